@@ -1,0 +1,68 @@
+#include "alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Each block carries its size in a header aligned for any type. */
+typedef union header {
+    size_t size;
+    max_align_t align;
+} header;
+
+static int mul_overflows(size_t a, size_t b, size_t *out)
+{
+    if (b != 0 && a > (SIZE_MAX - sizeof(header)) / b) return 1;
+    *out = a * b;
+    return 0;
+}
+
+static int refuse(cw_mem *m, size_t grow)
+{
+    m->calls++;
+    if (m->fail_at && m->calls == m->fail_at) return 1;
+    if (m->limit && m->bytes + grow > m->limit) return 1;
+    return 0;
+}
+
+void *mem_calloc(cw_mem *m, size_t count, size_t size)
+{
+    size_t n;
+    if (mul_overflows(count, size, &n) || refuse(m, n)) return NULL;
+    header *h = calloc(1, sizeof(header) + n);
+    if (!h) return NULL;
+    h->size = n;
+    m->bytes += n;
+    if (m->bytes > m->peak) m->peak = m->bytes;
+    return h + 1;
+}
+
+void *mem_realloc(cw_mem *m, void *p, size_t count, size_t size)
+{
+    if (!p) return mem_calloc(m, count, size);
+    header *h = (header *)p - 1;
+    size_t old = h->size, n;
+    if (mul_overflows(count, size, &n) || refuse(m, n > old ? n - old : 0)) return NULL;
+    header *nh = realloc(h, sizeof(header) + n);
+    if (!nh) return NULL;
+    if (n > old) memset((char *)(nh + 1) + old, 0, n - old);
+    nh->size = n;
+    m->bytes = m->bytes - old + n;
+    if (m->bytes > m->peak) m->peak = m->bytes;
+    return nh + 1;
+}
+
+void mem_free(cw_mem *m, void *p)
+{
+    if (!p) return;
+    header *h = (header *)p - 1;
+    m->bytes -= h->size;
+    free(h);
+}
+
+size_t mem_physical(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return 0;
+    return (size_t)pages * (size_t)page;
+}

@@ -1,0 +1,395 @@
+/*
+ * commonweal: the command-line program.
+ *
+ *   commonweal run SCENARIO [-o OUT.h5] [--seed N] [--threads N] [--set k=v]...
+ *   commonweal check SCENARIO [--set k=v]...
+ *   commonweal params
+ *   commonweal info OUT.h5
+ *
+ * Exit status: 0 success, 1 runtime failure, 2 bad input (usage, scenario).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commonweal/commonweal.h"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
+
+static volatile sig_atomic_t stop_requested = 0;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static const char usage_main[] =
+    "Usage: commonweal COMMAND [OPTIONS]\n"
+    "\n"
+    "Simulate residents, community groups and public services in neighbourhoods\n"
+    "under funding cuts, inequality and crises, and write an HDF5 file of who is\n"
+    "left out.\n"
+    "\n"
+    "Commands:\n"
+    "  run SCENARIO      simulate a scenario and write its output file\n"
+    "  check SCENARIO    validate a scenario and print every resolved parameter\n"
+    "  params            print the parameter reference (Markdown table)\n"
+    "  info FILE.h5      summarise an output file\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help        this help (also: commonweal COMMAND --help)\n"
+    "  -V, --version     program version\n"
+    "\n"
+    "Exit status: 0 success, 1 runtime failure, 2 bad input.\n";
+
+static const char usage_run[] =
+    "Usage: commonweal run SCENARIO [OPTIONS]\n"
+    "\n"
+    "Simulate SCENARIO (YAML) and write OUT (HDF5, netCDF-4 readable). The file is\n"
+    "written as OUT.partial and renamed when the run completes; Ctrl-C stops after\n"
+    "the current week and leaves a readable OUT.partial.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output OUT     output file (default: the scenario's name with .h5, here)\n"
+    "  -s, --seed N         override run.seed\n"
+    "  -t, --threads N      OpenMP threads (default: all cores); results do not depend on it\n"
+    "      --set PATH=VALUE override a parameter (repeatable), e.g. --set run.weeks=104\n"
+    "  -f, --force          overwrite an existing output file\n"
+    "  -q, --quiet          no progress and no summary\n"
+    "      --timings        print the time spent in each phase\n"
+    "  -h, --help           this help\n";
+
+static const char usage_check[] =
+    "Usage: commonweal check SCENARIO [--set PATH=VALUE]...\n"
+    "\n"
+    "Validate SCENARIO (and its base files and neighbourhood CSV) without running it.\n"
+    "Prints the fully resolved scenario as YAML and the size of the population.\n"
+    "Errors are reported as FILE:LINE:COLUMN: message, with exit status 2.\n";
+
+static const char usage_params[] =
+    "Usage: commonweal params\n"
+    "\n"
+    "Print every parameter: its YAML path, type, default, range, unit and meaning\n"
+    "with its source, as a Markdown table.\n";
+
+static const char usage_info[] =
+    "Usage: commonweal info FILE.h5\n"
+    "\n"
+    "Summarise an output file: provenance, weeks, neighbourhoods, and each metric\n"
+    "with its dimensions and min/mean/max.\n";
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
+    return 0;
+}
+
+static int input_error(const char *msg)
+{
+    fprintf(stderr, "%s\n", msg);
+    return EXIT_INPUT;
+}
+
+static int exit_for(cw_status st)
+{
+    switch (st) {
+    case CW_OK: return EXIT_OK;
+    case CW_EINVAL:
+    case CW_ETOOBIG: return EXIT_INPUT;
+    default: return EXIT_RUNTIME;
+    }
+}
+
+/* Load SCENARIO and apply --set overrides collected in sets[]. */
+static int load_scenario(const char *path, char **sets, int n_sets, cw_scenario **out)
+{
+    cw_scenario *sc = cw_scenario_new();
+    if (!sc) {
+        fprintf(stderr, "commonweal: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    cw_status st = cw_scenario_load(sc, path);
+    for (int i = 0; !st && i < n_sets; i++) st = cw_scenario_set(sc, sets[i]);
+    if (!st) st = cw_scenario_check(sc);
+    if (st) {
+        fprintf(stderr, "%s\n", cw_scenario_errmsg(sc));
+        cw_scenario_free(sc);
+        return st == CW_ENOMEM ? EXIT_RUNTIME : EXIT_INPUT;
+    }
+    *out = sc;
+    return EXIT_OK;
+}
+
+static int parse_count(const char *opt, const char *text, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        fprintf(stderr, "commonweal: %s expects a whole number in [%lld, %lld], not '%s'\n", opt, min, max, text);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Default output: the scenario's file name with .h5, in the current directory. */
+static void default_output(const char *scenario, char *buf, size_t n)
+{
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    const char *dot = strrchr(base, '.');
+    int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    snprintf(buf, n, "%.*s.h5", len, base);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void format_duration(double s, char *buf, size_t n)
+{
+    long t = (long)(s + 0.5);
+    if (t >= 3600) snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* Progress: a redrawn bar on a terminal, a line every 10% otherwise. */
+typedef struct progress {
+    int tty, quiet, last_decile;
+    double start, last_draw;
+    uint64_t residents;
+} progress;
+
+static void progress_show(progress *pg, int done, int total, int final)
+{
+    if (pg->quiet) return;
+    double t = now_seconds(), elapsed = t - pg->start;
+    double rate = elapsed > 0 ? (double)pg->residents * done / elapsed : 0.0;
+    double eta = done > 0 ? elapsed * (total - done) / done : 0.0;
+    char eta_s[32];
+    format_duration(eta, eta_s, sizeof eta_s);
+    int pct = total ? (int)(100.0 * done / total) : 100;
+    if (pg->tty) {
+        if (!final && t - pg->last_draw < 0.2) return;
+        pg->last_draw = t;
+        char bar[31];
+        int fill = pct * 30 / 100;
+        for (int k = 0; k < 30; k++) bar[k] = k < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\rweek %d/%d [%s] %3d%%  %.2f M resident-weeks/s  ETA %s ", done, total, bar,
+                pct, rate / 1e6, eta_s);
+        if (final) fputc('\n', stderr);
+    } else if (pct / 10 > pg->last_decile || final) {
+        pg->last_decile = pct / 10;
+        fprintf(stderr, "week %d/%d (%d%%), %.2f M resident-weeks/s, ETA %s\n", done, total, pct,
+                rate / 1e6, eta_s);
+    }
+    fflush(stderr);
+}
+
+static int run_loop(cw_sim *sim, const char *out_path, int quiet)
+{
+    progress pg = {.tty = isatty(STDERR_FILENO), .quiet = quiet, .start = now_seconds(),
+                   .residents = cw_sim_residents(sim)};
+    int total = cw_sim_weeks_total(sim);
+    while (cw_sim_weeks_done(sim) < total) {
+        if (stop_requested) {
+            if (pg.tty && !quiet) fputc('\n', stderr);
+            cw_sim_close_output(sim, 0);
+            fprintf(stderr, "commonweal: interrupted after %d of %d weeks; %s.partial holds them\n",
+                    cw_sim_weeks_done(sim), total, out_path);
+            return EXIT_RUNTIME;
+        }
+        cw_status st = cw_sim_step(sim);
+        if (st) {
+            fprintf(stderr, "commonweal: week %d: %s\n", cw_sim_weeks_done(sim), cw_sim_errmsg(sim));
+            cw_sim_close_output(sim, 0);
+            return EXIT_RUNTIME;
+        }
+        progress_show(&pg, cw_sim_weeks_done(sim), total, 0);
+    }
+    progress_show(&pg, total, total, 1);
+    return EXIT_OK;
+}
+
+static void print_summary(const cw_sim *sim, const char *out_path, double seconds, int timings)
+{
+    uint64_t n = cw_sim_residents(sim);
+    int weeks = cw_sim_weeks_total(sim);
+    double rw = (double)n * weeks;
+    fprintf(stderr,
+            "done: %d weeks x %" PRIu64 " residents in %d neighbourhoods in %.2f s "
+            "(%.2f M resident-weeks/s); memory %.1f MiB (%.0f bytes/resident); wrote %s\n",
+            weeks, n, cw_sim_neighbourhoods(sim), seconds, seconds > 0 ? rw / seconds / 1e6 : 0.0,
+            cw_sim_bytes_peak(sim) / 1048576.0, n ? (double)cw_sim_bytes(sim) / (double)n : 0.0,
+            out_path);
+    if (timings) {
+        const char *names[16];
+        double secs[16];
+        int k = cw_sim_phase_timings(sim, names, secs, 16);
+        fprintf(stderr, "phase timings (wall seconds):\n");
+        for (int i = 0; i < k; i++)
+            fprintf(stderr, "  %-10s %9.3f  (%5.1f%%)\n", names[i], secs[i], seconds > 0 ? 100.0 * secs[i] / seconds : 0.0);
+    }
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'}, {"seed", required_argument, 0, 's'},
+        {"threads", required_argument, 0, 't'}, {"set", required_argument, 0, 'S'},
+        {"force", no_argument, 0, 'f'},         {"quiet", no_argument, 0, 'q'},
+        {"timings", no_argument, 0, 'T'},       {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *out_path = NULL;
+    char out_buf[4096];
+    long long seed = -1, threads = 0;
+    int force = 0, quiet = 0, timings = 0, n_sets = 0;
+    char **sets = calloc((size_t)argc, sizeof *sets);
+    if (!sets) return EXIT_RUNTIME;
+    int c, rc = EXIT_INPUT;
+    while ((c = getopt_long(argc, argv, "o:s:t:fqh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out_path = optarg; break;
+        case 's': if (!parse_count("--seed", optarg, 0, 9007199254740991LL, &seed)) goto out_free_sets; break;
+        case 't': if (!parse_count("--threads", optarg, 1, 4096, &threads)) goto out_free_sets; break;
+        case 'S': sets[n_sets++] = optarg; break;
+        case 'f': force = 1; break;
+        case 'q': quiet = 1; break;
+        case 'T': timings = 1; break;
+        case 'h': fputs(usage_run, stdout); rc = EXIT_OK; goto out_free_sets;
+        default: fputs(usage_run, stderr); goto out_free_sets;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "commonweal run: expected one SCENARIO file\n%s", usage_run);
+        goto out_free_sets;
+    }
+    const char *scenario_path = argv[optind];
+    if (!out_path) {
+        default_output(scenario_path, out_buf, sizeof out_buf);
+        out_path = out_buf;
+    }
+    cw_scenario *sc = NULL;
+    if ((rc = load_scenario(scenario_path, sets, n_sets, &sc))) goto out_free_sets;
+    if (seed >= 0) cw_scenario_set_seed(sc, (uint64_t)seed);
+
+    cw_options opt = {.threads = (int)threads};
+    cw_sim *sim = NULL;
+    double t0 = now_seconds();
+    cw_status st = cw_sim_create(sc, &opt, &sim);
+    if (!st) st = cw_sim_open_output(sim, out_path, force);
+    if (st) {
+        fprintf(stderr, "commonweal: %s\n", sim ? cw_sim_errmsg(sim) : cw_strstatus(st));
+        rc = exit_for(st);
+        if (st == CW_EEXIST) rc = EXIT_RUNTIME;
+        goto out_free_sim;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if ((rc = run_loop(sim, out_path, quiet))) goto out_free_sim;
+    if ((st = cw_sim_close_output(sim, 1))) {
+        fprintf(stderr, "commonweal: %s\n", cw_sim_errmsg(sim));
+        rc = EXIT_RUNTIME;
+        goto out_free_sim;
+    }
+    if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings);
+    rc = EXIT_OK;
+out_free_sim:
+    cw_sim_free(sim);
+    cw_scenario_free(sc);
+out_free_sets:
+    free(sets);
+    return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    char **sets = calloc((size_t)argc, sizeof *sets);
+    if (!sets) return EXIT_RUNTIME;
+    int c, n_sets = 0, rc = EXIT_INPUT;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'S') sets[n_sets++] = optarg;
+        else if (c == 'h') { fputs(usage_check, stdout); rc = EXIT_OK; goto out_free_sets; }
+        else { fputs(usage_check, stderr); goto out_free_sets; }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "commonweal check: expected one SCENARIO file\n%s", usage_check);
+        goto out_free_sets;
+    }
+    cw_scenario *sc = NULL;
+    if ((rc = load_scenario(argv[optind], sets, n_sets, &sc))) goto out_free_sets;
+    uint64_t residents;
+    int nbhd;
+    size_t bytes;
+    cw_status st = cw_scenario_size(sc, &residents, &nbhd, &bytes);
+    if (st) {
+        rc = input_error(cw_scenario_errmsg(sc));
+    } else {
+        printf("# %s: valid\n# %" PRIu64 " residents in %d neighbourhoods; about %.1f MiB of memory\n",
+               argv[optind], residents, nbhd, bytes / 1048576.0);
+        cw_scenario_write_yaml(sc, stdout);
+        rc = EXIT_OK;
+    }
+    cw_scenario_free(sc);
+out_free_sets:
+    free(sets);
+    return rc;
+}
+
+static int cmd_params(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(usage_params, stdout); return EXIT_OK; }
+    if (argc > 1) { fputs(usage_params, stderr); return EXIT_INPUT; }
+    cw_params_print_markdown(stdout);
+    return EXIT_OK;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(usage_info, stdout); return EXIT_OK; }
+    if (argc != 2) { fputs(usage_info, stderr); return EXIT_INPUT; }
+    char err[1024];
+    cw_status st = cw_info(argv[1], stdout, err, sizeof err);
+    if (st) {
+        fprintf(stderr, "commonweal info: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_main, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("commonweal %s (output schema %d)\n", cw_version(), cw_schema_version());
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "params") == 0) return cmd_params(argc - 1, argv + 1);
+    if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
+    fprintf(stderr, "commonweal: unknown command '%s'\n%s", cmd, usage_main);
+    return EXIT_INPUT;
+}

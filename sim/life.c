@@ -1,0 +1,202 @@
+/*
+ * Phase 2, life (MODEL.md s3.2). Each resident draws from its own keyed
+ * stream for the week, always consuming the same number of draws for each
+ * decision, so a change elsewhere never shifts the random numbers a resident
+ * sees (common random numbers between paired runs).
+ */
+#include "life.h"
+
+#include <math.h>
+
+#include "rng.h"
+
+#define MAX_AGE 120
+
+static const int need_age_param_offset[N_SECTORS] = {
+    (int)offsetof(cw_params, need_age_health),   (int)offsetof(cw_params, need_age_social_care),
+    (int)offsetof(cw_params, need_age_mental_health), (int)offsetof(cw_params, need_age_housing),
+    -1 /* work: working age only */,               (int)offsetof(cw_params, need_age_food)};
+
+static double need_base_hazard(const cw_params *p, int s)
+{
+    const double base[N_SECTORS] = {p->need_hazard_health, p->need_hazard_social_care,
+                                    p->need_hazard_mental_health, p->need_hazard_housing,
+                                    p->need_hazard_work, p->need_hazard_food};
+    return base[s];
+}
+
+void life_rates_compute(life_rates *r, const cw_params *p)
+{
+    for (int s = 0; s < N_SECTORS; s++) {
+        double coef = need_age_param_offset[s] < 0
+                          ? 0.0
+                          : *(const double *)((const char *)p + need_age_param_offset[s]);
+        for (int a = 0; a <= MAX_AGE; a++) r->age_factor[s][a] = (float)exp(coef * (a - 45) / 10.0);
+        r->crisis_factor[s] = 1.0f;
+    }
+    if (p->crisis_pandemic) {
+        r->crisis_factor[0] *= (float)p->crisis_pandemic_health;
+        r->crisis_factor[2] *= (float)p->crisis_pandemic_mental;
+    }
+    if (p->crisis_cost_of_living) {
+        r->crisis_factor[5] *= (float)p->crisis_col_food;
+        r->crisis_factor[3] *= (float)p->crisis_col_housing;
+    }
+    r->job_loss_mult = p->crisis_recession ? p->crisis_recession_job_loss : 1.0;
+    r->job_find_mult = p->crisis_recession ? p->crisis_recession_job_find : 1.0;
+    for (int a = 0; a <= MAX_AGE; a++) {
+        double yearly = fmin(1.0, exp(p->life_mortality_a + p->life_mortality_b * a));
+        r->leave_by_age[a] = (float)(1.0 - pow(1.0 - yearly, 1.0 / 52.0));
+    }
+}
+
+double life_need_hazard(const cw_params *p, const life_rates *r, int s, unsigned age,
+                        double income, double health, int working_age, int employed)
+{
+    if (s == 4 && (!working_age || employed)) return 0.0; /* work need: out of work only */
+    double h = need_base_hazard(p, s) * r->age_factor[s][age > MAX_AGE ? MAX_AGE : age];
+    double ratio = p->life_poverty_line / fmax(income, 1.0);
+    h *= pow(ratio, p->need_income_effect) * (1.0 + p->need_health_effect * (1.0 - health));
+    return h * r->crisis_factor[s];
+}
+
+void life_job_rates(const cw_params *p, const life_rates *r, double deprivation, double health,
+                    double *loss, double *find)
+{
+    *loss = fmin(1.0, p->life_job_loss_hazard * (1.0 + p->life_job_loss_deprivation * deprivation) *
+                          r->job_loss_mult);
+    *find = p->life_job_find_rate * (1.0 - p->life_job_find_deprivation * deprivation) * health *
+            r->job_find_mult;
+}
+
+double life_employment_steady(const cw_params *p, const life_rates *r, double deprivation,
+                             double health)
+{
+    double loss, find;
+    life_job_rates(p, r, deprivation, health, &loss, &find);
+    return loss + find > 0.0 ? find / (loss + find) : 0.0;
+}
+
+double life_health_target(const cw_params *p, unsigned age, double deprivation, double health_need)
+{
+    double decades_over_40 = age > 40 ? (age - 40) / 10.0 : 0.0;
+    double t = p->life_health_max - p->life_health_age_decline * decades_over_40 -
+               p->life_health_deprivation_gap * deprivation - p->life_health_need_effect * health_need;
+    return fmin(1.0, fmax(0.0, t));
+}
+
+double life_spare_hours(const cw_params *p, double health, int employed, double income)
+{
+    double h = p->life_spare_hours_max * health;
+    if (employed) h -= p->life_spare_hours_work_cost;
+    if (income < p->life_poverty_line) {
+        h -= p->life_spare_hours_poverty_cost;
+        if (p->crisis_cost_of_living) h -= p->crisis_col_spare_hours;
+    }
+    return h > 0.0 ? h : 0.0;
+}
+
+static double weekly_mobility(const cw_params *p, unsigned age, double deprivation)
+{
+    double yearly = p->life_mobility_rate * (1.0 + p->life_mobility_deprivation * deprivation) *
+                    exp(-p->life_mobility_age_decline * ((double)age - 30.0) / 10.0);
+    return 1.0 - pow(1.0 - fmin(yearly, 1.0), 1.0 / 52.0);
+}
+
+/* A newcomer takes the place (and household) of a resident who left: a new
+ * person with their own draws and no ties yet beyond the household. */
+static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t seed,
+                   uint32_t step, uint32_t i, double deprivation)
+{
+    rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_LIFE_NEWCOMER);
+    double age = 16.0 + (p->life_newcomer_age_mean - 16.0) * rng_exponential(&g);
+    w->age[i] = (uint8_t)(age > MAX_AGE ? MAX_AGE : age);
+    double minority = (p->population_minority_share +
+                       p->population_minority_deprivation_gradient * (deprivation - 0.5)) *
+                      p->life_newcomer_minority_factor;
+    int k = (int)p->population_identity_groups;
+    double u = rng_uniform(&g);
+    w->identity[i] = (uint8_t)(k > 1 && u < minority ? 1 + rng_bounded(&g, (uint32_t)(k - 1)) : 0);
+    double median = p->population_income_median_least +
+                    (p->population_income_median_most - p->population_income_median_least) * deprivation;
+    w->income_base[i] = (float)rng_lognormal(&g, log(median), p->population_income_sigma);
+    w->quintile[i] = (uint8_t)world_income_quintile(w, w->income_base[i]);
+    w->health[i] = (float)life_health_target(p, w->age[i], deprivation, 0.0);
+    w->employed[i] = (uint8_t)(life_working_age(w->age[i]) &&
+                               rng_uniform(&g) < life_employment_steady(p, r, deprivation, w->health[i]));
+    for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
+    w->arrived[i] = (uint16_t)(step > UINT16_MAX ? UINT16_MAX : step);
+    /* The newcomer knows nobody outside the household yet. The mirror entry
+     * belongs to the other resident; the social phase renews or decays it. */
+    for (uint32_t t = w->tie_offset[i]; t < w->tie_offset[i + 1]; t++)
+        if (w->household[w->tie_target[t]] != w->household[i]) w->tie_weight[t] = 0.0f;
+}
+
+/* One resident, one week. */
+static void live_week(world *w, const cw_params *p, const life_rates *r, uint64_t seed,
+                      uint32_t step, uint32_t i, double deprivation)
+{
+    rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_LIFE);
+    float *need = &w->need[(size_t)i * N_SECTORS];
+
+    /* turnover: death or moving away; a newcomer takes the place */
+    double u_leave = rng_uniform(&g);
+    unsigned age = w->age[i];
+    double leave = r->leave_by_age[age > MAX_AGE ? MAX_AGE : age] + weekly_mobility(p, age, deprivation);
+    if (u_leave < leave) {
+        arrive(w, p, r, seed, step, i, deprivation);
+        age = w->age[i];
+    } else if ((step + i) % 52u == 0 && age < MAX_AGE) {
+        w->age[i] = (uint8_t)++age; /* birthdays spread evenly over the year */
+    }
+
+    /* employment (working age only) */
+    double u_job = rng_uniform(&g);
+    int working = life_working_age(age);
+    int found_job = 0;
+    if (!working) {
+        w->employed[i] = 0;
+    } else {
+        double loss, find;
+        life_job_rates(p, r, deprivation, w->health[i], &loss, &find);
+        if (w->employed[i] && u_job < loss) w->employed[i] = 0;
+        else if (!w->employed[i] && u_job < find) w->employed[i] = 1, found_job = 1;
+    }
+    double income = w->income_base[i] * (working && !w->employed[i] ? p->population_unemployed_income_ratio : 1.0);
+    w->income[i] = (float)income;
+
+    /* health drifts toward its long-run level */
+    double z = rng_normal(&g);
+    double target = life_health_target(p, age, deprivation, need[0]);
+    double h = w->health[i] + p->life_health_reversion * (target - w->health[i]) + p->life_health_noise * z;
+    w->health[i] = (float)fmin(1.0, fmax(0.0, h));
+
+    /* needs arise and resolve, sector by sector (two draws each, always) */
+    for (int s = 0; s < N_SECTORS; s++) {
+        double u1 = rng_uniform(&g), u2 = rng_uniform(&g);
+        if (need[s] > 0.0f) {
+            int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
+            if (ends || (s == 4 && !working)) need[s] = 0.0f;
+        } else {
+            double hz = life_need_hazard(p, r, s, age, income, w->health[i], working, w->employed[i]);
+            if (u1 < hz) {
+                double sev = p->need_severity_mean * -log(1.0 - u2);
+                need[s] = (float)fmin(1.0, fmax(0.05, sev));
+            }
+        }
+    }
+    w->spare_hours[i] = (float)life_spare_hours(p, w->health[i], w->employed[i], income);
+}
+
+void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
+{
+    life_rates r;
+    life_rates_compute(&r, p);
+    long n_items = (long)w->n_items;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long k = 0; k < n_items; k++) {
+        const work_item it = w->items[k];
+        double d = w->deprivation[it.nbhd];
+        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, seed, step, i, d);
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * Phase 2, life (MODEL.md s3.2): turnover, ageing, employment, income,
+ * health drift, needs arising and resolving, spare hours.
+ */
+#ifndef CW_LIFE_H
+#define CW_LIFE_H
+
+#include <stdint.h>
+
+#include "metrics.h"
+#include "params.h"
+#include "world.h"
+
+/* Values of the life phase that depend only on parameters (and age), worked
+ * out once per week instead of once per resident. */
+typedef struct life_rates {
+    float age_factor[N_SECTORS][121]; /* exp(age effect * (age-45)/10)             */
+    float crisis_factor[N_SECTORS];   /* product of active crisis multipliers     */
+    float leave_by_age[121];          /* weekly mortality + base mobility          */
+    double job_loss_mult, job_find_mult;
+} life_rates;
+
+void life_rates_compute(life_rates *r, const cw_params *p);
+
+/* Weekly hazard of a new need in sector s (not yet multiplied by crisis). */
+double life_need_hazard(const cw_params *p, const life_rates *r, int s, unsigned age,
+                        double income, double health, int working_age, int employed);
+
+/* Weekly job loss and job finding chances for a working-age resident. */
+void life_job_rates(const cw_params *p, const life_rates *r, double deprivation, double health,
+                    double *loss, double *find);
+
+/* The share in work that these rates settle to (set-up and newcomers). */
+double life_employment_steady(const cw_params *p, const life_rates *r, double deprivation,
+                             double health);
+
+/* Long-run health level a resident's health moves toward. */
+double life_health_target(const cw_params *p, unsigned age, double deprivation,
+                          double health_need);
+
+double life_spare_hours(const cw_params *p, double health, int employed, double income);
+
+static inline int life_working_age(unsigned age) { return age >= 16 && age < 65; }
+
+/* The phase: every resident of the world, one week. step is the simulation
+ * step (0-based, burn-in included); seed the run's seed. */
+void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step);
+
+#endif

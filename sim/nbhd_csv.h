@@ -1,0 +1,36 @@
+/*
+ * The neighbourhood CSV: real neighbourhoods for a scenario.
+ *
+ *   name,la,population,deprivation,space_quality
+ *
+ * A header row names the columns, in any order. name, population and
+ * deprivation are required; la (local-authority name) and space_quality
+ * are optional (every row in one LA; quality derived from deprivation).
+ * Fields may be double-quoted ("Ward, North"). Blank lines and lines
+ * starting with '#' are skipped.
+ */
+#ifndef CW_NBHD_CSV_H
+#define CW_NBHD_CSV_H
+
+#include <stdint.h>
+
+#include "commonweal/commonweal.h"
+
+typedef struct nbhd_csv {
+    int n;                 /* rows                                     */
+    char **name;           /* [n]                                      */
+    int32_t *la;           /* [n] index into la_name                   */
+    int64_t *population;   /* [n] adult residents, >= 1                */
+    double *deprivation;   /* [n] in [0, 1]                            */
+    double *space_quality; /* [n] in [0, 1], or NULL if no column      */
+    int n_la;
+    char **la_name;        /* [n_la], in order of first appearance     */
+} nbhd_csv;
+
+/* Read path into *out (zeroed first). On error returns CW_EINVAL (bad
+ * content: "FILE:LINE: column 'x': message") or CW_EIO (cannot read), with the
+ * message in err, and leaves *out empty. The caller frees with nbhd_csv_free. */
+cw_status nbhd_csv_read(const char *path, nbhd_csv *out, char *err, size_t errlen);
+void nbhd_csv_free(nbhd_csv *t);
+
+#endif

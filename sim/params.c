@@ -1,0 +1,250 @@
+/*
+ * The parameter table and the operations generated from it.
+ */
+#include "params.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const param_info params_table[] = {
+#define PARAM_INT(id, path, def, min, max, unit, doc) \
+    {path, PK_INT, (double)(def), (double)(min), (double)(max), NULL, unit, doc, offsetof(cw_params, id)},
+#define PARAM_REAL(id, path, def, min, max, unit, doc) \
+    {path, PK_REAL, def, min, max, NULL, unit, doc, offsetof(cw_params, id)},
+#define PARAM_BOOL(id, path, def, doc) \
+    {path, PK_BOOL, def, 0, 1, NULL, "0/1", doc, offsetof(cw_params, id)},
+#define PARAM_STR(id, path, def, doc) \
+    {path, PK_STR, 0, 0, 0, def, "text", doc, offsetof(cw_params, id)},
+#include "params.def"
+};
+const size_t params_count = sizeof params_table / sizeof params_table[0];
+
+static void *field(cw_params *p, const param_info *pi) { return (char *)p + pi->offset; }
+static const void *cfield(const cw_params *p, const param_info *pi)
+{
+    return (const char *)p + pi->offset;
+}
+
+void params_defaults(cw_params *p)
+{
+    memset(p, 0, sizeof *p);
+#define PARAM_INT(id, path, def, min, max, unit, doc) p->id = (int64_t)(def);
+#define PARAM_REAL(id, path, def, min, max, unit, doc) p->id = (def);
+#define PARAM_BOOL(id, path, def, doc) p->id = (def) != 0;
+#define PARAM_STR(id, path, def, doc) snprintf(p->id, sizeof p->id, "%s", def);
+#include "params.def"
+}
+
+const param_info *params_find(const char *path)
+{
+    for (size_t i = 0; i < params_count; i++)
+        if (strcmp(params_table[i].path, path) == 0) return &params_table[i];
+    return NULL;
+}
+
+/* Damerau-free Levenshtein distance, bounded strings (paths are short). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 127 || lb > 127) return (size_t)-1;
+    size_t row[128];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j] + 1 < best) best = row[j] + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+static const char *last_component(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : path;
+}
+
+const param_info *params_suggest(const char *path)
+{
+    const param_info *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < params_count; i++) {
+        size_t d = edit_distance(path, params_table[i].path);
+        size_t dl = edit_distance(last_component(path), last_component(params_table[i].path));
+        if (dl < d && dl <= 2) d = dl + 1; /* right name, wrong section */
+        if (d < best_d) {
+            best_d = d;
+            best = &params_table[i];
+        }
+    }
+    size_t len = strlen(path);
+    size_t limit = len < 6 ? 2 : len / 3;
+    return best_d <= limit ? best : NULL;
+}
+
+bool params_is_setup(const param_info *pi)
+{
+    static const char *const prefixes[] = {"run.", "population.", "ties.", "output.", "groups.initial"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(pi->path, prefixes[i], strlen(prefixes[i])) == 0) return true;
+    return false;
+}
+
+void params_describe_range(const param_info *pi, char *buf, size_t n)
+{
+    switch (pi->kind) {
+    case PK_INT:
+        snprintf(buf, n, "an integer in [%.17g, %.17g] %s", pi->min, pi->max, pi->unit);
+        break;
+    case PK_REAL:
+        snprintf(buf, n, "a number in [%.17g, %.17g] %s", pi->min, pi->max, pi->unit);
+        break;
+    case PK_BOOL:
+        snprintf(buf, n, "true or false");
+        break;
+    case PK_STR:
+        snprintf(buf, n, "text of at most %d characters", PARAMS_STR_MAX - 1);
+        break;
+    }
+}
+
+cw_status params_set_number(cw_params *p, const param_info *pi, double v, char *err, size_t errlen)
+{
+    char range[160];
+    params_describe_range(pi, range, sizeof range);
+    if (pi->kind == PK_STR) {
+        snprintf(err, errlen, "%s expects %s", pi->path, range);
+        return CW_EINVAL;
+    }
+    if (!isfinite(v) || v < pi->min || v > pi->max) {
+        snprintf(err, errlen, "%s = %.17g is out of range: expected %s", pi->path, v, range);
+        return CW_EINVAL;
+    }
+    if (pi->kind != PK_REAL && v != floor(v)) {
+        snprintf(err, errlen, "%s = %.17g is not a whole number: expected %s", pi->path, v, range);
+        return CW_EINVAL;
+    }
+    switch (pi->kind) {
+    case PK_INT: *(int64_t *)field(p, pi) = (int64_t)v; break;
+    case PK_REAL: *(double *)field(p, pi) = v; break;
+    case PK_BOOL: *(bool *)field(p, pi) = v != 0; break;
+    case PK_STR: break;
+    }
+    return CW_OK;
+}
+
+static bool parse_bool(const char *t, bool *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "on", "On", "1"};
+    static const char *const no[] = {"false", "False", "FALSE", "no", "No", "off", "Off", "0"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcmp(t, yes[i]) == 0) { *out = true; return true; }
+        if (strcmp(t, no[i]) == 0) { *out = false; return true; }
+    }
+    return false;
+}
+
+cw_status params_set_text(cw_params *p, const param_info *pi, const char *text, char *err, size_t errlen)
+{
+    char range[160];
+    params_describe_range(pi, range, sizeof range);
+    if (pi->kind == PK_STR) {
+        if (strlen(text) >= PARAMS_STR_MAX) {
+            snprintf(err, errlen, "%s is too long: expected %s", pi->path, range);
+            return CW_EINVAL;
+        }
+        snprintf((char *)field(p, pi), PARAMS_STR_MAX, "%s", text);
+        return CW_OK;
+    }
+    if (pi->kind == PK_BOOL) {
+        bool b;
+        if (!parse_bool(text, &b)) {
+            snprintf(err, errlen, "%s = '%s' is not a boolean: expected true or false", pi->path, text);
+            return CW_EINVAL;
+        }
+        *(bool *)field(p, pi) = b;
+        return CW_OK;
+    }
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    while (end && isspace((unsigned char)*end)) end++;
+    if (end == text || *text == '\0' || (end && *end != '\0') || errno == ERANGE) {
+        snprintf(err, errlen, "%s = '%s' is not a number: expected %s", pi->path, text, range);
+        return CW_EINVAL;
+    }
+    if (pi->kind == PK_INT) {
+        /* integers beyond 2^53 would lose precision through double */
+        if (fabs(v) > 9007199254740991.0) {
+            snprintf(err, errlen, "%s = '%s' is out of range: expected %s", pi->path, text, range);
+            return CW_EINVAL;
+        }
+    }
+    return params_set_number(p, pi, v, err, errlen);
+}
+
+double params_get_number(const cw_params *p, const param_info *pi)
+{
+    switch (pi->kind) {
+    case PK_INT: return (double)*(const int64_t *)cfield(p, pi);
+    case PK_REAL: return *(const double *)cfield(p, pi);
+    case PK_BOOL: return *(const bool *)cfield(p, pi) ? 1.0 : 0.0;
+    case PK_STR: return 0.0;
+    }
+    return 0.0;
+}
+
+/* YAML double-quoted scalar with the escapes YAML needs. */
+static void format_quoted(const char *s, char *buf, size_t n)
+{
+    size_t k = 0;
+    if (n < 3) { if (n) buf[0] = '\0'; return; }
+    buf[k++] = '"';
+    for (; *s && k + 3 < n; s++) {
+        if (*s == '"' || *s == '\\') buf[k++] = '\\';
+        buf[k++] = *s;
+    }
+    buf[k++] = '"';
+    buf[k] = '\0';
+}
+
+void params_format(const cw_params *p, const param_info *pi, char *buf, size_t n)
+{
+    switch (pi->kind) {
+    case PK_INT: snprintf(buf, n, "%" PRId64, *(const int64_t *)cfield(p, pi)); break;
+    case PK_REAL: snprintf(buf, n, "%.17g", *(const double *)cfield(p, pi)); break;
+    case PK_BOOL: snprintf(buf, n, "%s", *(const bool *)cfield(p, pi) ? "true" : "false"); break;
+    case PK_STR: format_quoted((const char *)cfield(p, pi), buf, n); break;
+    }
+}
+
+void cw_params_print_markdown(FILE *fp)
+{
+    fprintf(fp, "| parameter | type | default | min | max | unit | meaning [source] |\n");
+    fprintf(fp, "|---|---|---|---|---|---|---|\n");
+    static const char *const kinds[] = {"int", "real", "bool", "text"};
+    cw_params def;
+    params_defaults(&def);
+    for (size_t i = 0; i < params_count; i++) {
+        const param_info *pi = &params_table[i];
+        char v[PARAMS_STR_MAX + 8];
+        params_format(&def, pi, v, sizeof v);
+        if (pi->kind == PK_INT || pi->kind == PK_REAL)
+            fprintf(fp, "| `%s` | %s | %s | %.17g | %.17g | %s | %s |\n", pi->path, kinds[pi->kind], v,
+                    pi->min, pi->max, pi->unit, pi->doc);
+        else
+            fprintf(fp, "| `%s` | %s | %s | | | %s | %s |\n", pi->path, kinds[pi->kind], v, pi->unit,
+                    pi->doc);
+    }
+}

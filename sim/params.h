@@ -1,0 +1,71 @@
+/*
+ * Parameters: the struct and the descriptor table, both generated from
+ * params.def. Private to the library.
+ */
+#ifndef CW_PARAMS_H
+#define CW_PARAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "commonweal/commonweal.h"
+
+#define PARAMS_STR_MAX 1024
+
+typedef enum param_kind { PK_INT, PK_REAL, PK_BOOL, PK_STR } param_kind;
+
+typedef struct cw_params {
+#define PARAM_INT(id, path, def, min, max, unit, doc) int64_t id;
+#define PARAM_REAL(id, path, def, min, max, unit, doc) double id;
+#define PARAM_BOOL(id, path, def, doc) bool id;
+#define PARAM_STR(id, path, def, doc) char id[PARAMS_STR_MAX];
+#include "params.def"
+} cw_params;
+
+typedef struct param_info {
+    const char *path;   /* YAML path, e.g. "run.weeks"                  */
+    param_kind kind;
+    double def, min, max; /* numeric kinds                               */
+    const char *sdef;   /* PK_STR default                                */
+    const char *unit;
+    const char *doc;
+    size_t offset;      /* of the field in cw_params                     */
+} param_info;
+
+extern const param_info params_table[];
+extern const size_t params_count;
+
+/* Every field at its default. */
+void params_defaults(cw_params *p);
+
+/* The row for a YAML path, or NULL. */
+const param_info *params_find(const char *path);
+
+/* The row whose path is nearest to `path` (edit distance, on the whole path
+ * and on its last component), or NULL if nothing is close enough. */
+const param_info *params_suggest(const char *path);
+
+/* True for parameters fixed at set-up (run., population., ties., output.,
+ * groups.initial*):
+ * they cannot change on a timeline. */
+bool params_is_setup(const param_info *pi);
+
+/* Parse `text` for parameter pi, range-check it and store it in p. On error,
+ * writes a message (without location) into err and returns CW_EINVAL. */
+cw_status params_set_text(cw_params *p, const param_info *pi, const char *text,
+                          char *err, size_t errlen);
+
+/* Store a numeric value (already parsed) with the range check. */
+cw_status params_set_number(cw_params *p, const param_info *pi, double v,
+                            char *err, size_t errlen);
+
+/* The value as a number (PK_STR: 0), and as YAML text. */
+double params_get_number(const cw_params *p, const param_info *pi);
+void params_format(const cw_params *p, const param_info *pi, char *buf, size_t n);
+
+/* "[min, max] unit" for messages. */
+void params_describe_range(const param_info *pi, char *buf, size_t n);
+
+#endif

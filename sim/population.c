@@ -1,0 +1,371 @@
+/*
+ * The synthetic population (MODEL.md s5). Every draw comes from a stream
+ * keyed by the entity it describes, so the result does not depend on the
+ * order or the thread in which entities are made.
+ */
+#include "population.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "life.h"
+#include "rng.h"
+#include "services.h"
+#include "ties.h"
+
+#define MAX_HOUSEHOLD_ADULTS 8
+
+uint64_t population_count(const cw_params *p, const nbhd_csv *csv, int *n_nbhd)
+{
+    if (csv) {
+        uint64_t n = 0;
+        for (int b = 0; b < csv->n; b++) n += (uint64_t)csv->population[b];
+        *n_nbhd = csv->n;
+        return n;
+    }
+    int64_t nb = p->population_local_authorities * p->population_neighbourhoods;
+    *n_nbhd = nb > INT32_MAX ? INT32_MAX : (int)nb;
+    return (uint64_t)nb * (uint64_t)p->population_residents_per_neighbourhood;
+}
+
+static char *copy_string(cw_mem *mem, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = mem_calloc(mem, n, 1);
+    if (c) memcpy(c, s, n);
+    return c;
+}
+
+/* ---- neighbourhoods -------------------------------------------------------- */
+
+static cw_status alloc_neighbourhoods(world *w, cw_mem *mem, int n_nbhd, int n_la)
+{
+    w->n_nbhd = n_nbhd;
+    w->n_la = n_la;
+    w->nbhd_first = mem_calloc(mem, (size_t)n_nbhd + 1, sizeof *w->nbhd_first);
+    w->nbhd_la = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->nbhd_la);
+    w->deprivation = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->deprivation);
+    w->decile = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->decile);
+    w->space_quality = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->space_quality);
+    w->nbhd_name = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->nbhd_name);
+    w->la_name = mem_calloc(mem, (size_t)n_la, sizeof *w->la_name);
+    w->service_staff_hours = mem_calloc(mem, (size_t)n_nbhd * N_SECTORS, sizeof(float));
+    if (!w->nbhd_first || !w->nbhd_la || !w->deprivation || !w->decile || !w->space_quality ||
+        !w->nbhd_name || !w->la_name || !w->service_staff_hours)
+        return CW_ENOMEM;
+    return CW_OK;
+}
+
+static cw_status synthetic_neighbourhoods(world *w, cw_mem *mem, const cw_params *p)
+{
+    int per_la = (int)p->population_neighbourhoods;
+    char name[64];
+    for (int l = 0; l < w->n_la; l++) {
+        snprintf(name, sizeof name, "LA%02d", l + 1);
+        if (!(w->la_name[l] = copy_string(mem, name))) return CW_ENOMEM;
+        for (int k = 0; k < per_la; k++) {
+            int b = l * per_la + k;
+            rng g = rng_stream((uint64_t)p->run_seed, RK_NEIGHBOURHOOD, (uint64_t)b, 0, RP_SETUP_DEPRIVATION);
+            double q = (k + rng_uniform(&g)) / per_la; /* stratified: spans the range */
+            w->deprivation[b] = (float)(p->population_deprivation_min +
+                                        (p->population_deprivation_max - p->population_deprivation_min) *
+                                            pow(q, p->population_deprivation_skew));
+            w->nbhd_la[b] = l;
+            w->nbhd_first[b + 1] = (uint32_t)p->population_residents_per_neighbourhood;
+            snprintf(name, sizeof name, "LA%02d-N%03d", l + 1, k + 1);
+            if (!(w->nbhd_name[b] = copy_string(mem, name))) return CW_ENOMEM;
+        }
+    }
+    return CW_OK;
+}
+
+static cw_status csv_neighbourhoods(world *w, cw_mem *mem, const nbhd_csv *csv)
+{
+    for (int l = 0; l < csv->n_la; l++)
+        if (!(w->la_name[l] = copy_string(mem, csv->la_name[l]))) return CW_ENOMEM;
+    for (int b = 0; b < csv->n; b++) {
+        w->deprivation[b] = (float)csv->deprivation[b];
+        w->nbhd_la[b] = csv->la[b];
+        w->nbhd_first[b + 1] = (uint32_t)csv->population[b];
+        if (csv->space_quality) w->space_quality[b] = (float)csv->space_quality[b];
+        if (!(w->nbhd_name[b] = copy_string(mem, csv->name[b]))) return CW_ENOMEM;
+    }
+    return CW_OK;
+}
+
+/* Community space quality is correlated with affluence (OCSI 2021). */
+static void derive_space_quality(world *w, const cw_params *p)
+{
+    double c = p->population_space_quality_correlation;
+    for (int b = 0; b < w->n_nbhd; b++) {
+        rng g = rng_stream((uint64_t)p->run_seed, RK_NEIGHBOURHOOD, (uint64_t)b, 0, RP_SETUP_SPACE);
+        w->space_quality[b] = (float)(c * (1.0 - w->deprivation[b]) + (1.0 - c) * rng_uniform(&g));
+    }
+}
+
+typedef struct ranked {
+    float key;
+    int32_t index;
+} ranked;
+
+static int by_key_then_index(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Deciles by deprivation rank: 1 = least deprived tenth, 10 = most. */
+static cw_status assign_deciles(world *w, cw_mem *mem)
+{
+    ranked *order = mem_calloc(mem, (size_t)w->n_nbhd, sizeof *order);
+    if (!order) return CW_ENOMEM;
+    for (int b = 0; b < w->n_nbhd; b++) order[b] = (ranked){w->deprivation[b], b};
+    qsort(order, (size_t)w->n_nbhd, sizeof *order, by_key_then_index);
+    for (int r = 0; r < w->n_nbhd; r++)
+        w->decile[order[r].index] = 1 + (int32_t)((int64_t)r * 10 / w->n_nbhd);
+    mem_free(mem, order);
+    return CW_OK;
+}
+
+/* ---- residents ----------------------------------------------------------- */
+
+static cw_status alloc_residents(world *w, cw_mem *mem)
+{
+    size_t n = w->n_res;
+    w->household = mem_calloc(mem, n, sizeof *w->household);
+    w->age = mem_calloc(mem, n, sizeof *w->age);
+    w->identity = mem_calloc(mem, n, sizeof *w->identity);
+    w->employed = mem_calloc(mem, n, sizeof *w->employed);
+    w->quintile = mem_calloc(mem, n, sizeof *w->quintile);
+    w->arrived = mem_calloc(mem, n, sizeof *w->arrived);
+    w->income_base = mem_calloc(mem, n, sizeof *w->income_base);
+    w->income = mem_calloc(mem, n, sizeof *w->income);
+    w->health = mem_calloc(mem, n, sizeof *w->health);
+    w->need = mem_calloc(mem, n * N_SECTORS, sizeof *w->need);
+    w->spare_hours = mem_calloc(mem, n, sizeof *w->spare_hours);
+    if (!w->household || !w->age || !w->identity || !w->employed || !w->quintile || !w->arrived ||
+        !w->income_base || !w->income || !w->health || !w->need || !w->spare_hours)
+        return CW_ENOMEM;
+    return CW_OK;
+}
+
+/* Households: 1 + Poisson(mean - 1) adults, filled in order through the
+ * neighbourhood's slice. Writes neighbourhood-local ids; returns the count. */
+static uint32_t make_households(world *w, const cw_params *p, int b)
+{
+    rng g = rng_stream((uint64_t)p->run_seed, RK_NEIGHBOURHOOD, (uint64_t)b, 0, RP_SETUP_HOUSEHOLDS);
+    uint32_t i = w->nbhd_first[b], end = w->nbhd_first[b + 1], hh = 0;
+    while (i < end) {
+        uint32_t size = 1 + rng_poisson(&g, p->population_household_adults_mean - 1.0);
+        if (size > MAX_HOUSEHOLD_ADULTS) size = MAX_HOUSEHOLD_ADULTS;
+        for (uint32_t k = 0; k < size && i < end; k++) w->household[i++] = hh;
+        hh++;
+    }
+    return hh;
+}
+
+static unsigned draw_age(rng *g, const double cum[N_AGE_BANDS])
+{
+    static const unsigned lo[N_AGE_BANDS] = {16, 30, 50, 65, 80};
+    static const unsigned width[N_AGE_BANDS] = {14, 20, 15, 15, 16};
+    double u = rng_uniform(g);
+    int band = 0;
+    while (band < N_AGE_BANDS - 1 && u >= cum[band]) band++;
+    return lo[band] + rng_bounded(g, width[band]);
+}
+
+static void age_cumulative(const cw_params *p, double d, double cum[N_AGE_BANDS])
+{
+    double older = 1.0 + p->population_older_deprivation_gradient * (d - 0.5);
+    double s[N_AGE_BANDS] = {p->population_age_share_16_29, p->population_age_share_30_49,
+                             p->population_age_share_50_64, p->population_age_share_65_79 * older,
+                             p->population_age_share_80_plus * older};
+    double total = 0.0;
+    for (int k = 0; k < N_AGE_BANDS; k++) total += s[k] > 0.0 ? s[k] : 0.0;
+    double run = 0.0;
+    for (int k = 0; k < N_AGE_BANDS; k++) {
+        run += s[k] > 0.0 ? s[k] : 0.0;
+        cum[k] = total > 0.0 ? run / total : (k + 1.0) / N_AGE_BANDS;
+    }
+}
+
+/* Household-level draws: income and identity are shared by its adults. */
+static void household_traits(const cw_params *p, uint32_t hh, double d, float *income, uint8_t *identity)
+{
+    rng g = rng_stream((uint64_t)p->run_seed, RK_HOUSEHOLD, hh, 0, RP_SETUP_HOUSEHOLDS);
+    double median = p->population_income_median_least +
+                    (p->population_income_median_most - p->population_income_median_least) * d;
+    *income = (float)rng_lognormal(&g, log(median), p->population_income_sigma);
+    double minority = p->population_minority_share + p->population_minority_deprivation_gradient * (d - 0.5);
+    int k = (int)p->population_identity_groups;
+    double u = rng_uniform(&g);
+    *identity = (uint8_t)(k > 1 && u < minority ? 1 + rng_bounded(&g, (uint32_t)(k - 1)) : 0);
+}
+
+/* One resident at set-up: age, health, work, and needs at their steady state
+ * so the burn-in starts near equilibrium. */
+static void make_resident(world *w, const cw_params *p, const life_rates *r, uint32_t i, double d,
+                          const double cum[N_AGE_BANDS])
+{
+    rng g = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, i, 0, RP_SETUP_RESIDENT);
+    unsigned age = draw_age(&g, cum);
+    w->age[i] = (uint8_t)age;
+    double h = life_health_target(p, age, d, 0.0) + 0.05 * rng_normal(&g);
+    w->health[i] = (float)fmin(1.0, fmax(0.0, h));
+    int working = life_working_age(age);
+    w->employed[i] = (uint8_t)(working && rng_uniform(&g) < life_employment_steady(p, r, d, w->health[i]));
+    double income = w->income_base[i] * (working && !w->employed[i] ? p->population_unemployed_income_ratio : 1.0);
+    w->income[i] = (float)income;
+    for (int s = 0; s < N_SECTORS; s++) {
+        double hz = life_need_hazard(p, r, s, age, income, w->health[i], working, w->employed[i]);
+        double steady = hz / (hz + p->need_resolve_rate + 1e-12);
+        double u1 = rng_uniform(&g), u2 = rng_uniform(&g);
+        float sev = (float)fmin(1.0, fmax(0.05, p->need_severity_mean * -log(1.0 - u2)));
+        w->need[(size_t)i * N_SECTORS + (size_t)s] = u1 < steady ? sev : 0.0f;
+    }
+    w->spare_hours[i] = (float)life_spare_hours(p, w->health[i], w->employed[i], income);
+}
+
+static cw_status make_residents(world *w, cw_mem *mem, const cw_params *p)
+{
+    cw_status st = alloc_residents(w, mem);
+    if (st) return st;
+    uint32_t *hh_first = mem_calloc(mem, (size_t)w->n_nbhd + 1, sizeof *hh_first);
+    if (!hh_first) return CW_ENOMEM;
+    int nb = w->n_nbhd;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < nb; b++) hh_first[b + 1] = make_households(w, p, b);
+    for (int b = 0; b < nb; b++) hh_first[b + 1] += hh_first[b];
+    w->n_households = hh_first[nb];
+
+    life_rates r;
+    life_rates_compute(&r, p);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < nb; b++) {
+        double d = w->deprivation[b], cum[N_AGE_BANDS];
+        age_cumulative(p, d, cum);
+        uint32_t prev = UINT32_MAX;
+        float income = 0.0f;
+        uint8_t identity = 0;
+        for (uint32_t i = w->nbhd_first[b]; i < w->nbhd_first[b + 1]; i++) {
+            w->household[i] += hh_first[b];
+            if (w->household[i] != prev) {
+                prev = w->household[i];
+                household_traits(p, prev, d, &income, &identity);
+            }
+            w->income_base[i] = income;
+            w->identity[i] = identity;
+            make_resident(w, p, &r, i, d, cum);
+        }
+    }
+    mem_free(mem, hh_first);
+    return CW_OK;
+}
+
+static int by_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Area income quintiles (fixed at set-up; newcomers are placed by them). */
+static cw_status assign_quintiles(world *w, cw_mem *mem)
+{
+    float *sorted = mem_calloc(mem, w->n_res, sizeof *sorted);
+    if (!sorted) return CW_ENOMEM;
+    memcpy(sorted, w->income_base, (size_t)w->n_res * sizeof *sorted);
+    qsort(sorted, w->n_res, sizeof *sorted, by_float);
+    for (int q = 1; q < N_QUINTILES; q++)
+        w->income_cut[q - 1] = sorted[(uint64_t)w->n_res * (uint64_t)q / N_QUINTILES];
+    mem_free(mem, sorted);
+    for (uint32_t i = 0; i < w->n_res; i++)
+        w->quintile[i] = (uint8_t)world_income_quintile(w, w->income_base[i]);
+    return CW_OK;
+}
+
+/* ---- groups -------------------------------------------------------------- */
+
+static int draw_kind(rng *g, const double cum[N_GROUP_KINDS])
+{
+    double u = rng_uniform(g);
+    int k = 0;
+    while (k < N_GROUP_KINDS - 1 && u >= cum[k]) k++;
+    return k;
+}
+
+static cw_status make_groups(world *w, cw_mem *mem, const cw_params *p)
+{
+    const double share[N_GROUP_KINDS] = {p->groups_share_mutual_aid, p->groups_share_faith,
+                                         p->groups_share_sport_leisure, p->groups_share_tenants,
+                                         p->groups_share_food_bank, p->groups_share_advice,
+                                         p->groups_share_time_bank, p->groups_share_business};
+    double cum[N_GROUP_KINDS], total = 0.0;
+    for (int k = 0; k < N_GROUP_KINDS; k++) total += share[k];
+    for (int k = 0; k < N_GROUP_KINDS; k++)
+        cum[k] = (k ? cum[k - 1] : 0.0) + (total > 0.0 ? share[k] / total : 0.0);
+    w->nbhd_group_first = mem_calloc(mem, (size_t)w->n_nbhd + 1, sizeof *w->nbhd_group_first);
+    if (!w->nbhd_group_first) return CW_ENOMEM;
+    for (int b = 0; b < w->n_nbhd; b++) {
+        rng g = rng_stream((uint64_t)p->run_seed, RK_NEIGHBOURHOOD, (uint64_t)b, 0, RP_SETUP_GROUPS);
+        double residents = w->nbhd_first[b + 1] - w->nbhd_first[b];
+        double lambda = total > 0.0 ? residents / p->population_residents_per_group *
+                                          (1.0 + p->population_group_space_effect * (w->space_quality[b] - 0.5))
+                                    : 0.0;
+        w->nbhd_group_first[b + 1] = w->nbhd_group_first[b] + rng_poisson(&g, lambda);
+    }
+    uint32_t n = w->n_groups = w->nbhd_group_first[w->n_nbhd];
+    w->group_kind = mem_calloc(mem, n ? n : 1, 1);
+    w->group_alive = mem_calloc(mem, n ? n : 1, 1);
+    w->group_owns_building = mem_calloc(mem, n ? n : 1, 1);
+    w->group_openness = mem_calloc(mem, n ? n : 1, sizeof(float));
+    if (!w->group_kind || !w->group_alive || !w->group_owns_building || !w->group_openness)
+        return CW_ENOMEM;
+    for (int b = 0; b < w->n_nbhd; b++)
+        for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
+            rng g = rng_stream((uint64_t)p->run_seed, RK_GROUP, k, 0, RP_SETUP_GROUPS);
+            w->group_kind[k] = (uint8_t)draw_kind(&g, cum);
+            w->group_alive[k] = 1;
+            double open = p->groups_openness_mean + 0.6 * (rng_uniform(&g) - 0.5);
+            w->group_openness[k] = (float)fmin(1.0, fmax(0.0, open));
+            w->group_owns_building[k] =
+                (uint8_t)(rng_uniform(&g) < p->groups_building_ownership * w->space_quality[b]);
+        }
+    return CW_OK;
+}
+
+/* ---- the whole population ------------------------------------------------- */
+
+cw_status population_build(world *w, cw_mem *mem, const cw_params *p, const nbhd_csv *csv,
+                           char *err, size_t errlen)
+{
+    int n_nbhd;
+    uint64_t n_res = population_count(p, csv, &n_nbhd);
+    if (n_res >= UINT32_MAX) {
+        snprintf(err, errlen, "%llu residents is more than one process can index (%u)",
+                 (unsigned long long)n_res, UINT32_MAX - 1);
+        return CW_ETOOBIG;
+    }
+    int n_la = csv ? csv->n_la : (int)p->population_local_authorities;
+    cw_status st = alloc_neighbourhoods(w, mem, n_nbhd, n_la);
+    if (!st) st = csv ? csv_neighbourhoods(w, mem, csv) : synthetic_neighbourhoods(w, mem, p);
+    if (st) goto out_free;
+    if (!csv || !csv->space_quality) derive_space_quality(w, p);
+    for (int b = 0; b < n_nbhd; b++) w->nbhd_first[b + 1] += w->nbhd_first[b];
+    w->n_res = (uint32_t)n_res;
+    if ((st = assign_deciles(w, mem)) || (st = make_residents(w, mem, p)) ||
+        (st = assign_quintiles(w, mem)) || (st = ties_build(w, mem, p)) ||
+        (st = make_groups(w, mem, p)) || (st = world_make_items(w, mem)))
+        goto out_free;
+    services_fund(w, p);
+    return CW_OK;
+
+out_free:
+    if (st == CW_ENOMEM)
+        snprintf(err, errlen, "out of memory while building the population (%llu residents)",
+                 (unsigned long long)n_res);
+    world_free(w, mem);
+    return st;
+}

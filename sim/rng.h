@@ -1,0 +1,73 @@
+/*
+ * Random numbers: PCG32 (XSH-RR 64/32, O'Neill 2014) and keyed streams.
+ *
+ * No draw ever comes from a shared generator. A stream is derived from the
+ * key (seed, entity kind, entity id, step, purpose) by hashing, so a draw
+ * does not depend on thread scheduling, nothing is stored per agent, and two
+ * runs with the same seed give each entity the same draws for the same
+ * purpose (common random numbers).
+ */
+#ifndef CW_RNG_H
+#define CW_RNG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct rng {
+    uint64_t state;
+    uint64_t inc; /* odd: selects the stream */
+} rng;
+
+/* Entity kinds. Values are part of the key: never reorder, only append. */
+enum rng_kind {
+    RK_AREA = 1,
+    RK_NEIGHBOURHOOD = 2,
+    RK_HOUSEHOLD = 3,
+    RK_RESIDENT = 4,
+    RK_GROUP = 5,
+    RK_SERVICE = 6,
+};
+
+/* Purposes. Values are part of the key: never reorder, only append. */
+enum rng_purpose {
+    RP_SETUP_DEPRIVATION = 1,
+    RP_SETUP_SPACE = 2,
+    RP_SETUP_HOUSEHOLDS = 3,
+    RP_SETUP_RESIDENT = 4,
+    RP_SETUP_TIES = 5,
+    RP_SETUP_CROSS_TIES = 6,
+    RP_SETUP_GROUPS = 7,
+    RP_LIFE = 20,
+    RP_LIFE_NEWCOMER = 21,
+};
+
+/* The reference generator (pcg32_srandom_r / pcg32_random_r). */
+void rng_seed(rng *g, uint64_t initstate, uint64_t initseq);
+static inline uint32_t rng_u32(rng *g)
+{
+    uint64_t old = g->state;
+    g->state = old * 6364136223846793005ULL + g->inc;
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+}
+
+/* The stream for a key. `step` is the simulation step (0 for set-up). */
+rng rng_stream(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t step,
+               enum rng_purpose purpose);
+
+/* Uniform on [0, 1) with 32 random bits. */
+static inline double rng_uniform(rng *g) { return rng_u32(g) * 0x1p-32; }
+
+/* Unbiased integer in [0, bound) (bound > 0), the reference algorithm. */
+uint32_t rng_bounded(rng *g, uint32_t bound);
+
+static inline bool rng_bernoulli(rng *g, double p) { return rng_uniform(g) < p; }
+
+double rng_normal(rng *g);                               /* N(0,1), Box-Muller */
+double rng_lognormal(rng *g, double mu, double sigma);   /* exp(N(mu, sigma^2)) */
+double rng_exponential(rng *g);                          /* mean 1 */
+uint32_t rng_poisson(rng *g, double lambda);
+uint32_t rng_binomial(rng *g, uint32_t n, double p);
+
+#endif

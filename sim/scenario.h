@@ -1,0 +1,37 @@
+/*
+ * Scenarios: parameters plus a timeline of changes, loaded from YAML.
+ * Private layout of the public cw_scenario handle.
+ */
+#ifndef CW_SCENARIO_H
+#define CW_SCENARIO_H
+
+#include "params.h"
+
+/* One timeline change: at reported week `week` (burn-in weeks are negative,
+ * -run.burn_in_weeks .. -1; the run is 0 .. run.weeks-1), set a parameter.
+ * The `crisis: NAME` shorthand becomes two events (on, and off after
+ * `weeks`). Only parameters that are not set-up parameters may appear. */
+typedef struct timeline_event {
+    int32_t week;
+    uint32_t param;      /* index into params_table                   */
+    double value;        /* the new value (numeric and boolean kinds) */
+    char file[256];      /* where it was written, for messages        */
+    int line, column;
+    bool ends_crisis;    /* the implied "off" of a crisis entry: dropped
+                          * by scenario_validate (not an error) when it
+                          * falls after the end of the run             */
+} timeline_event;
+
+struct cw_scenario {
+    cw_params params;
+    timeline_event *events; /* sorted by week, file order within a week */
+    size_t n_events, cap_events;
+    char path[PARAMS_STR_MAX]; /* the file loaded last ("" if none)    */
+    char errmsg[1024];
+};
+
+/* Check what only the whole scenario can check (timeline weeks inside the
+ * run, consistent population settings). Message on sc. */
+cw_status scenario_validate(cw_scenario *sc);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * The simulation handle: set-up, the weekly schedule (MODEL.md s3) and the
+ * output. Everything the simulation holds is reached from cw_sim.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "commonweal/commonweal.h"
+#include "events.h"
+#include "life.h"
+#include "nbhd_csv.h"
+#include "observe.h"
+#include "output.h"
+#include "population.h"
+#include "scenario.h"
+#include "world.h"
+
+/* The phases of one week, in schedule order (MODEL.md s3), with timers. */
+enum phase { PH_EVENTS, PH_LIFE, PH_OBSERVE, PH_OUTPUT, N_PHASES };
+static const char *const phase_names[N_PHASES] = {"events", "life", "observe", "output"};
+
+struct cw_sim {
+    cw_mem mem;
+    cw_params params;        /* the working copy: the timeline changes it  */
+    cw_scenario scenario;    /* a private copy (its own events array)      */
+    char *scenario_yaml;     /* the resolved scenario, for the output      */
+    int threads;
+    world w;
+    observe_scratch obs;
+    metrics_frame frame;
+    output *out;
+    size_t cursor;           /* next timeline event                        */
+    int step, n_steps, frame_valid;
+    double phase_seconds[N_PHASES];
+    double wall_start;
+    char errmsg[1024];
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static cw_status fail(cw_sim *sim, cw_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sim->errmsg, sizeof sim->errmsg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+const char *cw_sim_errmsg(const cw_sim *sim) { return sim ? sim->errmsg : "no simulation"; }
+
+static void set_threads(const cw_sim *sim)
+{
+#ifdef _OPENMP
+    if (sim->threads > 0) omp_set_num_threads(sim->threads);
+#else
+    (void)sim;
+#endif
+}
+
+static int threads_in_use(const cw_sim *sim)
+{
+#ifdef _OPENMP
+    return sim->threads > 0 ? sim->threads : omp_get_max_threads();
+#else
+    (void)sim;
+    return 1;
+#endif
+}
+
+/* Copy the scenario so the caller may free theirs. */
+static cw_status copy_scenario(cw_sim *sim, const cw_scenario *sc)
+{
+    sim->scenario = *sc;
+    sim->scenario.events = NULL;
+    sim->scenario.cap_events = sim->scenario.n_events;
+    if (sc->n_events) {
+        sim->scenario.events = malloc(sc->n_events * sizeof *sc->events);
+        if (!sim->scenario.events) return CW_ENOMEM;
+        memcpy(sim->scenario.events, sc->events, sc->n_events * sizeof *sc->events);
+    }
+    sim->params = sc->params;
+    return CW_OK;
+}
+
+static cw_status render_yaml(cw_sim *sim)
+{
+    size_t len = 0;
+    FILE *fp = open_memstream(&sim->scenario_yaml, &len);
+    if (!fp) return CW_ENOMEM;
+    cw_status st = cw_scenario_write_yaml(&sim->scenario, fp);
+    if (fclose(fp) != 0 && !st) st = CW_ENOMEM;
+    return st;
+}
+
+cw_status cw_scenario_check(cw_scenario *sc)
+{
+    cw_status st = scenario_validate(sc);
+    if (st || !sc->params.population_neighbourhoods_csv[0]) return st;
+    nbhd_csv csv = {0};
+    st = nbhd_csv_read(sc->params.population_neighbourhoods_csv, &csv, sc->errmsg, sizeof sc->errmsg);
+    nbhd_csv_free(&csv);
+    return st;
+}
+
+cw_status cw_scenario_size(cw_scenario *sc, uint64_t *residents, int *neighbourhoods, size_t *bytes)
+{
+    nbhd_csv csv = {0}, *csvp = NULL;
+    if (sc->params.population_neighbourhoods_csv[0]) {
+        cw_status st = nbhd_csv_read(sc->params.population_neighbourhoods_csv, &csv, sc->errmsg,
+                                     sizeof sc->errmsg);
+        if (st) return st;
+        csvp = &csv;
+    }
+    *residents = population_count(&sc->params, csvp, neighbourhoods);
+    *bytes = world_bytes_estimate(*residents, *neighbourhoods, &sc->params);
+    nbhd_csv_free(&csv);
+    return CW_OK;
+}
+
+/* Refuse, before allocating, a population that cannot fit. */
+static cw_status check_memory(cw_sim *sim, const nbhd_csv *csv, const cw_options *opt)
+{
+    int n_nbhd;
+    uint64_t n = population_count(&sim->params, csv, &n_nbhd);
+    size_t need = world_bytes_estimate(n, n_nbhd, &sim->params);
+    size_t limit = opt && opt->memory_limit ? opt->memory_limit : mem_physical() / 10 * 9;
+    sim->mem.limit = opt && opt->memory_limit ? opt->memory_limit : 0;
+    if (limit && need > limit)
+        return fail(sim, CW_ETOOBIG,
+                    "%llu residents need about %.2f GiB (%.0f bytes each), more than the %.2f GiB "
+                    "available; use fewer residents or neighbourhoods",
+                    (unsigned long long)n, need / 1073741824.0, (double)need / (double)(n ? n : 1),
+                    limit / 1073741824.0);
+    return CW_OK;
+}
+
+static cw_status build(cw_sim *sim, const cw_options *opt)
+{
+    nbhd_csv csv = {0}, *csvp = NULL;
+    cw_status st;
+    if (sim->params.population_neighbourhoods_csv[0]) {
+        st = nbhd_csv_read(sim->params.population_neighbourhoods_csv, &csv, sim->errmsg, sizeof sim->errmsg);
+        if (st) return st;
+        csvp = &csv;
+    }
+    if ((st = check_memory(sim, csvp, opt))) goto out_free_csv;
+    st = population_build(&sim->w, &sim->mem, &sim->params, csvp, sim->errmsg, sizeof sim->errmsg);
+    if (st) goto out_free_csv;
+    int n_identity = (int)sim->params.population_identity_groups;
+    if ((st = observe_scratch_init(&sim->obs, &sim->mem, &sim->w)) ||
+        (st = metrics_frame_init(&sim->frame, &sim->mem, sim->w.n_nbhd, n_identity)))
+        fail(sim, st, "out of memory setting up the metrics");
+out_free_csv:
+    if (csvp) nbhd_csv_free(csvp);
+    return st;
+}
+
+cw_status cw_sim_create(const cw_scenario *sc, const cw_options *opt, cw_sim **out)
+{
+    cw_sim *sim = calloc(1, sizeof *sim);
+    *out = sim;
+    if (!sim) return CW_ENOMEM;
+    sim->threads = opt ? opt->threads : 0;
+    sim->mem.fail_at = opt ? opt->alloc_fail_at : 0;
+    cw_status st = copy_scenario(sim, sc);
+    if (st) return fail(sim, st, "out of memory copying the scenario");
+    if ((st = scenario_validate(&sim->scenario)))
+        return fail(sim, st, "%s", sim->scenario.errmsg);
+    if ((st = render_yaml(sim))) return fail(sim, st, "out of memory rendering the scenario");
+    sim->n_steps = (int)(sim->params.run_burn_in_weeks + sim->params.run_weeks);
+    set_threads(sim);
+    if ((st = build(sim, opt))) {
+        if (st == CW_ENOMEM && !sim->errmsg[0]) fail(sim, st, "out of memory building the population");
+        return st;
+    }
+    char err[256];
+    if (!world_check(&sim->w, (int)sim->params.population_identity_groups, err, sizeof err))
+        return fail(sim, CW_EINVAL, "invariant broken after set-up: %s", err);
+    sim->wall_start = now_seconds();
+    return CW_OK;
+}
+
+void cw_sim_free(cw_sim *sim)
+{
+    if (!sim) return;
+    if (sim->out) output_close(sim->out, 0, 0.0, sim->errmsg, sizeof sim->errmsg);
+    metrics_frame_free(&sim->frame, &sim->mem);
+    observe_scratch_free(&sim->obs, &sim->mem);
+    world_free(&sim->w, &sim->mem);
+    free(sim->scenario.events);
+    free(sim->scenario_yaml);
+    free(sim);
+}
+
+cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force)
+{
+    if (sim->out) return fail(sim, CW_ESTATE, "an output is already open");
+    if (sim->step > 0) return fail(sim, CW_ESTATE, "the output must be opened before the first week");
+    const world *w = &sim->w;
+    output_setup s = {
+        .path = path,
+        .force = force,
+        .n_nbhd = w->n_nbhd,
+        .n_identity = (int)sim->params.population_identity_groups,
+        .first_week = (int32_t)-sim->params.run_burn_in_weeks,
+        .n_weeks = sim->n_steps,
+        .burn_in_weeks = (int32_t)sim->params.run_burn_in_weeks,
+        .nbhd_name = (const char *const *)w->nbhd_name,
+        .nbhd_la = w->nbhd_la,
+        .la_name = (const char *const *)w->la_name,
+        .n_la = w->n_la,
+        .deprivation = w->deprivation,
+        .decile = w->decile,
+        .population = NULL,
+        .space_quality = w->space_quality,
+        .params = &sim->params,
+        .scenario_yaml = sim->scenario_yaml,
+        .seed = (uint64_t)sim->params.run_seed,
+        .threads = threads_in_use(sim),
+        .n_residents = w->n_res,
+    };
+    int32_t *population = malloc((size_t)w->n_nbhd * sizeof *population);
+    if (!population) return fail(sim, CW_ENOMEM, "out of memory opening the output");
+    for (int b = 0; b < w->n_nbhd; b++) population[b] = (int32_t)(w->nbhd_first[b + 1] - w->nbhd_first[b]);
+    s.population = population;
+    cw_status st = output_open(&sim->out, &s, &sim->frame, sim->errmsg, sizeof sim->errmsg);
+    free(population);
+    if (st) sim->out = NULL;
+    return st;
+}
+
+cw_status cw_sim_close_output(cw_sim *sim, int complete)
+{
+    if (!sim->out) return CW_OK;
+    if (complete && sim->step < sim->n_steps)
+        return fail(sim, CW_ESTATE, "the run has %d of %d weeks left", sim->n_steps - sim->step, sim->n_steps);
+    cw_status st = output_close(sim->out, complete, now_seconds() - sim->wall_start, sim->errmsg,
+                                sizeof sim->errmsg);
+    sim->out = NULL;
+    return st;
+}
+
+/* One week: the schedule of MODEL.md s3 (the phases implemented so far). */
+cw_status cw_sim_step(cw_sim *sim)
+{
+    if (sim->step >= sim->n_steps) return fail(sim, CW_ESTATE, "the run is complete");
+    set_threads(sim);
+    int32_t week = (int32_t)(sim->step - sim->params.run_burn_in_weeks);
+    uint64_t seed = (uint64_t)sim->params.run_seed;
+    uint32_t step = (uint32_t)sim->step;
+    double t[N_PHASES + 1];
+    cw_status st;
+
+    t[0] = now_seconds();
+    st = events_apply(&sim->scenario, &sim->cursor, week, &sim->params, &sim->w, sim->out,
+                      sim->errmsg, sizeof sim->errmsg);
+    if (st) return st;
+    t[1] = now_seconds();
+    life_step(&sim->w, &sim->params, seed, step);
+    t[2] = now_seconds();
+    observe_week(&sim->w, &sim->params, &sim->obs, &sim->frame);
+    sim->frame_valid = 1;
+    t[3] = now_seconds();
+    if (sim->out && (st = output_write_week(sim->out, week, week < 0, &sim->frame, sim->errmsg,
+                                            sizeof sim->errmsg)))
+        return st;
+    t[4] = now_seconds();
+    for (int ph = 0; ph < N_PHASES; ph++) sim->phase_seconds[ph] += t[ph + 1] - t[ph];
+#ifndef NDEBUG
+    char err[256];
+    if (!world_check(&sim->w, (int)sim->params.population_identity_groups, err, sizeof err))
+        return fail(sim, CW_EINVAL, "invariant broken in week %d: %s", week, err);
+#endif
+    sim->step++;
+    return CW_OK;
+}
+
+int cw_sim_weeks_done(const cw_sim *sim) { return sim->step; }
+int cw_sim_weeks_total(const cw_sim *sim) { return sim->n_steps; }
+uint64_t cw_sim_residents(const cw_sim *sim) { return sim->w.n_res; }
+int cw_sim_neighbourhoods(const cw_sim *sim) { return sim->w.n_nbhd; }
+size_t cw_sim_bytes(const cw_sim *sim) { return sim->mem.bytes; }
+size_t cw_sim_bytes_peak(const cw_sim *sim) { return sim->mem.peak; }
+
+int cw_sim_phase_timings(const cw_sim *sim, const char **names, double *seconds, int max)
+{
+    int n = max < N_PHASES ? max : N_PHASES;
+    for (int ph = 0; ph < n; ph++) {
+        names[ph] = phase_names[ph];
+        seconds[ph] = sim->phase_seconds[ph];
+    }
+    return n;
+}
+
+long cw_sim_metric(const cw_sim *sim, const char *name, float *out, size_t cap)
+{
+    int m = metrics_find(name);
+    if (m < 0 || !sim->frame_valid) return -1;
+    size_t n = metrics_len(&sim->frame, (enum metric_id)m);
+    if (n > cap) return -1;
+    memcpy(out, sim->frame.values[m], n * sizeof *out);
+    return (long)n;
+}

@@ -1,0 +1,121 @@
+/*
+ * The world: every entity's state as structures of arrays indexed by dense
+ * uint32 ids (MODEL.md s2, ARCHITECTURE.md "Data"). Residents are stored
+ * contiguously by neighbourhood, so a neighbourhood is the slice
+ * [nbhd_first[n], nbhd_first[n+1]). Ties are CSR. No pointers between agents.
+ */
+#ifndef CW_WORLD_H
+#define CW_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "metrics.h"
+#include "params.h"
+
+/* Group kinds (MODEL.md s2). Append only: the value is written to output. */
+#define GROUP_KIND_TABLE(X)                                   \
+    X(GK_MUTUAL_AID, "mutual_aid")                            \
+    X(GK_FAITH, "faith")                                      \
+    X(GK_SPORT_LEISURE, "sport_leisure")                      \
+    X(GK_TENANTS_RESIDENTS, "tenants_residents")              \
+    X(GK_FOOD_BANK, "food_bank")                              \
+    X(GK_ADVICE_CENTRE, "advice_centre")                      \
+    X(GK_TIME_BANK, "time_bank")                              \
+    X(GK_COMMUNITY_BUSINESS, "community_business")
+enum group_kind {
+#define GK_ENUM(id, name) id,
+    GROUP_KIND_TABLE(GK_ENUM)
+#undef GK_ENUM
+    N_GROUP_KINDS
+};
+extern const char *const group_kind_names[N_GROUP_KINDS];
+
+#define MAX_MEMBERSHIPS 4
+#define NO_GROUP UINT32_MAX
+#define WORK_CHUNK 2048u /* residents per work item; never depends on threads */
+
+/* A unit of parallel work: a slice of one neighbourhood's residents. */
+typedef struct work_item {
+    uint32_t nbhd, first, end;
+} work_item;
+
+typedef struct world {
+    /* ---- neighbourhoods [n_nbhd] and local authorities [n_la] ---- */
+    int n_nbhd, n_la;
+    uint32_t *nbhd_first;    /* [n_nbhd+1] residents' slice                 */
+    int32_t *nbhd_la;        /* LA index                                     */
+    float *deprivation;      /* 0..1                                         */
+    int32_t *decile;         /* 1 least .. 10 most deprived, by rank         */
+    float *space_quality;    /* 0 grass verge .. 1 well-equipped hall        */
+    char **nbhd_name;
+    char **la_name;
+
+    /* ---- residents [n_res] ---- */
+    uint32_t n_res;
+    uint32_t n_households;
+    uint32_t *household;     /* global household id                          */
+    uint8_t *age;            /* years                                        */
+    uint8_t *identity;       /* 0 majority .. K-1                            */
+    uint8_t *employed;       /* 0/1 (working age only)                        */
+    uint8_t *quintile;       /* area income quintile 0..4, fixed on arrival  */
+    uint16_t *arrived;       /* step of arrival (0: there at set-up)         */
+    float *income_base;      /* GBP/week AHC when in work (household's)      */
+    float *income;           /* GBP/week AHC this week                       */
+    float *health;           /* 0..1                                         */
+    float *need;             /* [n_res * N_SECTORS] severity 0..1            */
+    float *spare_hours;      /* hours/week free to help                      */
+    float income_cut[N_QUINTILES - 1]; /* quintile boundaries at set-up    */
+
+    /* ---- social ties, CSR over residents ---- */
+    uint32_t *tie_offset;    /* [n_res+1]                                    */
+    uint32_t *tie_target;    /* [n_ties]                                     */
+    float *tie_weight;       /* [n_ties] 0..1                                */
+    uint32_t n_ties;         /* directed entries (2 per undirected tie)      */
+
+    /* ---- community groups [n_groups], contiguous by neighbourhood ---- */
+    uint32_t n_groups;
+    uint32_t *nbhd_group_first; /* [n_nbhd+1]                                */
+    uint8_t *group_kind;
+    uint8_t *group_alive;
+    uint8_t *group_owns_building;
+    float *group_openness;   /* 0..1                                         */
+
+    /* ---- services: one team per sector per neighbourhood ---- */
+    float *service_staff_hours; /* [n_nbhd * N_SECTORS] hours/week           */
+
+    /* ---- fixed parallel decomposition ---- */
+    work_item *items;
+    uint32_t n_items;
+    uint32_t *nbhd_item_first; /* [n_nbhd+1]: a neighbourhood's items         */
+} world;
+
+/* Release every array (fields may be NULL). */
+void world_free(world *w, cw_mem *mem);
+
+/* The neighbourhood of resident i (binary search on nbhd_first). */
+uint32_t world_nbhd_of(const world *w, uint32_t i);
+
+/* Age band 0..4 of an age in years (16-29, 30-49, 50-64, 65-79, 80+). */
+static inline int world_age_band(unsigned age)
+{
+    return age < 30 ? 0 : age < 50 ? 1 : age < 65 ? 2 : age < 80 ? 3 : 4;
+}
+
+/* Income quintile from the set-up boundaries. */
+int world_income_quintile(const world *w, float income_base);
+
+/* Build the work items: slices of at most WORK_CHUNK residents, in
+ * neighbourhood order, and each neighbourhood's first item. */
+cw_status world_make_items(world *w, cw_mem *mem);
+
+/* Bytes per resident that the resident arrays and ties take (estimate used
+ * before allocating, to refuse populations that cannot fit). */
+size_t world_bytes_estimate(uint64_t n_res, int n_nbhd, const cw_params *p);
+
+/* Invariants (STYLE.md 9): slices add up, ties point inside the graph and
+ * are symmetric in count, values in range. Returns false with a message. */
+bool world_check(const world *w, int n_identity, char *err, size_t errlen);
+
+#endif

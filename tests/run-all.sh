@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: install what is needed,
+# build a Release tree and an address+undefined sanitizer tree, and run every
+# test in both (Criterion unit tests, end-to-end CLI tests, pytest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/deps.sh
+jobs=$(nproc)
+
+echo "== Release build and tests =="
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== Sanitizer (address,undefined) build and tests =="
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCOMMONWEAL_SANITIZE=address,undefined >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
