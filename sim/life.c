@@ -50,14 +50,18 @@ void life_rates_compute(life_rates *r, const cw_params *p)
     }
 }
 
+double life_need_personal(const cw_params *p, double income, double health)
+{
+    double ratio = p->life_poverty_line / fmax(income, 1.0);
+    return pow(ratio, p->need_income_effect) * (1.0 + p->need_health_effect * (1.0 - health));
+}
+
 double life_need_hazard(const cw_params *p, const life_rates *r, int s, unsigned age,
-                        double income, double health, int working_age, int employed)
+                        double personal, int working_age, int employed)
 {
     if (s == 4 && (!working_age || employed)) return 0.0; /* work need: out of work only */
-    double h = need_base_hazard(p, s) * r->age_factor[s][age > MAX_AGE ? MAX_AGE : age];
-    double ratio = p->life_poverty_line / fmax(income, 1.0);
-    h *= pow(ratio, p->need_income_effect) * (1.0 + p->need_health_effect * (1.0 - health));
-    return h * r->crisis_factor[s];
+    return need_base_hazard(p, s) * r->age_factor[s][age > MAX_AGE ? MAX_AGE : age] * personal *
+           r->crisis_factor[s];
 }
 
 void life_job_rates(const cw_params *p, const life_rates *r, double deprivation, double health,
@@ -96,11 +100,16 @@ double life_spare_hours(const cw_params *p, double health, int employed, double 
     return h > 0.0 ? h : 0.0;
 }
 
-static double weekly_mobility(const cw_params *p, unsigned age, double deprivation)
+/* Weekly chance of leaving (dying or moving away) by age, for one
+ * neighbourhood's deprivation: worked out once per work item. */
+static void leave_table(const cw_params *p, const life_rates *r, double deprivation,
+                        float leave[MAX_AGE + 1])
 {
-    double yearly = p->life_mobility_rate * (1.0 + p->life_mobility_deprivation * deprivation) *
-                    exp(-p->life_mobility_age_decline * ((double)age - 30.0) / 10.0);
-    return 1.0 - pow(1.0 - fmin(yearly, 1.0), 1.0 / 52.0);
+    for (int a = 0; a <= MAX_AGE; a++) {
+        double yearly = p->life_mobility_rate * (1.0 + p->life_mobility_deprivation * deprivation) *
+                        exp(-p->life_mobility_age_decline * (a - 30.0) / 10.0);
+        leave[a] = (float)(r->leave_by_age[a] + 1.0 - pow(1.0 - fmin(yearly, 1.0), 1.0 / 52.0));
+    }
 }
 
 /* A newcomer takes the place (and household) of a resident who left: a new
@@ -133,8 +142,8 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
 }
 
 /* One resident, one week. */
-static void live_week(world *w, const cw_params *p, const life_rates *r, uint64_t seed,
-                      uint32_t step, uint32_t i, double deprivation)
+static void live_week(world *w, const cw_params *p, const life_rates *r, const float *leave,
+                      uint64_t seed, uint32_t step, uint32_t i, double deprivation)
 {
     rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_LIFE);
     float *need = &w->need[(size_t)i * N_SECTORS];
@@ -142,8 +151,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, uint64_
     /* turnover: death or moving away; a newcomer takes the place */
     double u_leave = rng_uniform(&g);
     unsigned age = w->age[i];
-    double leave = r->leave_by_age[age > MAX_AGE ? MAX_AGE : age] + weekly_mobility(p, age, deprivation);
-    if (u_leave < leave) {
+    if (u_leave < leave[age > MAX_AGE ? MAX_AGE : age]) {
         arrive(w, p, r, seed, step, i, deprivation);
         age = w->age[i];
     } else if ((step + i) % 52u == 0 && age < MAX_AGE) {
@@ -172,13 +180,14 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, uint64_
     w->health[i] = (float)fmin(1.0, fmax(0.0, h));
 
     /* needs arise and resolve, sector by sector (two draws each, always) */
+    double personal = life_need_personal(p, income, w->health[i]);
     for (int s = 0; s < N_SECTORS; s++) {
         double u1 = rng_uniform(&g), u2 = rng_uniform(&g);
         if (need[s] > 0.0f) {
             int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
             if (ends || (s == 4 && !working)) need[s] = 0.0f;
         } else {
-            double hz = life_need_hazard(p, r, s, age, income, w->health[i], working, w->employed[i]);
+            double hz = life_need_hazard(p, r, s, age, personal, working, w->employed[i]);
             if (u1 < hz) {
                 double sev = p->need_severity_mean * -log(1.0 - u2);
                 need[s] = (float)fmin(1.0, fmax(0.05, sev));
@@ -197,6 +206,8 @@ void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
     for (long k = 0; k < n_items; k++) {
         const work_item it = w->items[k];
         double d = w->deprivation[it.nbhd];
-        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, seed, step, i, d);
+        float leave[MAX_AGE + 1];
+        leave_table(p, &r, d, leave);
+        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, leave, seed, step, i, d);
     }
 }

@@ -16,15 +16,19 @@
 typedef struct life_rates {
     float age_factor[N_SECTORS][121]; /* exp(age effect * (age-45)/10)             */
     float crisis_factor[N_SECTORS];   /* product of active crisis multipliers     */
-    float leave_by_age[121];          /* weekly mortality + base mobility          */
+    float leave_by_age[121];          /* weekly mortality by age                   */
     double job_loss_mult, job_find_mult;
 } life_rates;
 
 void life_rates_compute(life_rates *r, const cw_params *p);
 
-/* Weekly hazard of a new need in sector s (not yet multiplied by crisis). */
+/* The resident's own multiplier of every need hazard: poorer and less
+ * healthy residents develop needs more often (ODD 7.4). */
+double life_need_personal(const cw_params *p, double income, double health);
+
+/* Weekly hazard of a new need in sector s, crises included. */
 double life_need_hazard(const cw_params *p, const life_rates *r, int s, unsigned age,
-                        double income, double health, int working_age, int employed);
+                        double personal, int working_age, int employed);
 
 /* Weekly job loss and job finding chances for a working-age resident. */
 void life_job_rates(const cw_params *p, const life_rates *r, double deprivation, double health,

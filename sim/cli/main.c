@@ -190,7 +190,8 @@ static void progress_show(progress *pg, int done, int total, int final)
         fprintf(stderr, "\rweek %d/%d [%s] %3d%%  %.2f M resident-weeks/s  ETA %s ", done, total, bar,
                 pct, rate / 1e6, eta_s);
         if (final) fputc('\n', stderr);
-    } else if (pct / 10 > pg->last_decile || final) {
+    } else if (elapsed >= 2.0 && (pct / 10 > pg->last_decile || (final && pg->last_decile < 10))) {
+        /* a line per tenth, for logs; short runs stay quiet */
         pg->last_decile = pct / 10;
         fprintf(stderr, "week %d/%d (%d%%), %.2f M resident-weeks/s, ETA %s\n", done, total, pct,
                 rate / 1e6, eta_s);
