@@ -1,0 +1,86 @@
+"""Shared fixtures of the end-to-end tests.
+
+ctest runs these with Debian's /usr/bin/python3 and sets
+  COMMONWEAL     the command-line program,
+  CW_SOURCE_DIR  the source tree (scenarios/, sim/metrics.def),
+  CW_TEST_TMP    a scratch directory in the build tree.
+Run by hand: COMMONWEAL=build/commonweal /usr/bin/python3 -m pytest tests/e2e
+"""
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+SOURCE_DIR = pathlib.Path(os.environ.get("CW_SOURCE_DIR",
+                                         pathlib.Path(__file__).resolve().parents[2]))
+
+
+@pytest.fixture(scope="session")
+def source_dir():
+    return SOURCE_DIR
+
+
+@pytest.fixture(scope="session")
+def commonweal():
+    """Path of the CLI; the tests skip when it is not given."""
+    exe = os.environ.get("COMMONWEAL")
+    if not exe:
+        pytest.skip("COMMONWEAL is not set (run the tests through ctest)")
+    if not os.access(exe, os.X_OK):
+        pytest.fail(f"COMMONWEAL={exe} is not an executable")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def test_tmp(tmp_path_factory):
+    tmp = os.environ.get("CW_TEST_TMP")
+    if not tmp:
+        return tmp_path_factory.mktemp("e2e")
+    path = pathlib.Path(tmp)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_cli(commonweal, *args, timeout=600):
+    """Run the CLI; fail the test with its stderr if it does not exit 0."""
+    result = subprocess.run([commonweal, *map(str, args)], capture_output=True, text=True,
+                            timeout=timeout)
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, [commonweal, *args]))} exited {result.returncode}:\n"
+        f"{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def tiny_h5(commonweal, source_dir, test_tmp):
+    """scenarios/tiny.yaml run once per session: the path of its output file."""
+    out = test_tmp / "tiny.h5"
+    run_cli(commonweal, "run", source_dir / "scenarios" / "tiny.yaml", "-o", out, "--quiet",
+            "--force")
+    return out
+
+
+# METRIC(id, "name", BD_x, "unit", "doc") / AREA_METRIC(...) rows of sim/metrics.def.
+_METRIC_ROW = re.compile(
+    r'^\s*(METRIC|AREA_METRIC)\(\s*(\w+),\s*"([^"]+)",\s*(BD_\w+),\s*"([^"]*)",\s*"((?:[^"\\]|\\.)*)"',
+    re.MULTILINE)
+
+
+@pytest.fixture(scope="session")
+def metrics_def(source_dir):
+    """Every metric of sim/metrics.def: name, area, breakdown dimension, unit, doc."""
+    text = (source_dir / "sim" / "metrics.def").read_text()
+    rows = []
+    for kind, _id, name, bd, unit, doc in _METRIC_ROW.findall(text):
+        rows.append({
+            "name": name,
+            "area": kind == "AREA_METRIC",
+            # BD_AGE_BAND -> "age_band"; BD_NONE -> no dimension
+            "bd_dim": None if bd == "BD_NONE" else bd[3:].lower(),
+            "unit": unit,
+            "doc": doc,
+        })
+    assert rows, "no metrics found in sim/metrics.def"
+    return rows
