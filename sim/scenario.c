@@ -1,0 +1,1087 @@
+/*
+ * Scenarios: YAML -> parameters + timeline, with FILE:LINE:COLUMN errors.
+ *
+ * A scenario file is one YAML mapping. Its keys follow the dotted paths of
+ * params.def, nested (`run:` / `  weeks: 104`) or flat (`run.weeks: 104`),
+ * plus two special top-level keys:
+ *
+ *   base: other.yaml       load that file first (relative to this one)
+ *   timeline:              a sequence of changes during the run
+ *     - at: 26             reported week (burn-in weeks are negative)
+ *       set: {crisis.pandemic_health_multiplier: 3}
+ *     - at: 52
+ *       crisis: recession  shorthand: crisis.recession on at `at`,
+ *       weeks: 26          off again `weeks` later
+ *       note: any text     ignored
+ *
+ * We use libyaml's document API: it gives every node a start mark for
+ * messages and resolves anchors and aliases for us. Loading builds a fresh
+ * parameter set and timeline in a `loader` and moves them onto the handle
+ * only on success, so a failed load leaves the scenario as it was.
+ * Whole-scenario checks (timeline weeks inside the run, ...) wait for
+ * scenario_validate, after every file and --set has been applied.
+ */
+#include "scenario.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#define SCN_MAX_FILE_BYTES (16u << 20) /* a scenario is a few KiB           */
+#define SCN_MAX_BASE_DEPTH 16          /* base: chains                      */
+#define SCN_MAX_EVENTS 100000          /* bounds alias "billion laughs"     */
+#define SCN_MAX_WEEK 1000000           /* |at|, weeks                       */
+#define SCN_MAX_PATH 256               /* a dotted parameter path           */
+#define SCN_CLIP 60                    /* user text quoted in messages      */
+
+#if defined(__GNUC__)
+#define SCN_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SCN_PRINTF(f, a)
+#endif
+
+/* Where parameters found in a mapping go: onto the scenario's parameters
+ * (top level), or into timeline events at the current entry's week. */
+typedef enum scn_sink { SINK_PARAMS, SINK_TIMELINE } scn_sink;
+
+/* A file on the base chain, for cycle detection. */
+typedef struct scn_link {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+} scn_link;
+
+/* What one cw_scenario_load builds. */
+typedef struct scn_loader {
+    cw_params params;
+    cw_params scratch;            /* timeline values are parsed into this  */
+    timeline_event *events;
+    size_t n_events, cap_events;
+    bool *seen;                   /* [params_count] set in this mapping    */
+    yaml_mark_t *seen_at;         /* [params_count] where                  */
+    scn_link chain[SCN_MAX_BASE_DEPTH];
+    int depth;
+    char err[sizeof ((cw_scenario *)0)->errmsg];
+} scn_loader;
+
+/* One YAML file being applied. */
+typedef struct scn_file {
+    scn_loader *ld;
+    const char *path;            /* as named, for messages                */
+    char dir[PARAMS_STR_MAX];    /* its directory ("" for the cwd)        */
+    yaml_document_t doc;
+    scn_sink sink;
+    int32_t week;                /* SINK_TIMELINE: the entry's week       */
+    yaml_mark_t week_mark;       /*                and where it was given */
+} scn_file;
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* Messages are one line: user text may carry line breaks or tabs. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = ' ';
+}
+
+/* Copy src into dst[n], truncating, always terminated. */
+static void copy_text(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= n) len = n - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+/* User text for a message: at most SCN_CLIP characters, then "...". */
+static const char *clip(const char *text, char *buf, size_t n)
+{
+    if (strlen(text) <= SCN_CLIP) return text;
+    snprintf(buf, n, "%.*s...", SCN_CLIP, text);
+    return buf;
+}
+
+static cw_status vfail(char *err, size_t n, cw_status st, const char *prefix, const char *fmt,
+                       va_list ap)
+{
+    size_t k = (size_t)snprintf(err, n, "%s", prefix);
+    if (k < n) vsnprintf(err + k, n - k, fmt, ap);
+    one_line(err);
+    return st;
+}
+
+/* Error at a mark of file f: "FILE:LINE:COLUMN: message". */
+SCN_PRINTF(4, 5)
+static cw_status fail_at(scn_file *f, yaml_mark_t m, cw_status st, const char *fmt, ...)
+{
+    char prefix[PARAMS_STR_MAX + 48];
+    snprintf(prefix, sizeof prefix, "%s:%zu:%zu: ", f->path, m.line + 1, m.column + 1);
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(f->ld->err, sizeof f->ld->err, st, prefix, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Error with no position (the message says where). */
+SCN_PRINTF(3, 4)
+static cw_status fail_plain(char *err, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(err, n, CW_EINVAL, "", fmt, ap);
+    va_end(ap);
+    return CW_EINVAL;
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_MAPPING_NODE: return "mapping";
+    case YAML_SEQUENCE_NODE: return "sequence";
+    default: return "single value";
+    }
+}
+
+/* ---- reading a file -------------------------------------------------------- */
+
+/* Read all of f (at most SCN_MAX_FILE_BYTES). Returns 0 or an errno value. */
+static int read_all(FILE *f, char **text, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) return ENOMEM;
+    for (;;) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (ferror(f)) {
+            int e = errno ? errno : EIO;
+            free(buf);
+            return e;
+        }
+        if (n < cap) break;
+        if (cap >= SCN_MAX_FILE_BYTES) {
+            free(buf);
+            return EFBIG;
+        }
+        char *grown = realloc(buf, cap * 2);
+        if (!grown) {
+            free(buf);
+            return ENOMEM;
+        }
+        buf = grown;
+        cap *= 2;
+    }
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+/* Open and read path; *st gets its identity. Returns 0 or an errno value. */
+static int read_file(const char *path, char **text, size_t *len, struct stat *st)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return errno;
+    int e = 0;
+    if (fstat(fileno(f), st) != 0)
+        e = errno;
+    else if (S_ISDIR(st->st_mode))
+        e = EISDIR;
+    else
+        e = read_all(f, text, len);
+    fclose(f);
+    return e;
+}
+
+/* The absolute directory of path, so that paths joined to it (the
+ * neighbourhood CSV) stay valid when the resolved scenario is written out and
+ * read from elsewhere. Falls back to the relative directory if the working
+ * directory cannot be read. */
+static void dir_of(const char *path, char *dir, size_t n)
+{
+    char rel[PARAMS_STR_MAX] = "";
+    const char *slash = strrchr(path, '/');
+    if (slash) {
+        size_t len = (size_t)(slash - path);
+        if (len == 0) len = 1; /* "/x.yaml" lives in "/" */
+        if (len >= sizeof rel) len = sizeof rel - 1;
+        memcpy(rel, path, len);
+        rel[len] = '\0';
+    }
+    char cwd[PARAMS_STR_MAX / 2];
+    if (rel[0] == '/' || !getcwd(cwd, sizeof cwd)) {
+        snprintf(dir, n, "%s", rel);
+        return;
+    }
+    if (rel[0] == '\0' || strcmp(rel, ".") == 0)
+        snprintf(dir, n, "%s", cwd);
+    else
+        snprintf(dir, n, "%s/%.*s", cwd, (int)(PARAMS_STR_MAX / 2 - 2), rel);
+}
+
+/* name relative to dir (absolute names and dir "" unchanged). False if the
+ * result does not fit. */
+static bool join_path(const char *dir, const char *name, char *out, size_t n)
+{
+    int k;
+    if (name[0] == '/' || dir[0] == '\0' || name[0] == '\0')
+        k = snprintf(out, n, "%s", name);
+    else
+        k = snprintf(out, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+    return k >= 0 && (size_t)k < n;
+}
+
+/* ---- YAML helpers ------------------------------------------------------------ */
+
+static yaml_node_t *node_at(scn_file *f, int index) { return yaml_document_get_node(&f->doc, index); }
+
+/* A plain empty scalar, ~ or null: YAML's "no value". */
+static bool is_null(const yaml_node_t *n)
+{
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
+    const char *t = (const char *)n->data.scalar.value;
+    return !strcmp(t, "") || !strcmp(t, "~") || !strcmp(t, "null") || !strcmp(t, "Null") ||
+           !strcmp(t, "NULL");
+}
+
+/* The text of a scalar node; an error for a NUL inside (C strings end there). */
+static cw_status scalar_text(scn_file *f, const yaml_node_t *n, const char **text)
+{
+    const char *t = (const char *)n->data.scalar.value;
+    if (strlen(t) != n->data.scalar.length)
+        return fail_at(f, n->start_mark, CW_EINVAL, "a value holds a NUL character");
+    *text = t;
+    return CW_OK;
+}
+
+/* The text of a mapping key, which must be a scalar. */
+static cw_status key_text(scn_file *f, const yaml_node_t *k, const char **text)
+{
+    if (k->type != YAML_SCALAR_NODE)
+        return fail_at(f, k->start_mark, CW_EINVAL, "a key must be a name, not a %s", node_kind(k));
+    return scalar_text(f, k, text);
+}
+
+/* Pair i of mapping m repeats an earlier key? Checked as we go: every
+ * earlier key was valid, so this stays cheap. */
+static cw_status check_duplicate(scn_file *f, const yaml_node_t *m, const yaml_node_pair_t *pair)
+{
+    const yaml_node_t *k = node_at(f, pair->key);
+    const char *kt = (const char *)k->data.scalar.value;
+    for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < pair; p++) {
+        const yaml_node_t *e = node_at(f, p->key);
+        if (e->type == YAML_SCALAR_NODE && strcmp((const char *)e->data.scalar.value, kt) == 0) {
+            char c[SCN_CLIP + 4];
+            return fail_at(f, k->start_mark, CW_EINVAL, "duplicate key '%s' (first at line %zu, column %zu)",
+                           clip(kt, c, sizeof c), e->start_mark.line + 1, e->start_mark.column + 1);
+        }
+    }
+    return CW_OK;
+}
+
+/* Parse a whole number in [min, max] (optional sign, digits only). */
+static bool parse_whole(const char *t, long lo, long hi, long *out)
+{
+    const char *s = t + (*t == '-' || *t == '+');
+    if (*s < '0' || *s > '9') return false;
+    for (const char *q = s; *q; q++)
+        if (*q < '0' || *q > '9' || q - s > 9) return false;
+    long v = strtol(t, NULL, 10);
+    if (v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+/* ---- parameters ---------------------------------------------------------------- */
+
+/* Some parameter lives under path (path + "." is a prefix of its path). */
+static bool is_section(const char *path)
+{
+    size_t n = strlen(path);
+    for (size_t i = 0; i < params_count; i++)
+        if (strncmp(params_table[i].path, path, n) == 0 && params_table[i].path[n] == '.') return true;
+    return false;
+}
+
+/* The first parameter in a section, as an example for messages. */
+static const char *section_example(const char *path)
+{
+    size_t n = strlen(path);
+    for (size_t i = 0; i < params_count; i++)
+        if (strncmp(params_table[i].path, path, n) == 0 && params_table[i].path[n] == '.')
+            return params_table[i].path;
+    return path;
+}
+
+/* "run, population, ..., base or timeline": what a top-level key can be. */
+static void top_level_names(char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < params_count; i++) {
+        const char *p = params_table[i].path;
+        size_t len = strcspn(p, ".");
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = strncmp(params_table[j].path, p, len) == 0 && strcspn(params_table[j].path, ".") == len;
+        if (dup) continue;
+        int w = snprintf(buf + k, n - k, "%.*s, ", (int)len, p);
+        if (w < 0 || (size_t)w >= n - k) return;
+        k += (size_t)w;
+    }
+    snprintf(buf + k, n - k, "base or timeline");
+}
+
+static cw_status unknown_key(scn_file *f, const yaml_node_t *k, const char *path)
+{
+    char c[SCN_CLIP + 4];
+    const param_info *near = params_suggest(path);
+    if (near)
+        return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s' (did you mean '%s'?)",
+                       clip(path, c, sizeof c), near->path);
+    if (!strchr(path, '.') && f->sink == SINK_PARAMS) {
+        char names[512];
+        top_level_names(names, sizeof names);
+        return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s': expected %s", clip(path, c, sizeof c),
+                       names);
+    }
+    return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s' (see `commonweal params`)",
+                   clip(path, c, sizeof c));
+}
+
+/* A relative neighbourhoods CSV is relative to the file that names it. */
+static bool is_csv_param(const param_info *pi)
+{
+    return pi->offset == offsetof(cw_params, population_neighbourhoods_csv);
+}
+
+/* Store text into the scenario's parameter pi (range-checked). */
+static cw_status set_param(scn_file *f, const param_info *pi, const char *text, const yaml_node_t *v)
+{
+    char msg[512], joined[PARAMS_STR_MAX + 1];
+    if (is_csv_param(pi)) {
+        if (!join_path(f->dir, text, joined, sizeof joined) || strlen(joined) >= PARAMS_STR_MAX)
+            return fail_at(f, v->start_mark, CW_EINVAL, "%s is too long: expected at most %d characters",
+                           pi->path, PARAMS_STR_MAX - 1);
+        text = joined;
+    }
+    if (params_set_text(&f->ld->params, pi, text, msg, sizeof msg) != CW_OK)
+        return fail_at(f, v->start_mark, CW_EINVAL, "%s", msg);
+    return CW_OK;
+}
+
+static cw_status push_event(scn_file *f, const param_info *pi, int32_t week, double value,
+                            yaml_mark_t at, bool ends_crisis)
+{
+    scn_loader *ld = f->ld;
+    if (ld->n_events >= SCN_MAX_EVENTS)
+        return fail_at(f, at, CW_EINVAL, "the timeline has more than %d changes", SCN_MAX_EVENTS);
+    if (ld->n_events == ld->cap_events) {
+        size_t cap = ld->cap_events ? 2 * ld->cap_events : 16;
+        timeline_event *e = realloc(ld->events, cap * sizeof *e);
+        if (!e) return fail_at(f, at, CW_ENOMEM, "out of memory");
+        ld->events = e;
+        ld->cap_events = cap;
+    }
+    timeline_event *e = &ld->events[ld->n_events++];
+    memset(e, 0, sizeof *e);
+    e->week = week;
+    e->param = (uint32_t)(pi - params_table);
+    e->value = value;
+    size_t len = strlen(f->path);
+    copy_text(e->file, sizeof e->file, len < sizeof e->file ? f->path : f->path + len - (sizeof e->file - 1));
+    e->line = (int)at.line + 1;
+    e->column = (int)at.column + 1;
+    e->ends_crisis = ends_crisis;
+    return CW_OK;
+}
+
+/* A change of pi to text at the current timeline entry's week. */
+static cw_status add_change(scn_file *f, const param_info *pi, const char *text, const yaml_node_t *k,
+                            const yaml_node_t *v)
+{
+    char msg[512];
+    if (params_is_setup(pi))
+        return fail_at(f, k->start_mark, CW_EINVAL,
+                       "%s is a set-up parameter and cannot change on a timeline (set it at the top level)",
+                       pi->path);
+    if (pi->kind == PK_STR)
+        return fail_at(f, k->start_mark, CW_EINVAL, "%s is text and cannot change on a timeline", pi->path);
+    if (params_set_text(&f->ld->scratch, pi, text, msg, sizeof msg) != CW_OK)
+        return fail_at(f, v->start_mark, CW_EINVAL, "%s", msg);
+    return push_event(f, pi, f->week, params_get_number(&f->ld->scratch, pi), f->week_mark, false);
+}
+
+/* Record that pi is set at k; a second setting in one mapping (say
+ * `run.weeks:` and `run: {weeks:}`) is an error, not a silent override. */
+static cw_status mark_seen(scn_file *f, const param_info *pi, const yaml_node_t *k)
+{
+    size_t i = (size_t)(pi - params_table);
+    if (f->ld->seen[i])
+        return fail_at(f, k->start_mark, CW_EINVAL, "%s is set twice (first at line %zu, column %zu)", pi->path,
+                       f->ld->seen_at[i].line + 1, f->ld->seen_at[i].column + 1);
+    f->ld->seen[i] = true;
+    f->ld->seen_at[i] = k->start_mark;
+    return CW_OK;
+}
+
+/* Key k names parameter pi; v is its value. */
+static cw_status apply_param(scn_file *f, const param_info *pi, const yaml_node_t *k, const yaml_node_t *v)
+{
+    char range[160], c[SCN_CLIP + 4];
+    params_describe_range(pi, range, sizeof range);
+    if (v->type != YAML_SCALAR_NODE)
+        return fail_at(f, v->start_mark, CW_EINVAL, "%s expects a single value, not a %s: expected %s", pi->path,
+                       node_kind(v), range);
+    const char *text = NULL;
+    cw_status st = scalar_text(f, v, &text);
+    if (st != CW_OK) return st;
+    if (is_null(v)) {
+        if (pi->kind != PK_STR)
+            return fail_at(f, v->start_mark, CW_EINVAL, "%s has no value: expected %s", pi->path, range);
+        text = "";
+    }
+    if (pi->kind != PK_STR && strlen(text) > SCN_CLIP)
+        return fail_at(f, v->start_mark, CW_EINVAL, "%s = '%s' is too long: expected %s", pi->path,
+                       clip(text, c, sizeof c), range);
+    if ((st = mark_seen(f, pi, k)) != CW_OK) return st;
+    return f->sink == SINK_PARAMS ? set_param(f, pi, text, v) : add_change(f, pi, text, k, v);
+}
+
+static cw_status walk_mapping(scn_file *f, const yaml_node_t *m, const char *prefix);
+
+/* Key k names a section (path); v must hold its parameters. */
+static cw_status apply_section(scn_file *f, const char *path, const yaml_node_t *v)
+{
+    char c[SCN_CLIP + 4];
+    if (v->type == YAML_MAPPING_NODE) return walk_mapping(f, v, path);
+    if (is_null(v)) return CW_OK; /* every entry commented out */
+    if (v->type == YAML_SCALAR_NODE)
+        return fail_at(f, v->start_mark, CW_EINVAL,
+                       "'%s' is a section, not a parameter: expected its parameters beneath it (e.g. %s), not '%s'",
+                       path, section_example(path), clip((const char *)v->data.scalar.value, c, sizeof c));
+    return fail_at(f, v->start_mark, CW_EINVAL,
+                   "'%s' is a section: expected a mapping of its parameters (e.g. %s), not a %s", path,
+                   section_example(path), node_kind(v));
+}
+
+/* Top-level keys that are not parameters. */
+static bool is_special_key(scn_file *f, const char *prefix, const char *key)
+{
+    return f->sink == SINK_PARAMS && prefix[0] == '\0' && (!strcmp(key, "base") || !strcmp(key, "timeline"));
+}
+
+/* Apply each key of mapping m, whose keys extend the dotted path prefix. */
+static cw_status walk_mapping(scn_file *f, const yaml_node_t *m, const char *prefix)
+{
+    char path[SCN_MAX_PATH], c[SCN_CLIP + 4];
+    for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = node_at(f, p->key), *v = node_at(f, p->value);
+        const char *key = NULL;
+        cw_status st = key_text(f, k, &key);
+        if (st == CW_OK) st = check_duplicate(f, m, p);
+        if (st != CW_OK) return st;
+        if (is_special_key(f, prefix, key)) continue;
+        if (!strcmp(key, "<<"))
+            return fail_at(f, k->start_mark, CW_EINVAL, "merge keys ('<<') are not supported: write the keys out");
+        int n = snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s': too long", clip(key, c, sizeof c));
+        const param_info *pi = params_find(path);
+        if (pi)
+            st = apply_param(f, pi, k, v);
+        else if (is_section(path))
+            st = apply_section(f, path, v);
+        else
+            st = unknown_key(f, k, path);
+        if (st != CW_OK) return st;
+    }
+    return CW_OK;
+}
+
+/* Apply the parameters of mapping m (the top level or a `set:`). */
+static cw_status walk_parameters(scn_file *f, const yaml_node_t *m)
+{
+    memset(f->ld->seen, 0, params_count * sizeof *f->ld->seen);
+    return walk_mapping(f, m, "");
+}
+
+/* ---- the timeline -------------------------------------------------------------- */
+
+/* The keys of one timeline entry. */
+typedef struct scn_entry {
+    const yaml_node_t *at, *set, *crisis, *weeks;
+} scn_entry;
+
+static cw_status entry_key(scn_file *f, const yaml_node_t *k, const char *key, const yaml_node_t *v, scn_entry *e)
+{
+    char c[SCN_CLIP + 4];
+    if (!strcmp(key, "at")) e->at = v;
+    else if (!strcmp(key, "set")) e->set = v;
+    else if (!strcmp(key, "crisis")) e->crisis = v;
+    else if (!strcmp(key, "weeks")) e->weeks = v;
+    else if (strcmp(key, "note") != 0) {
+        if (params_find(key) || is_section(key))
+            return fail_at(f, k->start_mark, CW_EINVAL, "'%s' in a timeline entry must go under 'set:'",
+                           clip(key, c, sizeof c));
+        return fail_at(f, k->start_mark, CW_EINVAL,
+                       "unknown key '%s' in a timeline entry: expected at, set, crisis, weeks or note",
+                       clip(key, c, sizeof c));
+    }
+    return CW_OK;
+}
+
+/* Sort the keys of timeline entry m into e. */
+static cw_status entry_keys(scn_file *f, const yaml_node_t *m, scn_entry *e)
+{
+    memset(e, 0, sizeof *e);
+    for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = node_at(f, p->key);
+        const char *key = NULL;
+        cw_status st = key_text(f, k, &key);
+        if (st == CW_OK) st = check_duplicate(f, m, p);
+        if (st == CW_OK) st = entry_key(f, k, key, node_at(f, p->value), e);
+        if (st != CW_OK) return st;
+    }
+    return CW_OK;
+}
+
+/* A whole number in [lo, hi] from scalar node v, for key `name`. */
+static cw_status whole_value(scn_file *f, const yaml_node_t *v, const char *name, long lo, long hi,
+                             const char *what, long *out)
+{
+    char c[SCN_CLIP + 4];
+    if (v->type != YAML_SCALAR_NODE)
+        return fail_at(f, v->start_mark, CW_EINVAL, "%s expects %s, not a %s", name, what, node_kind(v));
+    const char *t = (const char *)v->data.scalar.value;
+    if (!parse_whole(t, lo, hi, out))
+        return fail_at(f, v->start_mark, CW_EINVAL, "%s = '%s' is not %s", name, clip(t, c, sizeof c), what);
+    return CW_OK;
+}
+
+/* "pandemic, recession or cost_of_living": the crisis switches (the
+ * boolean parameters under crisis.). */
+static void crisis_names(char *buf, size_t n)
+{
+    size_t k = 0, count = 0, total = 0;
+    for (size_t i = 0; i < params_count; i++)
+        total += params_table[i].kind == PK_BOOL && !strncmp(params_table[i].path, "crisis.", 7);
+    buf[0] = '\0';
+    for (size_t i = 0; i < params_count; i++) {
+        if (params_table[i].kind != PK_BOOL || strncmp(params_table[i].path, "crisis.", 7) != 0) continue;
+        count++;
+        const char *sep = count == 1 ? "" : count == total ? " or " : ", ";
+        int w = snprintf(buf + k, n - k, "%s%s", sep, params_table[i].path + 7);
+        if (w < 0 || (size_t)w >= n - k) return;
+        k += (size_t)w;
+    }
+}
+
+/* The crisis switch called name, or NULL. */
+static const param_info *find_crisis(const char *name)
+{
+    char path[SCN_MAX_PATH];
+    snprintf(path, sizeof path, "crisis.%s", name);
+    const param_info *pi = params_find(path);
+    return pi && pi->kind == PK_BOOL ? pi : NULL;
+}
+
+static cw_status unknown_crisis(scn_file *f, const yaml_node_t *v, const char *name)
+{
+    char names[256], c[SCN_CLIP + 4], hint[SCN_MAX_PATH + 32] = "", path[SCN_MAX_PATH];
+    snprintf(path, sizeof path, "crisis.%s", name);
+    const param_info *near = params_suggest(path);
+    if (near && (near->kind != PK_BOOL || strncmp(near->path, "crisis.", 7) != 0)) near = NULL;
+    crisis_names(names, sizeof names);
+    if (near) snprintf(hint, sizeof hint, " (did you mean '%s'?)", near->path + 7);
+    return fail_at(f, v->start_mark, CW_EINVAL, "unknown crisis '%s'%s: expected %s", clip(name, c, sizeof c),
+                   hint, names);
+}
+
+/* `crisis: NAME` with `weeks: N`: on at the entry's week, off N weeks later. */
+static cw_status crisis_entry(scn_file *f, const scn_entry *e)
+{
+    if (e->crisis->type != YAML_SCALAR_NODE)
+        return fail_at(f, e->crisis->start_mark, CW_EINVAL, "crisis expects a name, not a %s", node_kind(e->crisis));
+    const char *name = NULL;
+    cw_status st = scalar_text(f, e->crisis, &name);
+    if (st != CW_OK) return st;
+    const param_info *pi = find_crisis(name);
+    if (!pi) return unknown_crisis(f, e->crisis, name);
+    if (!e->weeks)
+        return fail_at(f, e->crisis->start_mark, CW_EINVAL, "crisis '%s' has no 'weeks' (how long it lasts)", name);
+    long weeks;
+    st = whole_value(f, e->weeks, "weeks", 1, SCN_MAX_WEEK, "a whole number of weeks >= 1", &weeks);
+    if (st == CW_OK) st = push_event(f, pi, f->week, 1.0, f->week_mark, false);
+    if (st == CW_OK) st = push_event(f, pi, f->week + (int32_t)weeks, 0.0, e->weeks->start_mark, true);
+    return st;
+}
+
+/* One `- at: ...` entry. */
+static cw_status timeline_entry(scn_file *f, const yaml_node_t *m)
+{
+    if (m->type != YAML_MAPPING_NODE)
+        return fail_at(f, m->start_mark, CW_EINVAL,
+                       "a timeline entry must be a mapping (at: WEEK, then set: or crisis:), not a %s", node_kind(m));
+    scn_entry e;
+    cw_status st = entry_keys(f, m, &e);
+    if (st != CW_OK) return st;
+    if (!e.at) return fail_at(f, m->start_mark, CW_EINVAL, "timeline entry has no 'at' (the week it happens)");
+    long week;
+    st = whole_value(f, e.at, "at", -SCN_MAX_WEEK, SCN_MAX_WEEK, "a whole week number", &week);
+    if (st != CW_OK) return st;
+    f->week = (int32_t)week;
+    f->week_mark = e.at->start_mark;
+    if (e.set && e.crisis)
+        return fail_at(f, e.crisis->start_mark, CW_EINVAL,
+                       "timeline entry has both 'set' and 'crisis': give each its own entry");
+    if (e.weeks && !e.crisis)
+        return fail_at(f, e.weeks->start_mark, CW_EINVAL, "'weeks' goes with 'crisis' (how long the crisis lasts)");
+    if (e.crisis) return crisis_entry(f, &e);
+    if (!e.set) return fail_at(f, m->start_mark, CW_EINVAL, "timeline entry has neither 'set' nor 'crisis'");
+    if (is_null(e.set)) return CW_OK;
+    if (e.set->type != YAML_MAPPING_NODE)
+        return fail_at(f, e.set->start_mark, CW_EINVAL,
+                       "set expects a mapping of parameters (e.g. crisis.pandemic: true), not a %s",
+                       node_kind(e.set));
+    return walk_parameters(f, e.set);
+}
+
+static cw_status load_timeline(scn_file *f, const yaml_node_t *t)
+{
+    if (is_null(t)) return CW_OK;
+    if (t->type != YAML_SEQUENCE_NODE)
+        return fail_at(f, t->start_mark, CW_EINVAL, "timeline must be a sequence of entries ('- at: WEEK'), not a %s",
+                       node_kind(t));
+    f->sink = SINK_TIMELINE;
+    for (const yaml_node_item_t *i = t->data.sequence.items.start; i < t->data.sequence.items.top; i++) {
+        cw_status st = timeline_entry(f, node_at(f, *i));
+        if (st != CW_OK) return st;
+    }
+    return CW_OK;
+}
+
+/* ---- files and base chains ----------------------------------------------------- */
+
+static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, const yaml_node_t *from_node);
+
+/* Say what libyaml could not parse. A reader error (bad UTF-8, control
+ * characters) has only a byte offset: count lines up to it. */
+static cw_status yaml_failure(scn_file *f, const yaml_parser_t *p, const char *text)
+{
+    if (p->error == YAML_MEMORY_ERROR) return fail_at(f, p->problem_mark, CW_ENOMEM, "out of memory");
+    const char *problem = p->problem ? p->problem : "cannot parse";
+    if (p->error == YAML_READER_ERROR) {
+        yaml_mark_t m = {p->problem_offset, 0, 0};
+        for (size_t i = 0; i < p->problem_offset; i++) {
+            m.column++;
+            if (text[i] == '\n') m.line++, m.column = 0;
+        }
+        if (p->problem_value != -1)
+            return fail_at(f, m, CW_EINVAL, "not valid text: %s (byte 0x%02X)", problem, (unsigned)p->problem_value);
+        return fail_at(f, m, CW_EINVAL, "not valid text: %s", problem);
+    }
+    if (p->context)
+        return fail_at(f, p->problem_mark, CW_EINVAL, "YAML syntax error: %s (%s at line %zu, column %zu)", problem,
+                       p->context, p->context_mark.line + 1, p->context_mark.column + 1);
+    return fail_at(f, p->problem_mark, CW_EINVAL, "YAML syntax error: %s", problem);
+}
+
+/* Parse text into f->doc; a second document in the file is an error.
+ * On success the caller deletes f->doc. */
+static cw_status parse_document(scn_file *f, const char *text, size_t len)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        fail_plain(f->ld->err, sizeof f->ld->err, "%s: out of memory", f->path);
+        return CW_ENOMEM;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    cw_status st = CW_OK;
+    if (!yaml_parser_load(&p, &f->doc)) {
+        st = yaml_failure(f, &p, text);
+        goto out_delete_parser;
+    }
+    yaml_document_t next;
+    if (!yaml_parser_load(&p, &next)) {
+        st = yaml_failure(f, &p, text);
+    } else {
+        if (yaml_document_get_root_node(&next))
+            st = fail_at(f, next.start_mark, CW_EINVAL, "a scenario is one YAML document: remove this second one");
+        yaml_document_delete(&next);
+    }
+    if (st != CW_OK) yaml_document_delete(&f->doc);
+out_delete_parser:
+    yaml_parser_delete(&p);
+    return st;
+}
+
+/* The top-level value of key name in mapping m, or NULL. */
+static const yaml_node_t *top_value(scn_file *f, const yaml_node_t *m, const char *name)
+{
+    for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = node_at(f, p->key);
+        if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, name))
+            return node_at(f, p->value);
+    }
+    return NULL;
+}
+
+static cw_status load_base(scn_file *f, const yaml_node_t *v)
+{
+    char path[PARAMS_STR_MAX];
+    if (is_null(v)) return fail_at(f, v->start_mark, CW_EINVAL, "base expects a file name, not nothing");
+    if (v->type != YAML_SCALAR_NODE)
+        return fail_at(f, v->start_mark, CW_EINVAL, "base expects a file name, not a %s", node_kind(v));
+    const char *name = NULL;
+    cw_status st = scalar_text(f, v, &name);
+    if (st != CW_OK) return st;
+    if (!join_path(f->dir, name, path, sizeof path))
+        return fail_at(f, v->start_mark, CW_EINVAL, "base file name is too long");
+    return load_file(f->ld, path, f, v);
+}
+
+/* Apply a parsed document: base first, then parameters, then timeline. */
+static cw_status apply_document(scn_file *f)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+    yaml_mark_t start = {0, 0, 0};
+    if (!root || is_null(root)) return fail_at(f, start, CW_EINVAL, "scenario is empty");
+    if (root->type != YAML_MAPPING_NODE)
+        return fail_at(f, root->start_mark, CW_EINVAL,
+                       "a scenario must be a mapping of parameters (key: value lines), not a %s", node_kind(root));
+    const yaml_node_t *base = top_value(f, root, "base"), *timeline = top_value(f, root, "timeline");
+    cw_status st = CW_OK;
+    if (base) st = load_base(f, base);
+    f->sink = SINK_PARAMS;
+    if (st == CW_OK) st = walk_parameters(f, root);
+    if (st == CW_OK && timeline) st = load_timeline(f, timeline);
+    return st;
+}
+
+/* "a.yaml -> b.yaml -> a.yaml" for a base cycle. */
+static cw_status base_cycle(scn_file *from, const yaml_node_t *v, const char *path)
+{
+    char chain[768] = "";
+    size_t k = 0;
+    for (int i = 0; i < from->ld->depth && k < sizeof chain; i++) {
+        int w = snprintf(chain + k, sizeof chain - k, "%s -> ", from->ld->chain[i].path);
+        if (w < 0) break;
+        k += (size_t)w;
+    }
+    if (k < sizeof chain) snprintf(chain + k, sizeof chain - k, "%s", path);
+    return fail_at(from, v->start_mark, CW_EINVAL, "base files form a cycle: %s", chain);
+}
+
+/* Where a file could not be read: at the base: line that named it, or
+ * the file itself for the top-level scenario. */
+static cw_status unreadable(scn_loader *ld, const char *path, int e, scn_file *from, const yaml_node_t *v)
+{
+    const char *why = e == EFBIG ? "larger than 16 MiB: not a scenario" : strerror(e);
+    cw_status st = e == ENOMEM ? CW_ENOMEM : CW_EIO;
+    if (from) return fail_at(from, v->start_mark, st, "cannot read base file %s: %s", path, why);
+    snprintf(ld->err, sizeof ld->err, "%s: cannot read: %s", path, why);
+    one_line(ld->err);
+    return st;
+}
+
+/* Read, parse and apply the file at path (named by `base:` node from_node
+ * in file from, or the top-level scenario when from is NULL). */
+static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, const yaml_node_t *from_node)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct stat sb;
+    int e = read_file(path, &text, &len, &sb);
+    if (e) return unreadable(ld, path, e, from, from_node);
+    cw_status st = CW_OK;
+    for (int i = 0; i < ld->depth; i++)
+        if (ld->chain[i].dev == sb.st_dev && ld->chain[i].ino == sb.st_ino) {
+            st = base_cycle(from, from_node, path);
+            goto out_free_text;
+        }
+    if (ld->depth == SCN_MAX_BASE_DEPTH) {
+        st = fail_at(from, from_node->start_mark, CW_EINVAL, "base files nest more than %d deep", SCN_MAX_BASE_DEPTH);
+        goto out_free_text;
+    }
+    scn_file f = {.ld = ld, .path = path};
+    dir_of(path, f.dir, sizeof f.dir);
+    if ((st = parse_document(&f, text, len)) != CW_OK) goto out_free_text;
+    ld->chain[ld->depth++] = (scn_link){sb.st_dev, sb.st_ino, path};
+    st = apply_document(&f);
+    ld->depth--;
+    yaml_document_delete(&f.doc);
+out_free_text:
+    free(text);
+    return st;
+}
+
+/* ---- sorting -------------------------------------------------------------------- */
+
+/* Stable merge sort by week: within a week, events keep file order (base
+ * files first). */
+static cw_status sort_events(timeline_event *ev, size_t n)
+{
+    if (n < 2) return CW_OK;
+    timeline_event *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) return CW_ENOMEM;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = ev[j].week < ev[i].week ? ev[j++] : ev[i++];
+            while (i < mid) tmp[k++] = ev[i++];
+            while (j < hi) tmp[k++] = ev[j++];
+        }
+        memcpy(ev, tmp, n * sizeof *ev);
+    }
+    free(tmp);
+    return CW_OK;
+}
+
+/* ---- the public API -------------------------------------------------------------- */
+
+cw_scenario *cw_scenario_new(void)
+{
+    cw_scenario *sc = calloc(1, sizeof *sc);
+    if (sc) params_defaults(&sc->params);
+    return sc;
+}
+
+void cw_scenario_free(cw_scenario *sc)
+{
+    if (!sc) return;
+    free(sc->events);
+    free(sc);
+}
+
+const char *cw_scenario_errmsg(const cw_scenario *sc) { return sc ? sc->errmsg : "no scenario"; }
+
+/* Move what ld built onto sc (taking its events). */
+static void adopt(cw_scenario *sc, scn_loader *ld, const char *path)
+{
+    free(sc->events);
+    sc->params = ld->params;
+    sc->events = ld->events;
+    sc->n_events = ld->n_events;
+    sc->cap_events = ld->cap_events;
+    ld->events = NULL;
+    copy_text(sc->path, sizeof sc->path, path);
+    sc->errmsg[0] = '\0';
+}
+
+/* Loading keeps its state in a heap loader (parameters twice, a message,
+ * the base chain): on success it replaces sc's; on failure sc keeps what
+ * it held and gets the message. */
+cw_status cw_scenario_load(cw_scenario *sc, const char *path)
+{
+    if (!path) return fail_plain(sc->errmsg, sizeof sc->errmsg, "no scenario file named");
+    cw_status st = CW_ENOMEM;
+    snprintf(sc->errmsg, sizeof sc->errmsg, "%s: out of memory", path);
+    scn_loader *ld = calloc(1, sizeof *ld);
+    if (!ld) return st;
+    ld->seen = calloc(params_count, sizeof *ld->seen);
+    ld->seen_at = calloc(params_count, sizeof *ld->seen_at);
+    if (!ld->seen || !ld->seen_at) goto out_free_loader;
+    params_defaults(&ld->params);
+    params_defaults(&ld->scratch);
+    st = load_file(ld, path, NULL, NULL);
+    if (st == CW_OK && sort_events(ld->events, ld->n_events) != CW_OK) st = CW_ENOMEM;
+    if (st == CW_OK)
+        adopt(sc, ld, path);
+    else if (ld->err[0])
+        copy_text(sc->errmsg, sizeof sc->errmsg, ld->err);
+out_free_loader:
+    free(ld->events);
+    free(ld->seen);
+    free(ld->seen_at);
+    free(ld);
+    return st;
+}
+
+/* "path=value", as given to --set. */
+cw_status cw_scenario_set(cw_scenario *sc, const char *assignment)
+{
+    char path[SCN_MAX_PATH], msg[512], abuf[SCN_CLIP + 4];
+    char *err = sc->errmsg;
+    size_t n = sizeof sc->errmsg;
+    if (!assignment) return fail_plain(err, n, "--set: expected PATH=VALUE, e.g. run.weeks=104");
+    const char *a = clip(assignment, abuf, sizeof abuf);
+    const char *eq = strchr(assignment, '=');
+    if (!eq) return fail_plain(err, n, "--set %s: expected PATH=VALUE, e.g. run.weeks=104", a);
+    size_t plen = (size_t)(eq - assignment);
+    while (plen && assignment[plen - 1] == ' ') plen--;
+    size_t skip = strspn(assignment, " ");
+    if (plen <= skip || plen - skip >= sizeof path)
+        return fail_plain(err, n, "--set %s: expected PATH=VALUE, e.g. run.weeks=104", a);
+    memcpy(path, assignment + skip, plen - skip);
+    path[plen - skip] = '\0';
+    const char *value = eq + 1 + strspn(eq + 1, " ");
+    const param_info *pi = params_find(path);
+    if (!pi) {
+        const param_info *near = params_suggest(path);
+        if (is_section(path))
+            return fail_plain(err, n, "--set %s: '%s' is a section, not a parameter (e.g. %s)", a, path,
+                              section_example(path));
+        if (near) return fail_plain(err, n, "--set %s: unknown parameter '%s' (did you mean '%s'?)", a, path, near->path);
+        return fail_plain(err, n, "--set %s: unknown parameter '%s' (see `commonweal params`)", a, path);
+    }
+    if (params_set_text(&sc->params, pi, value, msg, sizeof msg) != CW_OK)
+        return fail_plain(err, n, "--set %s: %s", a, msg);
+    err[0] = '\0';
+    return CW_OK;
+}
+
+uint64_t cw_scenario_seed(const cw_scenario *sc) { return (uint64_t)sc->params.run_seed; }
+
+/* Seeds are kept to 53 bits, the range of run.seed (exact in a double, so
+ * the written scenario reads back): higher bits are dropped. */
+void cw_scenario_set_seed(cw_scenario *sc, uint64_t seed)
+{
+    sc->params.run_seed = (int64_t)(seed & ((UINT64_C(1) << 53) - 1));
+}
+
+/* ---- validation ------------------------------------------------------------------- */
+
+/* Remove the implied crisis ends that fall after the run (never reached). */
+static void drop_late_crisis_ends(cw_scenario *sc)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < sc->n_events; i++)
+        if (!(sc->events[i].ends_crisis && sc->events[i].week >= sc->params.run_weeks))
+            sc->events[k++] = sc->events[i];
+    sc->n_events = k;
+}
+
+static cw_status check_weeks(cw_scenario *sc)
+{
+    int64_t first = -sc->params.run_burn_in_weeks, last = sc->params.run_weeks - 1;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const timeline_event *e = &sc->events[i];
+        if (e->week >= first && e->week <= last) continue;
+        return fail_plain(sc->errmsg, sizeof sc->errmsg,
+                          "%s:%d:%d: week %d is outside the run: weeks go from %lld%s to %lld "
+                          "(run.burn_in_weeks = %lld, run.weeks = %lld)",
+                          e->file, e->line, e->column, (int)e->week, (long long)first,
+                          first < 0 ? " (burn-in)" : "", (long long)last, (long long)sc->params.run_burn_in_weeks,
+                          (long long)sc->params.run_weeks);
+    }
+    return CW_OK;
+}
+
+static cw_status check_population(cw_scenario *sc)
+{
+    const cw_params *p = &sc->params;
+    const char *where = sc->path[0] ? sc->path : "scenario";
+    if (p->population_deprivation_min > p->population_deprivation_max)
+        return fail_plain(sc->errmsg, sizeof sc->errmsg,
+                          "%s: population.deprivation_min = %g is above population.deprivation_max = %g", where,
+                          p->population_deprivation_min, p->population_deprivation_max);
+    if (p->population_age_share_16_29 + p->population_age_share_30_49 + p->population_age_share_50_64 +
+            p->population_age_share_65_79 + p->population_age_share_80_plus <= 0)
+        return fail_plain(sc->errmsg, sizeof sc->errmsg,
+                          "%s: the age shares population.age_share_* are all zero: at least one must be positive",
+                          where);
+    return CW_OK;
+}
+
+cw_status scenario_validate(cw_scenario *sc)
+{
+    drop_late_crisis_ends(sc);
+    cw_status st = check_weeks(sc);
+    if (st == CW_OK) st = check_population(sc);
+    if (st == CW_OK) sc->errmsg[0] = '\0';
+    return st;
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+/* s as a YAML double-quoted scalar, escaping what YAML would fold or reject. */
+static void write_quoted(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') fprintf(fp, "\\%c", ch);
+        else if (ch == '\n') fputs("\\n", fp);
+        else if (ch == '\t') fputs("\\t", fp);
+        else if (ch < 0x20 || ch == 0x7f) fprintf(fp, "\\x%02x", ch);
+        else fputc(ch, fp);
+    }
+    fputc('"', fp);
+}
+
+static void write_value(FILE *fp, const cw_params *p, const param_info *pi)
+{
+    char buf[64];
+    if (pi->kind == PK_STR) {
+        write_quoted(fp, (const char *)p + pi->offset);
+    } else {
+        params_format(p, pi, buf, sizeof buf);
+        fputs(buf, fp);
+    }
+    fputc('\n', fp);
+}
+
+/* Row i's component after prefix (length plen) already came up at this
+ * level (rows sharing a prefix need not be next to each other). */
+static bool component_written(size_t i, size_t plen, size_t clen)
+{
+    const char *p = params_table[i].path;
+    for (size_t j = 0; j < i; j++) {
+        const char *q = params_table[j].path;
+        if (!strncmp(q, p, plen + clen) && (q[plen + clen] == '.' || q[plen + clen] == '\0')) return true;
+    }
+    return false;
+}
+
+/* The parameters under prefix (ending in '.', or "") as nested YAML. */
+static void write_level(FILE *fp, const cw_params *p, const char *prefix, int depth)
+{
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < params_count; i++) {
+        const char *path = params_table[i].path;
+        if (strncmp(path, prefix, plen) != 0) continue;
+        size_t clen = strcspn(path + plen, ".");
+        if (component_written(i, plen, clen)) continue;
+        fprintf(fp, "%*s%.*s:", 2 * depth, "", (int)clen, path + plen);
+        if (path[plen + clen] == '\0') {
+            fputc(' ', fp);
+            write_value(fp, p, &params_table[i]);
+        } else {
+            char sub[SCN_MAX_PATH];
+            snprintf(sub, sizeof sub, "%.*s.", (int)(plen + clen), path);
+            fputc('\n', fp);
+            write_level(fp, p, sub, depth + 1);
+        }
+    }
+}
+
+static void write_event(FILE *fp, const timeline_event *e)
+{
+    const param_info *pi = &params_table[e->param];
+    fprintf(fp, "  - at: %d\n    set:\n      %s: ", (int)e->week, pi->path);
+    if (pi->kind == PK_BOOL)
+        fputs(e->value != 0 ? "true\n" : "false\n", fp);
+    else
+        fprintf(fp, "%.17g\n", e->value);
+}
+
+cw_status cw_scenario_write_yaml(const cw_scenario *sc, FILE *fp)
+{
+    fputs("# Commonweal scenario, fully resolved: every parameter, then the timeline.\n", fp);
+    write_level(fp, &sc->params, "", 0);
+    bool any = false;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const timeline_event *e = &sc->events[i];
+        if (e->ends_crisis && e->week >= sc->params.run_weeks) continue; /* never reached */
+        if (!any) fputs("timeline:\n", fp);
+        any = true;
+        write_event(fp, e);
+    }
+    return ferror(fp) ? CW_EIO : CW_OK;
+}
