@@ -539,6 +539,10 @@ static herr_t write_parameter(hid_t g, const cw_params *p, const param_info *pi)
         return attr_put(g, pi->path, H5T_NATIVE_UINT8, &b);
     }
     case PK_STR: return attr_str(g, pi->path, v);
+    case PK_ENUM: { /* by name: the value a scenario file would hold */
+        char name[64];
+        return attr_str(g, pi->path, params_enum_name(pi, *(const int *)v, name, sizeof name));
+    }
     }
     return -1;
 }

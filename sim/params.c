@@ -19,6 +19,8 @@ const param_info params_table[] = {
     {path, PK_BOOL, def, 0, 1, NULL, "0/1", doc, offsetof(cw_params, id)},
 #define PARAM_STR(id, path, def, doc) \
     {path, PK_STR, 0, 0, 0, def, "text", doc, offsetof(cw_params, id)},
+#define PARAM_ENUM(id, path, def, choices, doc) \
+    {path, PK_ENUM, def, 0, 0, choices, "choice", doc, offsetof(cw_params, id)},
 #include "params.def"
 };
 const size_t params_count = sizeof params_table / sizeof params_table[0];
@@ -36,7 +38,52 @@ void params_defaults(cw_params *p)
 #define PARAM_REAL(id, path, def, min, max, unit, doc) p->id = (def);
 #define PARAM_BOOL(id, path, def, doc) p->id = (def) != 0;
 #define PARAM_STR(id, path, def, doc) snprintf(p->id, sizeof p->id, "%s", def);
+#define PARAM_ENUM(id, path, def, choices, doc) p->id = (def);
 #include "params.def"
+}
+
+/* Number of choices of an enum row ('|'-separated). */
+static int enum_count(const param_info *pi)
+{
+    int n = 1;
+    for (const char *c = pi->sdef; *c; c++) n += *c == '|';
+    return n;
+}
+
+const char *params_enum_name(const param_info *pi, int k, char *buf, size_t n)
+{
+    const char *c = pi->sdef;
+    for (int i = 0; i < k && c; i++) {
+        c = strchr(c, '|');
+        if (c) c++;
+    }
+    if (!c || k < 0) {
+        snprintf(buf, n, "%d", k);
+        return buf;
+    }
+    snprintf(buf, n, "%.*s", (int)strcspn(c, "|"), c);
+    return buf;
+}
+
+int params_enum_index(const param_info *pi, const char *name)
+{
+    char buf[64];
+    for (int k = 0; k < enum_count(pi); k++)
+        if (strcmp(params_enum_name(pi, k, buf, sizeof buf), name) == 0) return k;
+    return -1;
+}
+
+/* "a, b or c" for messages and the reference table. */
+static void enum_choices(const param_info *pi, char *buf, size_t n)
+{
+    size_t k = 0;
+    int count = enum_count(pi);
+    buf[0] = '\0';
+    for (int i = 0; i < count && k < n; i++) {
+        char name[64];
+        params_enum_name(pi, i, name, sizeof name);
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i == 0 ? "" : i == count - 1 ? " or " : ", ", name);
+    }
 }
 
 const param_info *params_find(const char *path)
@@ -116,6 +163,12 @@ void params_describe_range(const param_info *pi, char *buf, size_t n)
     case PK_STR:
         snprintf(buf, n, "text of at most %d characters", PARAMS_STR_MAX - 1);
         break;
+    case PK_ENUM: {
+        char choices[256];
+        enum_choices(pi, choices, sizeof choices);
+        snprintf(buf, n, "one of %s", choices);
+        break;
+    }
     }
 }
 
@@ -127,7 +180,8 @@ cw_status params_set_number(cw_params *p, const param_info *pi, double v, char *
         snprintf(err, errlen, "%s expects %s", pi->path, range);
         return CW_EINVAL;
     }
-    if (!isfinite(v) || v < pi->min || v > pi->max) {
+    double max = pi->kind == PK_ENUM ? enum_count(pi) - 1 : pi->max;
+    if (!isfinite(v) || v < pi->min || v > max) {
         snprintf(err, errlen, "%s = %.17g is out of range: expected %s", pi->path, v, range);
         return CW_EINVAL;
     }
@@ -139,6 +193,7 @@ cw_status params_set_number(cw_params *p, const param_info *pi, double v, char *
     case PK_INT: *(int64_t *)field(p, pi) = (int64_t)v; break;
     case PK_REAL: *(double *)field(p, pi) = v; break;
     case PK_BOOL: *(bool *)field(p, pi) = v != 0; break;
+    case PK_ENUM: *(int *)field(p, pi) = (int)v; break;
     case PK_STR: break;
     }
     return CW_OK;
@@ -165,6 +220,15 @@ cw_status params_set_text(cw_params *p, const param_info *pi, const char *text, 
             return CW_EINVAL;
         }
         snprintf((char *)field(p, pi), PARAMS_STR_MAX, "%s", text);
+        return CW_OK;
+    }
+    if (pi->kind == PK_ENUM) {
+        int k = params_enum_index(pi, text);
+        if (k < 0) {
+            snprintf(err, errlen, "%s = '%s' is not a choice: expected %s", pi->path, text, range);
+            return CW_EINVAL;
+        }
+        *(int *)field(p, pi) = k;
         return CW_OK;
     }
     if (pi->kind == PK_BOOL) {
@@ -200,6 +264,7 @@ double params_get_number(const cw_params *p, const param_info *pi)
     case PK_INT: return (double)*(const int64_t *)cfield(p, pi);
     case PK_REAL: return *(const double *)cfield(p, pi);
     case PK_BOOL: return *(const bool *)cfield(p, pi) ? 1.0 : 0.0;
+    case PK_ENUM: return (double)*(const int *)cfield(p, pi);
     case PK_STR: return 0.0;
     }
     return 0.0;
@@ -226,6 +291,7 @@ void params_format(const cw_params *p, const param_info *pi, char *buf, size_t n
     case PK_REAL: snprintf(buf, n, "%.17g", *(const double *)cfield(p, pi)); break;
     case PK_BOOL: snprintf(buf, n, "%s", *(const bool *)cfield(p, pi) ? "true" : "false"); break;
     case PK_STR: format_quoted((const char *)cfield(p, pi), buf, n); break;
+    case PK_ENUM: params_enum_name(pi, *(const int *)cfield(p, pi), buf, n); break;
     }
 }
 
@@ -233,7 +299,7 @@ void cw_params_print_markdown(FILE *fp)
 {
     fprintf(fp, "| parameter | type | default | min | max | unit | meaning [source] |\n");
     fprintf(fp, "|---|---|---|---|---|---|---|\n");
-    static const char *const kinds[] = {"int", "real", "bool", "text"};
+    static const char *const kinds[] = {"int", "real", "bool", "text", "choice"};
     cw_params def;
     params_defaults(&def);
     for (size_t i = 0; i < params_count; i++) {
@@ -243,7 +309,11 @@ void cw_params_print_markdown(FILE *fp)
         if (pi->kind == PK_INT || pi->kind == PK_REAL)
             fprintf(fp, "| `%s` | %s | %s | %.17g | %.17g | %s | %s |\n", pi->path, kinds[pi->kind], v,
                     pi->min, pi->max, pi->unit, pi->doc);
-        else
+        else if (pi->kind == PK_ENUM) {
+            char choices[256];
+            enum_choices(pi, choices, sizeof choices);
+            fprintf(fp, "| `%s` | %s | %s | | | %s | %s |\n", pi->path, kinds[pi->kind], v, choices, pi->doc);
+        } else
             fprintf(fp, "| `%s` | %s | %s | | | %s | %s |\n", pi->path, kinds[pi->kind], v, pi->unit,
                     pi->doc);
     }

@@ -14,13 +14,14 @@
 
 #define PARAMS_STR_MAX 1024
 
-typedef enum param_kind { PK_INT, PK_REAL, PK_BOOL, PK_STR } param_kind;
+typedef enum param_kind { PK_INT, PK_REAL, PK_BOOL, PK_STR, PK_ENUM } param_kind;
 
 typedef struct cw_params {
 #define PARAM_INT(id, path, def, min, max, unit, doc) int64_t id;
 #define PARAM_REAL(id, path, def, min, max, unit, doc) double id;
 #define PARAM_BOOL(id, path, def, doc) bool id;
 #define PARAM_STR(id, path, def, doc) char id[PARAMS_STR_MAX];
+#define PARAM_ENUM(id, path, def, choices, doc) int id;
 #include "params.def"
 } cw_params;
 
@@ -28,7 +29,7 @@ typedef struct param_info {
     const char *path;   /* YAML path, e.g. "run.weeks"                  */
     param_kind kind;
     double def, min, max; /* numeric kinds                               */
-    const char *sdef;   /* PK_STR default                                */
+    const char *sdef;   /* PK_STR default; PK_ENUM choices "a|b|c"       */
     const char *unit;
     const char *doc;
     size_t offset;      /* of the field in cw_params                     */
@@ -64,6 +65,11 @@ cw_status params_set_number(cw_params *p, const param_info *pi, double v,
 /* The value as a number (PK_STR: 0), and as YAML text. */
 double params_get_number(const cw_params *p, const param_info *pi);
 void params_format(const cw_params *p, const param_info *pi, char *buf, size_t n);
+
+/* PK_ENUM: the index of a choice's name (-1 if none), and the name of
+ * index k written into buf (returns buf). */
+int params_enum_index(const param_info *pi, const char *name);
+const char *params_enum_name(const param_info *pi, int k, char *buf, size_t n);
 
 /* "[min, max] unit" for messages. */
 void params_describe_range(const param_info *pi, char *buf, size_t n);

@@ -1065,8 +1065,11 @@ static void write_event(FILE *fp, const timeline_event *e)
 {
     const param_info *pi = &params_table[e->param];
     fprintf(fp, "  - at: %d\n    set:\n      %s: ", (int)e->week, pi->path);
+    char name[64];
     if (pi->kind == PK_BOOL)
         fputs(e->value != 0 ? "true\n" : "false\n", fp);
+    else if (pi->kind == PK_ENUM)
+        fprintf(fp, "%s\n", params_enum_name(pi, (int)e->value, name, sizeof name));
     else
         fprintf(fp, "%.17g\n", e->value);
 }
