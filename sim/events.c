@@ -31,3 +31,49 @@ cw_status events_apply(const cw_scenario *sc, size_t *cursor, int32_t week, cw_p
     if (refund) services_fund(w, p);
     return CW_OK;
 }
+
+#define EVENT_ROWS_PER_NBHD 64
+
+cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd)
+{
+    memset(log, 0, sizeof *log);
+    log->n_nbhd = n_nbhd;
+    log->cap = EVENT_ROWS_PER_NBHD;
+    log->count = mem_calloc(mem, (size_t)n_nbhd + 1, sizeof *log->count);
+    log->rows = mem_calloc(mem, ((size_t)n_nbhd + 1) * log->cap, sizeof *log->rows);
+    return log->count && log->rows ? CW_OK : CW_ENOMEM;
+}
+
+void event_log_free(event_log *log, cw_mem *mem)
+{
+    mem_free(mem, log->count);
+    mem_free(mem, log->rows);
+    log->count = NULL;
+    log->rows = NULL;
+}
+
+void event_log_add(event_log *log, int nbhd, int kind, int32_t detail, double value)
+{
+    size_t slot = nbhd < 0 ? (size_t)log->n_nbhd : (size_t)nbhd;
+    if (log->count[slot] >= log->cap) {
+#pragma omp atomic
+        log->dropped++;
+        return;
+    }
+    log->rows[slot * log->cap + log->count[slot]++] = (event_row){kind, detail, value};
+}
+
+cw_status event_log_flush(event_log *log, output *o, int32_t week, char *err, size_t errlen)
+{
+    for (int k = -1; k < log->n_nbhd; k++) {
+        size_t slot = k < 0 ? (size_t)log->n_nbhd : (size_t)k;
+        for (uint32_t r = 0; r < log->count[slot]; r++) {
+            const event_row *e = &log->rows[slot * log->cap + r];
+            if (e->kind >= 0 && e->kind < 16) log->total[e->kind]++;
+            cw_status st = o ? output_write_event(o, week, k, e->kind, e->detail, e->value, err, errlen) : CW_OK;
+            if (st) return st;
+        }
+        log->count[slot] = 0;
+    }
+    return CW_OK;
+}

@@ -9,7 +9,14 @@
 #define EVENT_KIND_TABLE(X)                                                      \
     X(EV_PARAMETER_CHANGE, 0, "parameter_change", "value = new value, detail = parameter index (order of commonweal params)") \
     X(EV_CRISIS_START, 1, "crisis_start", "detail = parameter index of the crisis switch") \
-    X(EV_CRISIS_END, 2, "crisis_end", "detail = parameter index of the crisis switch")
+    X(EV_CRISIS_END, 2, "crisis_end", "detail = parameter index of the crisis switch") \
+    X(EV_GROUP_BIRTH, 3, "group_birth", "detail = group kind, value = group slot")          \
+    X(EV_GROUP_DEATH, 4, "group_death", "detail = group kind, value = group slot")          \
+    X(EV_GRANT_START, 5, "grant_start", "detail = funding source (1 competitive, 2 core), value = GBP/week") \
+    X(EV_GRANT_END, 6, "grant_end", "detail = funding source, value = GBP/week that stopped")    \
+    X(EV_ESCALATION, 7, "escalation", "detail = sector, value = LA pool hours/week it received") \
+    X(EV_ASSET_TRANSFER, 8, "asset_transfer", "detail = group kind, value = group slot")    \
+    X(EV_FLOOD, 9, "flood", "value = space quality lost")
 
 enum event_kind {
 #define EVENT_KIND_ENUM(name, code, str, doc) name = code,
@@ -20,6 +27,34 @@ enum event_kind {
 #include "output.h"
 #include "scenario.h"
 #include "world.h"
+
+/* This week's events from the parallel phases: each neighbourhood (and the
+ * area, slot n_nbhd) has its own rows, so phases parallel over neighbourhoods
+ * append without locks; events_flush writes them in neighbourhood order. */
+typedef struct event_row {
+    int32_t kind, detail;
+    double value;
+} event_row;
+
+typedef struct event_log {
+    int n_nbhd;
+    uint32_t cap;        /* rows per neighbourhood per week               */
+    uint32_t *count;     /* [n_nbhd + 1]                                  */
+    event_row *rows;     /* [(n_nbhd + 1) * cap]                          */
+    uint64_t dropped;    /* rows beyond cap (counted, never silent)       */
+    uint64_t total[16];  /* rows logged since the start, by kind          */
+} event_log;
+
+cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd);
+void event_log_free(event_log *log, cw_mem *mem);
+
+/* Append a row for neighbourhood nbhd (-1: area-wide). Only one thread may
+ * write a given neighbourhood's rows in a phase. */
+void event_log_add(event_log *log, int nbhd, int kind, int32_t detail, double value);
+
+/* Write the week's rows to the output (o may be NULL) in order: area-wide
+ * first, then neighbourhoods by index; then clear. */
+cw_status event_log_flush(event_log *log, output *o, int32_t week, char *err, size_t errlen);
 
 /* Apply every timeline event due at reported week `week`, starting at
  * *cursor (advanced past them): set the parameter, refund services when a

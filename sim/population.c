@@ -44,18 +44,7 @@ static cw_status alloc_neighbourhoods(world *w, cw_mem *mem, int n_nbhd, int n_l
 {
     w->n_nbhd = n_nbhd;
     w->n_la = n_la;
-    w->nbhd_first = mem_calloc(mem, (size_t)n_nbhd + 1, sizeof *w->nbhd_first);
-    w->nbhd_la = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->nbhd_la);
-    w->deprivation = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->deprivation);
-    w->decile = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->decile);
-    w->space_quality = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->space_quality);
-    w->nbhd_name = mem_calloc(mem, (size_t)n_nbhd, sizeof *w->nbhd_name);
-    w->la_name = mem_calloc(mem, (size_t)n_la, sizeof *w->la_name);
-    w->service_staff_hours = mem_calloc(mem, (size_t)n_nbhd * N_SECTORS, sizeof(float));
-    if (!w->nbhd_first || !w->nbhd_la || !w->deprivation || !w->decile || !w->space_quality ||
-        !w->nbhd_name || !w->la_name || !w->service_staff_hours)
-        return CW_ENOMEM;
-    return CW_OK;
+    return world_alloc_neighbourhoods(w, mem);
 }
 
 static cw_status synthetic_neighbourhoods(world *w, cw_mem *mem, const cw_params *p)
@@ -131,26 +120,6 @@ static cw_status assign_deciles(world *w, cw_mem *mem)
 }
 
 /* ---- residents ----------------------------------------------------------- */
-
-static cw_status alloc_residents(world *w, cw_mem *mem)
-{
-    size_t n = w->n_res;
-    w->household = mem_calloc(mem, n, sizeof *w->household);
-    w->age = mem_calloc(mem, n, sizeof *w->age);
-    w->identity = mem_calloc(mem, n, sizeof *w->identity);
-    w->employed = mem_calloc(mem, n, sizeof *w->employed);
-    w->quintile = mem_calloc(mem, n, sizeof *w->quintile);
-    w->arrived = mem_calloc(mem, n, sizeof *w->arrived);
-    w->income_base = mem_calloc(mem, n, sizeof *w->income_base);
-    w->income = mem_calloc(mem, n, sizeof *w->income);
-    w->health = mem_calloc(mem, n, sizeof *w->health);
-    w->need = mem_calloc(mem, n * N_SECTORS, sizeof *w->need);
-    w->spare_hours = mem_calloc(mem, n, sizeof *w->spare_hours);
-    if (!w->household || !w->age || !w->identity || !w->employed || !w->quintile || !w->arrived ||
-        !w->income_base || !w->income || !w->health || !w->need || !w->spare_hours)
-        return CW_ENOMEM;
-    return CW_OK;
-}
 
 /* Households: 1 + Poisson(mean - 1) adults, filled in order through the
  * neighbourhood's slice. Writes neighbourhood-local ids; returns the count. */
@@ -228,11 +197,20 @@ static void make_resident(world *w, const cw_params *p, const life_rates *r, uin
         w->need[(size_t)i * N_SECTORS + (size_t)s] = u1 < steady ? sev : 0.0f;
     }
     w->spare_hours[i] = (float)life_spare_hours(p, w->health[i], w->employed[i], income);
+    w->trust[i] = (float)(p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5));
+    w->trust_groups[i] = (float)(p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5));
+    w->trust[i] = (float)fmin(1.0, fmax(0.0, w->trust[i]));
+    w->trust_groups[i] = (float)fmin(1.0, fmax(0.0, w->trust_groups[i]));
+    w->wellbeing[i] = (float)p->wb_max;
+    memset(&w->membership[(size_t)i * MAX_MEMBERSHIPS], NO_MEMBERSHIP, MAX_MEMBERSHIPS);
+    w->last_volunteered[i] = NEVER;
+    w->last_helped[i] = NEVER;
+    w->give_to[i] = NO_RESIDENT;
 }
 
 static cw_status make_residents(world *w, cw_mem *mem, const cw_params *p)
 {
-    cw_status st = alloc_residents(w, mem);
+    cw_status st = world_alloc_residents(w, mem);
     if (st) return st;
     uint32_t *hh_first = mem_calloc(mem, (size_t)w->n_nbhd + 1, sizeof *hh_first);
     if (!hh_first) return CW_ENOMEM;
@@ -297,7 +275,25 @@ static int draw_kind(rng *g, const double cum[N_GROUP_KINDS])
     return k;
 }
 
-static cw_status make_groups(world *w, cw_mem *mem, const cw_params *p)
+/* Slots per neighbourhood: room for the initial groups and those that form. */
+static uint32_t group_slots(const cw_params *p, uint32_t initial)
+{
+    double slots = initial * p->groups_slot_factor + 8.0;
+    return slots > MAX_GROUP_SLOTS ? MAX_GROUP_SLOTS : (uint32_t)slots;
+}
+
+static void found_group(world *w, const cw_params *p, uint32_t k, int b, int kind, rng *g)
+{
+    w->group_kind[k] = (uint8_t)kind;
+    w->group_alive[k] = 1;
+    double open = p->groups_openness_mean + 0.6 * (rng_uniform(g) - 0.5);
+    w->group_openness[k] = (float)fmin(1.0, fmax(0.0, open));
+    w->group_owns_building[k] = (uint8_t)(rng_uniform(g) < p->groups_building_ownership * w->space_quality[b]);
+    w->group_died[k] = NEVER;
+    w->group_funding_end[k] = NEVER;
+}
+
+static cw_status make_groups(world *w, cw_mem *mem, const cw_params *p, uint32_t *initial)
 {
     const double share[N_GROUP_KINDS] = {p->groups_share_mutual_aid, p->groups_share_faith,
                                          p->groups_share_sport_leisure, p->groups_share_tenants,
@@ -315,26 +311,46 @@ static cw_status make_groups(world *w, cw_mem *mem, const cw_params *p)
         double lambda = total > 0.0 ? residents / p->population_residents_per_group *
                                           (1.0 + p->population_group_space_effect * (w->space_quality[b] - 0.5))
                                     : 0.0;
-        w->nbhd_group_first[b + 1] = w->nbhd_group_first[b] + rng_poisson(&g, lambda);
+        initial[b] = rng_poisson(&g, lambda);
+        uint32_t slots = group_slots(p, initial[b]);
+        if (initial[b] > slots) initial[b] = slots;
+        w->nbhd_group_first[b + 1] = w->nbhd_group_first[b] + slots;
     }
-    uint32_t n = w->n_groups = w->nbhd_group_first[w->n_nbhd];
-    w->group_kind = mem_calloc(mem, n ? n : 1, 1);
-    w->group_alive = mem_calloc(mem, n ? n : 1, 1);
-    w->group_owns_building = mem_calloc(mem, n ? n : 1, 1);
-    w->group_openness = mem_calloc(mem, n ? n : 1, sizeof(float));
-    if (!w->group_kind || !w->group_alive || !w->group_owns_building || !w->group_openness)
-        return CW_ENOMEM;
+    w->n_groups = w->nbhd_group_first[w->n_nbhd];
+    if (world_alloc_groups(w, mem)) return CW_ENOMEM;
     for (int b = 0; b < w->n_nbhd; b++)
         for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
+            w->group_died[k] = NEVER;
+            w->group_funding_end[k] = NEVER;
+            if (k - w->nbhd_group_first[b] >= initial[b]) continue;
             rng g = rng_stream((uint64_t)p->run_seed, RK_GROUP, k, 0, RP_SETUP_GROUPS);
-            w->group_kind[k] = (uint8_t)draw_kind(&g, cum);
-            w->group_alive[k] = 1;
-            double open = p->groups_openness_mean + 0.6 * (rng_uniform(&g) - 0.5);
-            w->group_openness[k] = (float)fmin(1.0, fmax(0.0, open));
-            w->group_owns_building[k] =
-                (uint8_t)(rng_uniform(&g) < p->groups_building_ownership * w->space_quality[b]);
+            found_group(w, p, k, b, draw_kind(&g, cum), &g);
         }
     return CW_OK;
+}
+
+/* Initial memberships: Poisson(mean x spare/spare_max) groups, chosen among
+ * the neighbourhood's groups, accepted across identities with the group's
+ * openness. The social phase then keeps them moving. */
+static void join_initial(world *w, const cw_params *p, int b, uint32_t n_initial)
+{
+    uint32_t first = w->nbhd_group_first[b];
+    for (uint32_t i = w->nbhd_first[b]; i < w->nbhd_first[b + 1] && n_initial > 0; i++) {
+        rng g = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, i, 0, RP_SETUP_GROUPS);
+        double spare = p->life_spare_hours_max > 0 ? w->spare_hours[i] / p->life_spare_hours_max : 0.0;
+        uint32_t want = rng_poisson(&g, p->groups_initial_memberships * spare);
+        uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+        for (uint32_t t = 0, n = 0; t < want && t < 3 * MAX_MEMBERSHIPS && n < MAX_MEMBERSHIPS; t++) {
+            uint32_t slot = rng_bounded(&g, n_initial);
+            double u = rng_uniform(&g);
+            int dup = 0;
+            for (uint32_t q = 0; q < n; q++) dup |= m[q] == slot;
+            if (dup) continue;
+            /* the majority identity of a new group is 0 until members decide it */
+            if (w->identity[i] != w->group_majority[first + slot] && u >= w->group_openness[first + slot]) continue;
+            m[n++] = (uint8_t)slot;
+        }
+    }
 }
 
 /* ---- the whole population ------------------------------------------------- */
@@ -354,12 +370,24 @@ cw_status population_build(world *w, cw_mem *mem, const cw_params *p, const nbhd
     if (!st) st = csv ? csv_neighbourhoods(w, mem, csv) : synthetic_neighbourhoods(w, mem, p);
     if (st) goto out_free;
     if (!csv || !csv->space_quality) derive_space_quality(w, p);
+    memcpy(w->space_quality_base, w->space_quality, (size_t)n_nbhd * sizeof *w->space_quality);
     for (int b = 0; b < n_nbhd; b++) w->nbhd_first[b + 1] += w->nbhd_first[b];
     w->n_res = (uint32_t)n_res;
     if ((st = assign_deciles(w, mem)) || (st = make_residents(w, mem, p)) ||
-        (st = assign_quintiles(w, mem)) || (st = ties_build(w, mem, p)) ||
-        (st = make_groups(w, mem, p)) || (st = world_make_items(w, mem)))
+        (st = assign_quintiles(w, mem)) || (st = ties_build(w, mem, p)))
         goto out_free;
+    uint32_t *initial = mem_calloc(mem, (size_t)n_nbhd, sizeof *initial);
+    if (!initial) {
+        st = CW_ENOMEM;
+        goto out_free;
+    }
+    st = make_groups(w, mem, p, initial);
+    if (!st) {
+#pragma omp parallel for schedule(dynamic, 1)
+        for (int b = 0; b < n_nbhd; b++) join_initial(w, p, b, initial[b]);
+    }
+    mem_free(mem, initial);
+    if (st || (st = world_make_items(w, mem))) goto out_free;
     services_fund(w, p);
     return CW_OK;
 

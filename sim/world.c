@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *const group_kind_names[N_GROUP_KINDS] = {
 #define GK_NAME(id, name) name,
@@ -12,18 +13,113 @@ const char *const group_kind_names[N_GROUP_KINDS] = {
 #undef GK_NAME
 };
 
+const char *const route_names[N_ROUTES] = {"informal", "group", "service"};
+
+/* The arrays of each entity: where the pointer lives, the element size and
+ * how many per entity. One table drives allocation and release. */
+typedef struct array_spec {
+    void **ptr;
+    size_t size, per;
+} array_spec;
+
+#define SPEC(field, per) {(void **)&w->field, sizeof *w->field, per}
+
+static size_t resident_specs(world *w, array_spec *out)
+{
+    array_spec specs[] = {
+        SPEC(household, 1),       SPEC(age, 1),          SPEC(identity, 1),
+        SPEC(employed, 1),        SPEC(quintile, 1),     SPEC(arrived, 1),
+        SPEC(income_base, 1),     SPEC(income, 1),       SPEC(health, 1),
+        SPEC(need, N_SECTORS),    SPEC(spare_hours, 1),  SPEC(unmet_weeks, 1),
+        SPEC(unmet_mask, 1),      SPEC(low_contact_weeks, 1), SPEC(trust, 1),
+        SPEC(trust_groups, 1),    SPEC(wellbeing, 1),    SPEC(volunteer_hours, 1),
+        SPEC(timebank_balance, 1), SPEC(membership, MAX_MEMBERSHIPS),
+        SPEC(last_volunteered, 1), SPEC(last_helped, 1), SPEC(give_to, 1),
+        SPEC(give_hours, 1),      SPEC(ask_severity, 1), SPEC(ask_sector, 1),
+        SPEC(helped_by, 1),
+    };
+    memcpy(out, specs, sizeof specs);
+    return sizeof specs / sizeof specs[0];
+}
+
+static size_t group_specs(world *w, array_spec *out)
+{
+    array_spec specs[] = {
+        SPEC(group_kind, 1),         SPEC(group_alive, 1),        SPEC(group_owns_building, 1),
+        SPEC(group_openness, 1),     SPEC(group_majority, 1),     SPEC(group_members, 1),
+        SPEC(group_founded, 1),      SPEC(group_died, 1),         SPEC(group_volunteer_hours, 1),
+        SPEC(group_paid_hours, 1),   SPEC(group_demand, 1),       SPEC(group_burnout, 1),
+        SPEC(group_funding, 1),      SPEC(group_funding_end, 1),  SPEC(group_grant_per_week, 1),
+    };
+    memcpy(out, specs, sizeof specs);
+    return sizeof specs / sizeof specs[0];
+}
+
+static size_t nbhd_specs(world *w, array_spec *out)
+{
+    array_spec specs[] = {
+        SPEC(nbhd_la, 1),     SPEC(deprivation, 1),    SPEC(decile, 1),
+        SPEC(space_quality, 1), SPEC(space_quality_base, 1), SPEC(nbhd_name, 1),    SPEC(service_staff_hours, N_SECTORS),
+        SPEC(service_queue, N_SECTORS), SPEC(service_escalated, N_SECTORS),
+        SPEC(cdw_hours, 1),   SPEC(volunteer_support, 1), SPEC(flooded, 1),
+        SPEC(business_jobs, 1), SPEC(escalate, N_SECTORS),
+    };
+    memcpy(out, specs, sizeof specs);
+    return sizeof specs / sizeof specs[0];
+}
+
+#define MAX_SPECS 40
+
+static cw_status alloc_specs(cw_mem *mem, const array_spec *specs, size_t n, size_t count)
+{
+    for (size_t k = 0; k < n; k++) {
+        *specs[k].ptr = mem_calloc(mem, count ? count * specs[k].per : 1, specs[k].size);
+        if (!*specs[k].ptr) return CW_ENOMEM;
+    }
+    return CW_OK;
+}
+
+static void free_specs(cw_mem *mem, const array_spec *specs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        mem_free(mem, *specs[k].ptr);
+        *specs[k].ptr = NULL;
+    }
+}
+
+cw_status world_alloc_residents(world *w, cw_mem *mem)
+{
+    array_spec specs[MAX_SPECS];
+    return alloc_specs(mem, specs, resident_specs(w, specs), w->n_res);
+}
+
+cw_status world_alloc_groups(world *w, cw_mem *mem)
+{
+    array_spec specs[MAX_SPECS];
+    return alloc_specs(mem, specs, group_specs(w, specs), w->n_groups);
+}
+
+cw_status world_alloc_neighbourhoods(world *w, cw_mem *mem)
+{
+    array_spec specs[MAX_SPECS];
+    w->nbhd_first = mem_calloc(mem, (size_t)w->n_nbhd + 1, sizeof *w->nbhd_first);
+    w->la_name = mem_calloc(mem, (size_t)w->n_la, sizeof *w->la_name);
+    if (!w->nbhd_first || !w->la_name) return CW_ENOMEM;
+    return alloc_specs(mem, specs, nbhd_specs(w, specs), (size_t)w->n_nbhd);
+}
+
 void world_free(world *w, cw_mem *mem)
 {
+    array_spec specs[MAX_SPECS];
     if (w->nbhd_name)
         for (int n = 0; n < w->n_nbhd; n++) mem_free(mem, w->nbhd_name[n]);
     if (w->la_name)
         for (int l = 0; l < w->n_la; l++) mem_free(mem, w->la_name[l]);
-    void *arrays[] = {w->nbhd_first, w->nbhd_la, w->deprivation, w->decile, w->space_quality,
-                      w->nbhd_name, w->la_name, w->household, w->age, w->identity, w->employed,
-                      w->quintile, w->arrived, w->income_base, w->income, w->health, w->need,
-                      w->spare_hours, w->tie_offset, w->tie_target, w->tie_weight,
-                      w->nbhd_group_first, w->group_kind, w->group_alive, w->group_owns_building,
-                      w->group_openness, w->service_staff_hours, w->items, w->nbhd_item_first};
+    free_specs(mem, specs, resident_specs(w, specs));
+    free_specs(mem, specs, group_specs(w, specs));
+    free_specs(mem, specs, nbhd_specs(w, specs));
+    void *arrays[] = {w->nbhd_first, w->la_name, w->tie_offset, w->tie_target, w->tie_weight,
+                      w->nbhd_group_first, w->items, w->nbhd_item_first};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) mem_free(mem, arrays[k]);
     *w = (world){0};
 }
@@ -73,9 +169,14 @@ cw_status world_make_items(world *w, cw_mem *mem)
 
 size_t world_bytes_estimate(uint64_t n_res, int n_nbhd, const cw_params *p)
 {
-    /* resident arrays: household, age, identity, employed, quintile, arrived,
-     * income_base, income, health, need[6], spare_hours */
-    double per_res = 4 + 1 + 1 + 1 + 1 + 2 + 4 + 4 + 4 + 4.0 * N_SECTORS + 4;
+    /* resident arrays (resident_specs): the sum of their element sizes */
+    double per_res = 0.0;
+    {
+        world probe = {0};
+        array_spec specs[MAX_SPECS];
+        size_t n = resident_specs(&probe, specs);
+        for (size_t k = 0; k < n; k++) per_res += (double)(specs[k].size * specs[k].per);
+    }
     /* CSR: offset + (target, weight) per directed entry; household ties add
      * about 2*(adults per household - 1) entries */
     double degree = p->ties_mean_degree + p->ties_cross_degree +
@@ -83,7 +184,7 @@ size_t world_bytes_estimate(uint64_t n_res, int n_nbhd, const cw_params *p)
     per_res += 4 + 8.0 * degree;
     /* set-up scratch: the undirected edge list (12 bytes an edge) */
     per_res += 12.0 * degree / 2.0;
-    double groups = (double)n_res / p->population_residents_per_group * 2.0 * 8.0;
+    double groups = (double)n_res / p->population_residents_per_group * 2.0 * 48.0 * p->groups_slot_factor;
     double nbhd = (double)n_nbhd * (64.0 + 4.0 * N_SECTORS);
     return (size_t)ceil(per_res * (double)n_res + groups + nbhd);
 }

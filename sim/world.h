@@ -33,7 +33,17 @@ enum group_kind {
 extern const char *const group_kind_names[N_GROUP_KINDS];
 
 #define MAX_MEMBERSHIPS 4
-#define NO_GROUP UINT32_MAX
+#define NO_MEMBERSHIP 0xFFu      /* memberships[] entry with no group           */
+#define MAX_GROUP_SLOTS 255      /* group slots per neighbourhood (u8 index)   */
+#define NO_RESIDENT UINT32_MAX
+#define NEVER 0xFFFFu            /* a u16 step that has not happened           */
+
+/* How a group's paid capacity is funded (append only: written to output). */
+enum funding_source { FUND_NONE, FUND_COMPETITIVE, FUND_CORE, N_FUNDING_SOURCES };
+
+/* Routes of help (MODEL.md s3.3). Append only: written to output. */
+enum route { ROUTE_INFORMAL, ROUTE_GROUP, ROUTE_SERVICE, N_ROUTES };
+extern const char *const route_names[N_ROUTES];
 #define WORK_CHUNK 2048u /* residents per work item; never depends on threads */
 
 /* A unit of parallel work: a slice of one neighbourhood's residents. */
@@ -49,6 +59,7 @@ typedef struct world {
     float *deprivation;      /* 0..1                                         */
     int32_t *decile;         /* 1 least .. 10 most deprived, by rank         */
     float *space_quality;    /* 0 grass verge .. 1 well-equipped hall        */
+    float *space_quality_base; /* before any flood damage                    */
     char **nbhd_name;
     char **la_name;
 
@@ -67,6 +78,25 @@ typedef struct world {
     float *need;             /* [n_res * N_SECTORS] severity 0..1            */
     float *spare_hours;      /* hours/week free to help                      */
     float income_cut[N_QUINTILES - 1]; /* quintile boundaries at set-up    */
+    uint16_t *unmet_weeks;   /* consecutive weeks with a need and no help    */
+    uint8_t *unmet_mask;     /* bit s: need in sector s went unhelped        */
+    uint8_t *low_contact_weeks; /* consecutive weeks short of contact        */
+    float *trust;            /* trust in statutory services 0..1             */
+    float *trust_groups;     /* trust in community groups 0..1               */
+    float *wellbeing;        /* 0..1                                         */
+    float *volunteer_hours;  /* hours given to groups this week              */
+    float *timebank_balance; /* hours banked in a time bank                  */
+    uint8_t *membership;     /* [n_res * MAX_MEMBERSHIPS] group slot within
+                                the neighbourhood, or NO_MEMBERSHIP          */
+    uint16_t *last_volunteered; /* step of last formal volunteering, NEVER   */
+    uint16_t *last_helped;   /* step of last informal help given, NEVER     */
+
+    /* ---- weekly scratch of the help phases (rewritten every week) ---- */
+    uint32_t *give_to;       /* the tie a resident helps this week           */
+    float *give_hours;       /* hours it gives them                          */
+    float *ask_severity;     /* severity of the need it asks ties about      */
+    uint8_t *ask_sector;     /* that need's sector (N_SECTORS: none)        */
+    uint8_t *helped_by;      /* bit r: received help by route r this week    */
 
     /* ---- social ties, CSR over residents ---- */
     uint32_t *tie_offset;    /* [n_res+1]                                    */
@@ -74,22 +104,54 @@ typedef struct world {
     float *tie_weight;       /* [n_ties] 0..1                                */
     uint32_t n_ties;         /* directed entries (2 per undirected tie)      */
 
-    /* ---- community groups [n_groups], contiguous by neighbourhood ---- */
-    uint32_t n_groups;
-    uint32_t *nbhd_group_first; /* [n_nbhd+1]                                */
+    /* ---- community groups: slots contiguous by neighbourhood ----
+     * Neighbourhood b owns slots [nbhd_group_first[b], nbhd_group_first[b+1])
+     * (at most MAX_GROUP_SLOTS); a slot holds a group while group_alive. A
+     * slot freed in week t is reused no earlier than week t+1, after members
+     * have dropped it in the social phase. */
+    uint32_t n_groups;        /* slots                                        */
+    uint32_t *nbhd_group_first; /* [n_nbhd+1]                                 */
     uint8_t *group_kind;
     uint8_t *group_alive;
     uint8_t *group_owns_building;
-    float *group_openness;   /* 0..1                                         */
+    float *group_openness;    /* 0..1                                         */
+    uint8_t *group_majority;  /* identity most members share                  */
+    uint16_t *group_members;
+    uint16_t *group_founded;  /* step founded (0: at set-up)                  */
+    uint16_t *group_died;     /* step the slot was freed, NEVER if alive/unused */
+    float *group_volunteer_hours; /* members' hours given last week            */
+    float *group_paid_hours;  /* hours/week paid from funding                 */
+    float *group_demand;      /* hours asked of it this week                  */
+    float *group_burnout;     /* 0..1                                         */
+    uint8_t *group_funding;   /* enum funding_source                          */
+    uint16_t *group_funding_end; /* step the funding stops                    */
+    float *group_grant_per_week; /* GBP/week received                         */
 
     /* ---- services: one team per sector per neighbourhood ---- */
     float *service_staff_hours; /* [n_nbhd * N_SECTORS] hours/week           */
+    float *service_queue;     /* [n_nbhd * N_SECTORS] requests not served     */
+    float *service_escalated; /* [n_nbhd * N_SECTORS] LA pool hours this week */
+
+    /* ---- neighbourhood levers and state ---- */
+    float *cdw_hours;         /* community-development worker hours/week      */
+    float *volunteer_support; /* 0..1: funded volunteer support               */
+    uint8_t *flooded;         /* 1 while a flood affects the neighbourhood    */
+    float *business_jobs;     /* community-business jobs per resident         */
+    uint8_t *escalate;        /* [n_nbhd * N_SECTORS] problem found this week  */
 
     /* ---- fixed parallel decomposition ---- */
     work_item *items;
     uint32_t n_items;
     uint32_t *nbhd_item_first; /* [n_nbhd+1]: a neighbourhood's items         */
 } world;
+
+/* Allocate (zeroed) every per-resident array for w->n_res residents, every
+ * per-slot group array for w->n_groups slots, and every per-neighbourhood
+ * array for w->n_nbhd neighbourhoods and w->n_la LAs. CW_ENOMEM on failure
+ * (what was allocated is released by world_free). */
+cw_status world_alloc_residents(world *w, cw_mem *mem);
+cw_status world_alloc_groups(world *w, cw_mem *mem);
+cw_status world_alloc_neighbourhoods(world *w, cw_mem *mem);
 
 /* Release every array (fields may be NULL). */
 void world_free(world *w, cw_mem *mem);

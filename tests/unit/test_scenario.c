@@ -164,9 +164,9 @@ static const bad_case bad_cases[] = {
     {"timeline:\n  - at: 99999999999\n    crisis: pandemic\n    weeks: 4\n", NULL, NULL, CW_EINVAL, M,
      "2:9: at = '99999999999' is not a whole week number"},
     {"timeline:\n  - at: 1\n    crisis: pandemc\n    weeks: 4\n", NULL, NULL, CW_EINVAL, M,
-     "3:13: unknown crisis 'pandemc' (did you mean 'pandemic'?): expected pandemic, recession or cost_of_living"},
-    {"timeline:\n  - at: 1\n    crisis: flood\n    weeks: 4\n", NULL, NULL, CW_EINVAL, M,
-     "3:13: unknown crisis 'flood': expected pandemic, recession or cost_of_living"},
+     "3:13: unknown crisis 'pandemc' (did you mean 'pandemic'?): expected pandemic, recession, cost_of_living or flood"},
+    {"timeline:\n  - at: 1\n    crisis: tsunami\n    weeks: 4\n", NULL, NULL, CW_EINVAL, M,
+     "3:13: unknown crisis 'tsunami': expected pandemic, recession, cost_of_living or flood"},
     {"timeline:\n  - at: 1\n    crisis: recession\n", NULL, NULL, CW_EINVAL, M,
      "3:13: crisis 'recession' has no 'weeks' (how long it lasts)"},
     {"timeline:\n  - at: 1\n    crisis: recession\n    weeks: 0\n", NULL, NULL, CW_EINVAL, M,
@@ -221,7 +221,7 @@ static const bad_case bad_cases[] = {
     {"base: base.yaml\nrun.weeks: 5\n", "run:\n  weeks: x\n", NULL, CW_EINVAL, B,
      "2:10: run.weeks = 'x' is not a number: " RUN_WEEKS},
     {"base: base.yaml\n", "timeline:\n  - at: 1\n    crisis: plague\n    weeks: 2\n", NULL, CW_EINVAL, B,
-     "3:13: unknown crisis 'plague': expected pandemic, recession or cost_of_living"},
+     "3:13: unknown crisis 'plague': expected pandemic, recession, cost_of_living or flood"},
     {"base: base.yaml\n", "run: [\n", NULL, CW_EINVAL, B, "2:1: YAML syntax error: "},
     /* --set (the message names --set, not a file) */
 };
