@@ -7,6 +7,7 @@
 #include "life.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "rng.h"
 
@@ -23,6 +24,30 @@ static double need_base_hazard(const cw_params *p, int s)
                                     p->need_hazard_mental_health, p->need_hazard_housing,
                                     p->need_hazard_work, p->need_hazard_food};
     return base[s];
+}
+
+/* Spill-overs (MODEL.md s3.2): unmet need in sector a last week multiplies
+ * the hazard of need in sector b by 1 + spillover.a_to_b. */
+static void spill_table(life_rates *r, const cw_params *p)
+{
+    enum { H = 0, C = 1, M = 2, HO = 3, W = 4, F = 5 };
+    double m[N_SECTORS][N_SECTORS] = {{0}};
+    m[HO][H] = p->spill_housing_health;
+    m[HO][M] = p->spill_housing_mental;
+    m[W][HO] = p->spill_work_housing;
+    m[W][F] = p->spill_work_food;
+    m[H][W] = p->spill_health_work;
+    m[M][W] = p->spill_mental_work;
+    m[M][C] = p->spill_mental_care;
+    m[F][H] = p->spill_food_health;
+    m[C][M] = p->spill_care_mental;
+    for (int mask = 0; mask < 64; mask++)
+        for (int b = 0; b < N_SECTORS; b++) {
+            double f = 1.0;
+            for (int a = 0; a < N_SECTORS; a++)
+                if (mask & (1 << a)) f *= 1.0 + m[a][b];
+            r->spill[mask][b] = (float)f;
+        }
 }
 
 void life_rates_compute(life_rates *r, const cw_params *p)
@@ -48,6 +73,7 @@ void life_rates_compute(life_rates *r, const cw_params *p)
         double yearly = fmin(1.0, exp(p->life_mortality_a + p->life_mortality_b * a));
         r->leave_by_age[a] = (float)(1.0 - pow(1.0 - yearly, 1.0 / 52.0));
     }
+    spill_table(r, p);
 }
 
 double life_need_personal(const cw_params *p, double income, double health)
@@ -135,6 +161,19 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
                                rng_uniform(&g) < life_employment_steady(p, r, deprivation, w->health[i]));
     for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
     w->arrived[i] = (uint16_t)(step > UINT16_MAX ? UINT16_MAX : step);
+    w->unmet_weeks[i] = 0;
+    w->unmet_mask[i] = 0;
+    w->low_contact_weeks[i] = 0;
+    w->social_flags[i] = 0;
+    w->trust[i] = (float)fmin(1.0, fmax(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));
+    w->trust_groups[i] = (float)fmin(1.0, fmax(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));
+    w->wellbeing[i] = (float)p->wb_max;
+    w->volunteer_hours[i] = 0.0f;
+    w->volunteer_year[i] = 0.0f;
+    w->timebank_balance[i] = 0.0f;
+    memset(&w->membership[(size_t)i * MAX_MEMBERSHIPS], NO_MEMBERSHIP, MAX_MEMBERSHIPS);
+    w->last_volunteered[i] = NEVER;
+    w->last_helped[i] = NEVER;
     /* The newcomer knows nobody outside the household yet. The mirror entry
      * belongs to the other resident; the social phase renews or decays it. */
     for (uint32_t t = w->tie_offset[i]; t < w->tie_offset[i + 1]; t++)
@@ -143,8 +182,10 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
 
 /* One resident, one week. */
 static void live_week(world *w, const cw_params *p, const life_rates *r, const float *leave,
-                      uint64_t seed, uint32_t step, uint32_t i, double deprivation)
+                      uint64_t seed, uint32_t step, uint32_t i, uint32_t b)
 {
+    double deprivation = w->deprivation[b];
+    const float *spill = r->spill[w->unmet_mask[i] & 63u];
     rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_LIFE);
     float *need = &w->need[(size_t)i * N_SECTORS];
 
@@ -167,10 +208,13 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     } else {
         double loss, find;
         life_job_rates(p, r, deprivation, w->health[i], &loss, &find);
+        loss *= spill[4]; /* unmet health and mental-health need cost jobs */
+        find *= 1.0 + p->business_job_find * w->business_jobs[b];
         if (w->employed[i] && u_job < loss) w->employed[i] = 0;
         else if (!w->employed[i] && u_job < find) w->employed[i] = 1, found_job = 1;
     }
     double income = w->income_base[i] * (working && !w->employed[i] ? p->population_unemployed_income_ratio : 1.0);
+    income *= 1.0 + p->business_multiplier * 1000.0 * w->business_jobs[b]; /* money kept local */
     w->income[i] = (float)income;
 
     /* health drifts toward its long-run level */
@@ -187,7 +231,8 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
             int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
             if (ends || (s == 4 && !working)) need[s] = 0.0f;
         } else {
-            double hz = life_need_hazard(p, r, s, age, personal, working, w->employed[i]);
+            double hz = life_need_hazard(p, r, s, age, personal, working, w->employed[i]) * spill[s];
+            if (s == 3 && w->flooded[b]) hz *= p->crisis_flood_housing;
             if (u1 < hz) {
                 double sev = p->need_severity_mean * -log(1.0 - u2);
                 need[s] = (float)fmin(1.0, fmax(0.05, sev));
@@ -205,9 +250,8 @@ void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 #pragma omp parallel for schedule(dynamic, 1)
     for (long k = 0; k < n_items; k++) {
         const work_item it = w->items[k];
-        double d = w->deprivation[it.nbhd];
         float leave[MAX_AGE + 1];
-        leave_table(p, &r, d, leave);
-        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, leave, seed, step, i, d);
+        leave_table(p, &r, w->deprivation[it.nbhd], leave);
+        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, leave, seed, step, i, it.nbhd);
     }
 }

@@ -17,6 +17,8 @@ typedef struct life_rates {
     float age_factor[N_SECTORS][121]; /* exp(age effect * (age-45)/10)             */
     float crisis_factor[N_SECTORS];   /* product of active crisis multipliers     */
     float leave_by_age[121];          /* weekly mortality by age                   */
+    float spill[64][N_SECTORS];       /* hazard multiplier by last week's unmet
+                                         sectors (bit mask) and sector          */
     double job_loss_mult, job_find_mult;
 } life_rates;
 
@@ -30,7 +32,8 @@ double life_need_personal(const cw_params *p, double income, double health);
 double life_need_hazard(const cw_params *p, const life_rates *r, int s, unsigned age,
                         double personal, int working_age, int employed);
 
-/* Weekly job loss and job finding chances for a working-age resident. */
+/* Weekly job loss and job finding chances for a working-age resident.
+ * (The life phase adds spill-overs and community-business jobs.) */
 void life_job_rates(const cw_params *p, const life_rates *r, double deprivation, double health,
                     double *loss, double *find);
 

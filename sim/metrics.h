@@ -16,7 +16,7 @@
 #define MAX_IDENTITIES 8
 
 /* Breakdowns: the extra dimension of a metric. */
-enum breakdown { BD_NONE, BD_SECTOR, BD_QUINTILE, BD_IDENTITY, BD_AGE_BAND, BD_GROUP_KIND, BD_COUNT };
+enum breakdown { BD_NONE, BD_SECTOR, BD_QUINTILE, BD_IDENTITY, BD_AGE_BAND, BD_GROUP_KIND, BD_ROUTE, BD_COUNT };
 
 typedef struct breakdown_info {
     const char *dim;   /* dimension name in the output ("" for BD_NONE)  */

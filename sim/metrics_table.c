@@ -16,6 +16,7 @@ const breakdown_info breakdowns[BD_COUNT] = {
     [BD_IDENTITY] = {"identity", "identity group, 0 = majority"},
     [BD_AGE_BAND] = {"age_band", "age band (age_band_name)"},
     [BD_GROUP_KIND] = {"group_kind", "community group kind (group_kind_name)"},
+    [BD_ROUTE] = {"route", "route of help (route_name): informal, group, service"},
 };
 
 const char *const sector_names[N_SECTORS] = {
@@ -53,6 +54,7 @@ static void frame_set_sizes(metrics_frame *f, int n_nbhd, int n_identity)
     f->bd_size[BD_IDENTITY] = n_identity;
     f->bd_size[BD_AGE_BAND] = N_AGE_BANDS;
     f->bd_size[BD_GROUP_KIND] = N_GROUP_KINDS;
+    f->bd_size[BD_ROUTE] = N_ROUTES;
 }
 
 /* Allocates every values[m] zeroed; on failure frees what it took and

@@ -1,12 +1,16 @@
 #include "observe.h"
 
+#include <math.h>
 #include <string.h>
+
+#include "inequality.h"
 
 cw_status observe_scratch_init(observe_scratch *s, cw_mem *mem, const world *w)
 {
     s->item = mem_calloc(mem, w->n_items, sizeof *s->item);
     s->nbhd = mem_calloc(mem, (size_t)w->n_nbhd, sizeof *s->nbhd);
-    if (!s->item || !s->nbhd) return CW_ENOMEM;
+    s->theil = mem_calloc(mem, 3 * (size_t)w->n_nbhd, sizeof *s->theil);
+    if (!s->item || !s->nbhd || !s->theil) return CW_ENOMEM;
     return CW_OK;
 }
 
@@ -14,37 +18,76 @@ void observe_scratch_free(observe_scratch *s, cw_mem *mem)
 {
     mem_free(mem, s->item);
     mem_free(mem, s->nbhd);
+    mem_free(mem, s->theil);
     s->item = s->nbhd = NULL;
+    s->theil = NULL;
 }
 
-static void sum_slice(const world *w, const cw_params *p, work_item it, observe_sums *o)
+static int within(uint16_t last, uint32_t step, uint32_t weeks)
+{
+    return last != NEVER && step >= last && step - last < weeks;
+}
+
+static int bin_of(double v, double max)
+{
+    int k = (int)(v / max * OBSERVE_BINS);
+    return k < 0 ? 0 : k >= OBSERVE_BINS ? OBSERVE_BINS - 1 : k;
+}
+
+static void sum_resident(const world *w, const cw_params *p, uint32_t step, uint32_t i, observe_sums *o)
+{
+    const float *need = &w->need[(size_t)i * N_SECTORS];
+    int any = 0;
+    float worst = 0.0f;
+    for (int s = 0; s < N_SECTORS; s++)
+        if (need[s] > 0.0f) {
+            o->need_count[s] += 1.0;
+            o->need_severity[s] += need[s];
+            any = 1;
+            if (need[s] > worst) worst = need[s];
+        }
+    int left_out = worst >= p->out_left_out_severity && w->unmet_weeks[i] >= p->out_left_out_weeks;
+    int q = w->quintile[i], id = w->identity[i], band = world_age_band(w->age[i]);
+    o->residents += 1.0;
+    if (w->age[i] >= 16 && w->age[i] < 65) {
+        o->working_age += 1.0;
+        o->employed += w->employed[i];
+    }
+    o->poor += w->income[i] < p->life_poverty_line;
+    o->health += w->health[i];
+    o->spare_hours += w->spare_hours[i];
+    o->q_residents[q] += 1.0, o->q_need[q] += any, o->q_left_out[q] += left_out;
+    o->id_residents[id] += 1.0, o->id_need[id] += any, o->id_left_out[id] += left_out;
+    o->age_residents[band] += 1.0, o->age_need[band] += any, o->age_left_out[band] += left_out;
+    o->left_out += left_out;
+    if (w->arrived[i] > 0) o->newcomers += 1.0, o->newcomers_left_out += left_out;
+    o->isolated += (w->social_flags[i] & SF_ISOLATED) != 0;
+    o->lonely += (w->social_flags[i] & SF_LONELY) != 0;
+    o->trust += w->trust[i];
+    o->trust_share += w->trust[i] >= 0.5f;
+    o->trust_groups_share += w->trust_groups[i] >= 0.5f;
+    o->volunteered_4w += within(w->last_volunteered[i], step, 4);
+    o->volunteered_52w += within(w->last_volunteered[i], step, 52);
+    o->helped_4w += within(w->last_helped[i], step, 4);
+    if (w->age[i] >= 65) {
+        o->over65 += 1.0;
+        o->over65_care_unmet += need[1] > 0.0f && (w->unmet_mask[i] & 2u);
+    }
+    o->wellbeing += w->wellbeing[i];
+    o->wellbeing_hist[bin_of(w->wellbeing[i], 1.0)] += 1.0;
+    if (w->volunteer_year[i] >= 1.0f) { /* gave at least an hour in about a year */
+        int k = bin_of(w->volunteer_year[i], OBSERVE_MAX_HOURS * 52.0);
+        o->hours_hist[k] += 1.0;
+        o->hours_sum[k] += w->volunteer_year[i];
+    }
+    for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++)
+        o->strong_ties += w->tie_weight[k] >= p->social_isolated_weight;
+}
+
+static void sum_slice(const world *w, const cw_params *p, uint32_t step, work_item it, observe_sums *o)
 {
     memset(o, 0, sizeof *o);
-    for (uint32_t i = it.first; i < it.end; i++) {
-        const float *need = &w->need[(size_t)i * N_SECTORS];
-        int any = 0;
-        for (int s = 0; s < N_SECTORS; s++)
-            if (need[s] > 0.0f) {
-                o->need_count[s] += 1.0;
-                o->need_severity[s] += need[s];
-                any = 1;
-            }
-        o->residents += 1.0;
-        if (w->age[i] >= 16 && w->age[i] < 65) {
-            o->working_age += 1.0;
-            o->employed += w->employed[i];
-        }
-        o->poor += w->income[i] < p->life_poverty_line;
-        o->health += w->health[i];
-        o->spare_hours += w->spare_hours[i];
-        o->q_residents[w->quintile[i]] += 1.0;
-        o->q_need[w->quintile[i]] += any;
-        o->id_residents[w->identity[i]] += 1.0;
-        o->id_need[w->identity[i]] += any;
-        int band = world_age_band(w->age[i]);
-        o->age_residents[band] += 1.0;
-        o->age_need[band] += any;
-    }
+    for (uint32_t i = it.first; i < it.end; i++) sum_resident(w, p, step, i, o);
 }
 
 /* a += b, field by field (the struct is all doubles). */
@@ -57,36 +100,137 @@ static void add_sums(observe_sums *a, const observe_sums *b)
 
 static float ratio(double num, double den) { return den > 0.0 ? (float)(num / den) : 0.0f; }
 
-static void write_nbhd(const world *w, const observe_sums *o, int b, metrics_frame *f)
+double observe_top_share(const double *count, const double *sum, size_t bins, double top)
 {
-    int K = f->bd_size[BD_IDENTITY];
-    f->values[M_POPULATION][b] = (float)o->residents;
-    for (int s = 0; s < N_SECTORS; s++) {
-        f->values[M_NEED_RATE][b * N_SECTORS + s] = ratio(o->need_count[s], o->residents);
-        f->values[M_NEED_SEVERITY][b * N_SECTORS + s] = ratio(o->need_severity[s], o->need_count[s]);
-        f->values[M_SERVICE_HOURS][b * N_SECTORS + s] = w->service_staff_hours[b * N_SECTORS + s];
+    double people = 0.0, hours = 0.0;
+    for (size_t k = 0; k < bins; k++) people += count[k], hours += sum[k];
+    if (people <= 0.0 || hours <= 0.0) return 0.0;
+    double want = top * people, got = 0.0, share = 0.0;
+    for (size_t k = bins; k-- > 0 && got < want;) {
+        if (count[k] <= 0.0) continue;
+        double take = fmin(count[k], want - got); /* a partial bin at its mean */
+        share += sum[k] * take / count[k];
+        got += take;
     }
-    f->values[M_EMPLOYMENT_RATE][b] = ratio(o->employed, o->working_age);
-    f->values[M_POVERTY_RATE][b] = ratio(o->poor, o->residents);
-    f->values[M_HEALTH_MEAN][b] = ratio(o->health, o->residents);
-    f->values[M_SPARE_HOURS_MEAN][b] = ratio(o->spare_hours, o->residents);
-    for (int q = 0; q < N_QUINTILES; q++)
-        f->values[M_NEED_RATE_BY_QUINTILE][b * N_QUINTILES + q] = ratio(o->q_need[q], o->q_residents[q]);
-    for (int k = 0; k < K; k++)
-        f->values[M_NEED_RATE_BY_IDENTITY][b * K + k] = ratio(o->id_need[k], o->id_residents[k]);
-    for (int a = 0; a < N_AGE_BANDS; a++)
-        f->values[M_NEED_RATE_BY_AGE_BAND][b * N_AGE_BANDS + a] = ratio(o->age_need[a], o->age_residents[a]);
-    float *alive = &f->values[M_GROUPS_ALIVE][b * N_GROUP_KINDS];
-    for (int k = 0; k < N_GROUP_KINDS; k++) alive[k] = 0.0f;
-    for (uint32_t g = w->nbhd_group_first[b]; g < w->nbhd_group_first[b + 1]; g++)
-        alive[w->group_kind[g]] += w->group_alive[g];
+    return share / hours;
 }
 
-void observe_week(const world *w, const cw_params *p, observe_scratch *s, metrics_frame *f)
+static double wellbeing_gini(const observe_sums *o)
+{
+    double mid[OBSERVE_BINS];
+    for (int k = 0; k < OBSERVE_BINS; k++) mid[k] = (k + 0.5) / OBSERVE_BINS;
+    return ineq_gini_histogram(o->wellbeing_hist, mid, OBSERVE_BINS);
+}
+
+#define SET(m, b, n, k, v) f->values[m][(size_t)(b) * (size_t)(n) + (size_t)(k)] = (v)
+
+static void write_groups(const world *w, const cw_params *p, int b, metrics_frame *f)
+{
+    float *alive = &f->values[M_GROUPS_ALIVE][(size_t)b * N_GROUP_KINDS];
+    for (int k = 0; k < N_GROUP_KINDS; k++) alive[k] = 0.0f;
+    double capacity = 0.0, burnout = 0.0, grants = 0.0, n_alive = 0.0, assets = 0.0;
+    for (uint32_t g = w->nbhd_group_first[b]; g < w->nbhd_group_first[b + 1]; g++) {
+        if (!w->group_alive[g]) continue;
+        alive[w->group_kind[g]] += 1.0f;
+        n_alive += 1.0;
+        capacity += w->group_volunteer_hours[g] + w->group_paid_hours[g];
+        burnout += w->group_burnout[g];
+        grants += w->group_grant_per_week[g];
+        assets += w->group_owns_building[g];
+    }
+    double residents = w->nbhd_first[b + 1] - w->nbhd_first[b];
+    grants += w->cdw_hours[b] * p->investment_cdw_cost +
+              w->volunteer_support[b] * p->investment_support_cost * residents / 52.0;
+    SET(M_GROUP_CAPACITY, b, 1, 0, (float)capacity);
+    SET(M_GROUP_BURNOUT, b, 1, 0, ratio(burnout, n_alive));
+    SET(M_GRANT_INCOME, b, 1, 0, ratio(grants, residents));
+    SET(M_COMMUNITY_ASSETS, b, 1, 0, (float)assets);
+}
+
+static void write_nbhd(const world *w, const cw_params *p, const observe_sums *o, const help_sums *h,
+                       int b, metrics_frame *f)
+{
+    int K = f->bd_size[BD_IDENTITY];
+    double n = o->residents;
+    SET(M_POPULATION, b, 1, 0, (float)n);
+    for (int s = 0; s < N_SECTORS; s++) {
+        SET(M_NEED_RATE, b, N_SECTORS, s, ratio(h->needing[s], n));
+        SET(M_UNMET_NEED_RATE, b, N_SECTORS, s, ratio(h->unmet[s], n));
+        SET(M_UNMET_SHORTFALL, b, N_SECTORS, s, ratio(h->shortfall[s], n));
+        SET(M_UNMET_SHORTFALL_SQ, b, N_SECTORS, s, ratio(h->shortfall_sq[s], n));
+        SET(M_NEED_SEVERITY, b, N_SECTORS, s, ratio(o->need_severity[s], o->need_count[s]));
+        SET(M_SERVICE_HOURS, b, N_SECTORS, s, w->service_staff_hours[(size_t)b * N_SECTORS + (size_t)s]);
+        SET(M_SERVICE_QUEUE, b, N_SECTORS, s, w->service_queue[(size_t)b * N_SECTORS + (size_t)s]);
+    }
+    for (int r = 0; r < N_ROUTES; r++) SET(M_HELP_HOURS, b, N_ROUTES, r, ratio(h->hours[r], n));
+    SET(M_LEFT_OUT_RATE, b, 1, 0, ratio(o->left_out, n));
+    SET(M_LEFT_OUT_NEWCOMERS, b, 1, 0, ratio(o->newcomers_left_out, o->newcomers));
+    for (int q = 0; q < N_QUINTILES; q++) {
+        SET(M_LEFT_OUT_BY_QUINTILE, b, N_QUINTILES, q, ratio(o->q_left_out[q], o->q_residents[q]));
+        SET(M_NEED_RATE_BY_QUINTILE, b, N_QUINTILES, q, ratio(o->q_need[q], o->q_residents[q]));
+    }
+    for (int k = 0; k < K; k++) {
+        SET(M_LEFT_OUT_BY_IDENTITY, b, K, k, ratio(o->id_left_out[k], o->id_residents[k]));
+        SET(M_NEED_RATE_BY_IDENTITY, b, K, k, ratio(o->id_need[k], o->id_residents[k]));
+    }
+    for (int a = 0; a < N_AGE_BANDS; a++) {
+        SET(M_LEFT_OUT_BY_AGE_BAND, b, N_AGE_BANDS, a, ratio(o->age_left_out[a], o->age_residents[a]));
+        SET(M_NEED_RATE_BY_AGE_BAND, b, N_AGE_BANDS, a, ratio(o->age_need[a], o->age_residents[a]));
+    }
+    SET(M_ISOLATED_RATE, b, 1, 0, ratio(o->isolated, n));
+    SET(M_LONELY_RATE, b, 1, 0, ratio(o->lonely, n));
+    SET(M_TRUST_SERVICES, b, 1, 0, ratio(o->trust, n));
+    SET(M_TRUST_SERVICES_SHARE, b, 1, 0, ratio(o->trust_share, n));
+    SET(M_TRUST_GROUPS_SHARE, b, 1, 0, ratio(o->trust_groups_share, n));
+    SET(M_FORMAL_VOLUNTEERING, b, 1, 0, ratio(o->volunteered_4w, n));
+    SET(M_VOLUNTEERING_YEAR, b, 1, 0, ratio(o->volunteered_52w, n));
+    SET(M_INFORMAL_HELP, b, 1, 0, ratio(o->helped_4w, n));
+    SET(M_CIVIC_CORE, b, 1, 0, (float)observe_top_share(o->hours_hist, o->hours_sum, OBSERVE_BINS, 0.31));
+    SET(M_CARE_UNMET_65, b, 1, 0, ratio(o->over65_care_unmet, o->over65));
+    SET(M_WELLBEING_MEAN, b, 1, 0, ratio(o->wellbeing, n));
+    SET(M_WELLBEING_GINI, b, 1, 0, (float)wellbeing_gini(o));
+    SET(M_MEAN_TIE_DEGREE, b, 1, 0, ratio(o->strong_ties, n));
+    SET(M_EMPLOYMENT_RATE, b, 1, 0, ratio(o->employed, o->working_age));
+    SET(M_POVERTY_RATE, b, 1, 0, ratio(o->poor, n));
+    SET(M_HEALTH_MEAN, b, 1, 0, ratio(o->health, n));
+    SET(M_SPARE_HOURS_MEAN, b, 1, 0, ratio(o->spare_hours, n));
+    write_groups(w, p, b, f);
+}
+
+/* Area-wide metrics, summed over neighbourhoods in index order. */
+static void write_area(const world *w, const observe_scratch *s, const help_sums *help, metrics_frame *f)
+{
+    observe_sums area;
+    memset(&area, 0, sizeof area);
+    double q_n[N_QUINTILES] = {0}, q_y[N_QUINTILES] = {0}, needing[N_SECTORS] = {0};
+    for (int b = 0; b < w->n_nbhd; b++) {
+        add_sums(&area, &s->nbhd[b]);
+        for (int q = 0; q < N_QUINTILES; q++) q_n[q] += help[b].q_residents[q], q_y[q] += help[b].q_y[q];
+        for (int k = 0; k < N_SECTORS; k++) needing[k] += help[b].needing[k];
+    }
+    for (int k = 0; k < N_SECTORS; k++) f->values[A_NEED_RATE][k] = ratio(needing[k], area.residents);
+    f->values[A_LEFT_OUT][0] = ratio(area.left_out, area.residents);
+    f->values[A_CONCENTRATION][0] = (float)ineq_concentration_grouped(q_n, q_y, N_QUINTILES);
+    f->values[A_CIVIC_CORE][0] = (float)observe_top_share(area.hours_hist, area.hours_sum, OBSERVE_BINS, 0.31);
+    /* Theil: each neighbourhood's own index from its running sums */
+    size_t nb = (size_t)w->n_nbhd;
+    double *y = s->theil, *n = s->theil + nb, *t = s->theil + 2 * nb, between, inside;
+    for (size_t b = 0; b < nb; b++) {
+        y[b] = help[b].y;
+        n[b] = s->nbhd[b].residents;
+        t[b] = ineq_theil_from_sums(help[b].y, help[b].ylny, n[b]);
+    }
+    ineq_theil_decompose(y, n, nb, t, &between, &inside);
+    f->values[A_THEIL_BETWEEN][0] = (float)between;
+    f->values[A_THEIL_WITHIN][0] = (float)inside;
+}
+
+void observe_week(const world *w, const cw_params *p, uint32_t step, const help_sums *help,
+                  observe_scratch *s, metrics_frame *f)
 {
     long n_items = (long)w->n_items;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (long k = 0; k < n_items; k++) sum_slice(w, p, w->items[k], &s->item[k]);
+    for (long k = 0; k < n_items; k++) sum_slice(w, p, step, w->items[k], &s->item[k]);
 
     int nb = w->n_nbhd;
 #pragma omp parallel for schedule(static)
@@ -94,12 +238,7 @@ void observe_week(const world *w, const cw_params *p, observe_scratch *s, metric
         memset(&s->nbhd[b], 0, sizeof s->nbhd[b]);
         for (uint32_t k = w->nbhd_item_first[b]; k < w->nbhd_item_first[b + 1]; k++)
             add_sums(&s->nbhd[b], &s->item[k]);
-        write_nbhd(w, &s->nbhd[b], b, f);
+        write_nbhd(w, p, &s->nbhd[b], &help[b], b, f);
     }
-
-    observe_sums area;
-    memset(&area, 0, sizeof area);
-    for (int b = 0; b < nb; b++) add_sums(&area, &s->nbhd[b]);
-    for (int sct = 0; sct < N_SECTORS; sct++)
-        f->values[A_NEED_RATE][sct] = ratio(area.need_count[sct], area.residents);
+    write_area(w, s, help, f);
 }

@@ -7,29 +7,47 @@
 #ifndef CW_OBSERVE_H
 #define CW_OBSERVE_H
 
+#include "help.h"
 #include "metrics.h"
 #include "params.h"
 #include "world.h"
 
-/* Running sums for one slice of residents. */
+#define OBSERVE_BINS 256
+#define OBSERVE_MAX_HOURS 80.0 /* weekly volunteer hours at most (life.spare_hours_max's range) */
+
+/* Running sums for one slice of residents (all doubles: summed field-wise). */
 typedef struct observe_sums {
     double residents;
     double need_count[N_SECTORS], need_severity[N_SECTORS];
     double working_age, employed, poor, health, spare_hours;
-    double q_residents[N_QUINTILES], q_need[N_QUINTILES];
-    double id_residents[MAX_IDENTITIES], id_need[MAX_IDENTITIES];
-    double age_residents[N_AGE_BANDS], age_need[N_AGE_BANDS];
+    double q_residents[N_QUINTILES], q_need[N_QUINTILES], q_left_out[N_QUINTILES];
+    double id_residents[MAX_IDENTITIES], id_need[MAX_IDENTITIES], id_left_out[MAX_IDENTITIES];
+    double age_residents[N_AGE_BANDS], age_need[N_AGE_BANDS], age_left_out[N_AGE_BANDS];
+    double left_out, newcomers, newcomers_left_out;
+    double isolated, lonely, trust, trust_share, trust_groups_share;
+    double volunteered_4w, volunteered_52w, helped_4w;
+    double over65, over65_care_unmet;
+    double wellbeing, strong_ties;
+    double wellbeing_hist[OBSERVE_BINS];
+    double hours_hist[OBSERVE_BINS], hours_sum[OBSERVE_BINS];
 } observe_sums;
 
 typedef struct observe_scratch {
     observe_sums *item;  /* [n_items]  */
     observe_sums *nbhd;  /* [n_nbhd]   */
+    double *theil;       /* [3 * n_nbhd]: each neighbourhood's y, n, own Theil */
 } observe_scratch;
 
 cw_status observe_scratch_init(observe_scratch *s, cw_mem *mem, const world *w);
 void observe_scratch_free(observe_scratch *s, cw_mem *mem);
 
-/* Fill every metric of f for the world's current state. */
-void observe_week(const world *w, const cw_params *p, observe_scratch *s, metrics_frame *f);
+/* Share of the hours given by the most active `top` fraction of people, from
+ * a histogram of people (count) and their hours (sum) by bin, bins ascending. */
+double observe_top_share(const double *count, const double *sum, size_t bins, double top);
+
+/* Fill every metric of f for the world's state after week `step`, with the
+ * week's help sums (one per neighbourhood). */
+void observe_week(const world *w, const cw_params *p, uint32_t step, const help_sums *help,
+                  observe_scratch *s, metrics_frame *f);
 
 #endif

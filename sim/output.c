@@ -43,6 +43,7 @@ static const struct {
     {BD_QUINTILE, "quintile_name", quintile_names, N_QUINTILES},
     {BD_AGE_BAND, "age_band_name", age_band_names, N_AGE_BANDS},
     {BD_GROUP_KIND, "group_kind_name", group_kind_names, N_GROUP_KINDS},
+    {BD_ROUTE, "route_name", route_names, N_ROUTES},
 };
 #define N_OUT_LABELS (sizeof out_labels / sizeof out_labels[0])
 

@@ -31,6 +31,15 @@ rng rng_stream(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t step,
     return g;
 }
 
+double rng_trait(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t salt, enum rng_purpose purpose)
+{
+    uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL);
+    h = mix64(h ^ (((uint64_t)kind << 32) | (uint64_t)purpose));
+    h = mix64(h ^ id);
+    h = mix64(h ^ ((uint64_t)salt << 1 | 1u));
+    return (double)(h >> 11) * 0x1p-53;
+}
+
 uint32_t rng_bounded(rng *g, uint32_t bound)
 {
     uint32_t threshold = (uint32_t)(-bound) % bound;

@@ -37,9 +37,29 @@ enum rng_purpose {
     RP_SETUP_TIES = 5,
     RP_SETUP_CROSS_TIES = 6,
     RP_SETUP_GROUPS = 7,
+    RP_TRAIT_PROPENSITY = 8,
+    RP_TRAIT_CONTACT_NEED = 9,
+    RP_TRAIT_TRUST_THRESHOLD = 10,
+    RP_KEY = 11,
+    RP_OFFER = 12,
     RP_LIFE = 20,
     RP_LIFE_NEWCOMER = 21,
+    RP_HELP = 30,
+    RP_SOCIAL = 31,
+    RP_GROUPS_FLOOD = 40,      /* which neighbourhoods a flood hits (step 0) */
+    RP_GROUPS_DISSOLVE = 41,   /* a group at risk dissolves                  */
+    RP_GROUPS_FORM = 42,       /* how many groups form, and their kinds      */
+    RP_GROUPS_MUTUAL_AID = 43, /* mutual-aid groups formed in a crisis       */
+    RP_GROUPS_BUSINESS = 44,   /* community businesses formed                */
+    RP_GROUPS_FOUND = 45,      /* a new group's traits and founders          */
+    RP_GROUPS_ASSET = 46,      /* asset transfer of a building               */
+    RP_FUNDING_ROUND = 47,     /* competitive grant round winners            */
 };
+
+/* A fixed trait of an entity: a uniform on [0, 1) from a hash of the key,
+ * without a generator (for values that never change, such as a resident's
+ * volunteering propensity). */
+double rng_trait(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t salt, enum rng_purpose purpose);
 
 /* The reference generator (pcg32_srandom_r / pcg32_random_r). */
 void rng_seed(rng *g, uint64_t initstate, uint64_t initseq);

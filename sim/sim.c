@@ -14,7 +14,9 @@
 
 #include "commonweal/commonweal.h"
 #include "events.h"
+#include "help.h"
 #include "life.h"
+#include "social.h"
 #include "nbhd_csv.h"
 #include "observe.h"
 #include "output.h"
@@ -23,8 +25,8 @@
 #include "world.h"
 
 /* The phases of one week, in schedule order (MODEL.md s3), with timers. */
-enum phase { PH_EVENTS, PH_LIFE, PH_OBSERVE, PH_OUTPUT, N_PHASES };
-static const char *const phase_names[N_PHASES] = {"events", "life", "observe", "output"};
+enum phase { PH_EVENTS, PH_LIFE, PH_HELP, PH_SOCIAL, PH_OBSERVE, PH_OUTPUT, N_PHASES };
+static const char *const phase_names[N_PHASES] = {"events", "life", "help", "social", "observe", "output"};
 
 struct cw_sim {
     cw_mem mem;
@@ -33,6 +35,8 @@ struct cw_sim {
     char *scenario_yaml;     /* the resolved scenario, for the output      */
     int threads;
     world w;
+    help_scratch help;
+    event_log log;
     observe_scratch obs;
     metrics_frame frame;
     output *out;
@@ -160,7 +164,9 @@ static cw_status build(cw_sim *sim, const cw_options *opt)
     st = population_build(&sim->w, &sim->mem, &sim->params, csvp, sim->errmsg, sizeof sim->errmsg);
     if (st) goto out_free_csv;
     int n_identity = (int)sim->params.population_identity_groups;
-    if ((st = observe_scratch_init(&sim->obs, &sim->mem, &sim->w)) ||
+    if ((st = help_scratch_init(&sim->help, &sim->mem, &sim->w, threads_in_use(sim))) ||
+        (st = event_log_init(&sim->log, &sim->mem, sim->w.n_nbhd)) ||
+        (st = observe_scratch_init(&sim->obs, &sim->mem, &sim->w)) ||
         (st = metrics_frame_init(&sim->frame, &sim->mem, sim->w.n_nbhd, n_identity)))
         fail(sim, st, "out of memory setting up the metrics");
 out_free_csv:
@@ -199,6 +205,8 @@ void cw_sim_free(cw_sim *sim)
     if (sim->out) output_close(sim->out, 0, 0.0, sim->errmsg, sizeof sim->errmsg);
     metrics_frame_free(&sim->frame, &sim->mem);
     observe_scratch_free(&sim->obs, &sim->mem);
+    event_log_free(&sim->log, &sim->mem);
+    help_scratch_free(&sim->help, &sim->mem);
     world_free(&sim->w, &sim->mem);
     free(sim->scenario.events);
     free(sim->scenario_yaml);
@@ -264,20 +272,26 @@ cw_status cw_sim_step(cw_sim *sim)
     double t[N_PHASES + 1];
     cw_status st;
 
-    t[0] = now_seconds();
+    t[PH_EVENTS] = now_seconds();
     st = events_apply(&sim->scenario, &sim->cursor, week, &sim->params, &sim->w, sim->out,
                       sim->errmsg, sizeof sim->errmsg);
     if (st) return st;
-    t[1] = now_seconds();
+    t[PH_LIFE] = now_seconds();
     life_step(&sim->w, &sim->params, seed, step);
-    t[2] = now_seconds();
-    observe_week(&sim->w, &sim->params, &sim->obs, &sim->frame);
+    t[PH_HELP] = now_seconds();
+    help_offer(&sim->w, &sim->params, seed, step);
+    help_allocate(&sim->w, &sim->params, seed, step, &sim->help, &sim->log);
+    t[PH_SOCIAL] = now_seconds();
+    social_step(&sim->w, &sim->params, seed, step);
+    t[PH_OBSERVE] = now_seconds();
+    observe_week(&sim->w, &sim->params, step, sim->help.sums, &sim->obs, &sim->frame);
     sim->frame_valid = 1;
-    t[3] = now_seconds();
+    t[PH_OUTPUT] = now_seconds();
+    if ((st = event_log_flush(&sim->log, sim->out, week, sim->errmsg, sizeof sim->errmsg))) return st;
     if (sim->out && (st = output_write_week(sim->out, week, week < 0, &sim->frame, sim->errmsg,
                                             sizeof sim->errmsg)))
         return st;
-    t[4] = now_seconds();
+    t[N_PHASES] = now_seconds();
     for (int ph = 0; ph < N_PHASES; ph++) sim->phase_seconds[ph] += t[ph + 1] - t[ph];
 #ifndef NDEBUG
     char err[256];

@@ -38,6 +38,9 @@ extern const char *const group_kind_names[N_GROUP_KINDS];
 #define NO_RESIDENT UINT32_MAX
 #define NEVER 0xFFFFu            /* a u16 step that has not happened           */
 
+/* Resident social flags (social phase). */
+enum { SF_ISOLATED = 1, SF_LONELY = 2 };
+
 /* How a group's paid capacity is funded (append only: written to output). */
 enum funding_source { FUND_NONE, FUND_COMPETITIVE, FUND_CORE, N_FUNDING_SOURCES };
 
@@ -81,10 +84,13 @@ typedef struct world {
     uint16_t *unmet_weeks;   /* consecutive weeks with a need and no help    */
     uint8_t *unmet_mask;     /* bit s: need in sector s went unhelped        */
     uint8_t *low_contact_weeks; /* consecutive weeks short of contact        */
+    uint8_t *social_flags;   /* SF_* bits, set by the social phase           */
     float *trust;            /* trust in statutory services 0..1             */
     float *trust_groups;     /* trust in community groups 0..1               */
     float *wellbeing;        /* 0..1                                         */
     float *volunteer_hours;  /* hours given to groups this week              */
+    float *volunteer_year;   /* hours given over about a year (exponentially
+                                weighted: x <- x*51/52 + this week's)         */
     float *timebank_balance; /* hours banked in a time bank                  */
     uint8_t *membership;     /* [n_res * MAX_MEMBERSHIPS] group slot within
                                 the neighbourhood, or NO_MEMBERSHIP          */

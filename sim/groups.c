@@ -1,0 +1,287 @@
+/*
+ * Phase 7a, groups (MODEL.md s3.7). One neighbourhood at a time, in the
+ * order: flood, burnout, grants ending, dissolution, formation (ordinary
+ * groups, mutual aid in a crisis, community businesses, time banks), asset
+ * transfer, community-business jobs. Each decision draws from its own keyed
+ * stream (neighbourhood or group slot, step, purpose), so a lever that
+ * changes one decision leaves the random numbers of the others alone.
+ */
+#include "groups.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "funding.h"
+#include "rng.h"
+
+#define FOUNDER_TRIES_PER_MEMBER 20u /* bounded search for founders         */
+#define FLOOD_RECOVERY 0.01          /* share of the space gap closed a week */
+
+/* Values that depend only on parameters, worked out once a call. */
+typedef struct groups_ctx {
+    double kind_cum[N_GROUP_KINDS]; /* cumulative normalised initial_share.* */
+    double kind_total;              /* 0: ordinary groups never form         */
+} groups_ctx;
+
+static void log_event(event_log *log, int b, int kind, int32_t detail, double value)
+{
+    if (log) event_log_add(log, b, kind, detail, value);
+}
+
+static uint32_t residents_of(const world *w, int b) { return w->nbhd_first[b + 1] - w->nbhd_first[b]; }
+
+static void kinds_cumulative(const cw_params *p, groups_ctx *c)
+{
+    const double share[N_GROUP_KINDS] = {p->groups_share_mutual_aid, p->groups_share_faith,
+                                         p->groups_share_sport_leisure, p->groups_share_tenants,
+                                         p->groups_share_food_bank, p->groups_share_advice,
+                                         p->groups_share_time_bank, p->groups_share_business};
+    c->kind_total = 0.0;
+    for (int k = 0; k < N_GROUP_KINDS; k++) c->kind_total += share[k];
+    for (int k = 0; k < N_GROUP_KINDS; k++)
+        c->kind_cum[k] = (k ? c->kind_cum[k - 1] : 0.0) + (c->kind_total > 0.0 ? share[k] / c->kind_total : 0.0);
+}
+
+static int draw_kind(rng *g, const double cum[N_GROUP_KINDS])
+{
+    double u = rng_uniform(g);
+    int k = 0;
+    while (k < N_GROUP_KINDS - 1 && u >= cum[k]) k++;
+    return k;
+}
+
+double groups_social_capital(const world *w, const cw_params *p, int b)
+{
+    uint32_t first = w->nbhd_first[b], end = w->nbhd_first[b + 1];
+    if (end == first) return 0.0;
+    uint64_t strong = 0;
+    for (uint32_t t = w->tie_offset[first]; t < w->tie_offset[end]; t++) strong += w->tie_weight[t] >= 0.5f;
+    return (double)strong / (end - first) / fmax(p->ties_mean_degree, 1.0);
+}
+
+bool groups_flood_hits(const cw_params *p, uint64_t seed, int b)
+{
+    rng g = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, 0, RP_GROUPS_FLOOD);
+    return rng_uniform(&g) < p->crisis_flood_share;
+}
+
+/* h. A flood damages community space in the neighbourhoods it hits, once,
+ * in its first week; out of a flood, space recovers toward its base. */
+static void flood(world *w, const cw_params *p, uint64_t seed, int b, event_log *log)
+{
+    if (p->crisis_flood && groups_flood_hits(p, seed, b)) {
+        if (!w->flooded[b]) {
+            float loss = fminf(w->space_quality[b], (float)p->crisis_flood_space);
+            w->space_quality[b] -= loss;
+            w->flooded[b] = 1;
+            log_event(log, b, EV_FLOOD, 0, loss);
+        }
+        return;
+    }
+    w->flooded[b] = 0;
+    w->space_quality[b] += (float)(FLOOD_RECOVERY * (w->space_quality_base[b] - w->space_quality[b]));
+}
+
+/* a. Burnout grows with overload (demand beyond capacity), less with
+ * volunteer support, and recovers by a fixed fraction each week. */
+static void burnout(world *w, const cw_params *p, int b)
+{
+    double damp = 1.0 - p->investment_support_effect * w->volunteer_support[b];
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
+        if (!w->group_alive[k]) continue;
+        double capacity = (double)w->group_volunteer_hours[k] + w->group_paid_hours[k];
+        double demand = w->group_demand[k];
+        double overload = capacity > 0.0 ? fmax(0.0, demand / capacity - 1.0) : (demand > 0.0 ? 1.0 : 0.0);
+        double x = w->group_burnout[k] + p->groups_burnout_rate * overload * damp;
+        x -= p->groups_burnout_recovery * x;
+        w->group_burnout[k] = (float)fmin(1.0, fmax(0.0, x));
+    }
+}
+
+/* b. Grants whose end has come stop: paid capacity goes. */
+static void grants_ending(world *w, int b, uint32_t step, event_log *log)
+{
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        if (w->group_funding[k] != FUND_NONE && w->group_funding_end[k] <= step) funding_end_grant(w, k, b, log);
+}
+
+/* c. A group without a building, funding or enough volunteers is at risk and
+ * dissolves with a weekly chance; one left without members, at once. Groups
+ * founded this week are spared. Members drop it in next week's social phase. */
+static void dissolution(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b, event_log *log)
+{
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
+        if (!w->group_alive[k] || w->group_founded[k] >= step) continue;
+        rng g = rng_stream(seed, RK_GROUP, k, step, RP_GROUPS_DISSOLVE);
+        double u = rng_uniform(&g);
+        int unfunded = w->group_funding[k] == FUND_NONE;
+        int at_risk = w->group_volunteer_hours[k] < p->groups_min_volunteer_hours &&
+                      !w->group_owns_building[k] && unfunded;
+        if (!((unfunded && w->group_members[k] == 0) || (at_risk && u < p->groups_dissolve_rate))) continue;
+        w->group_alive[k] = 0;
+        w->group_died[k] = (uint16_t)step;
+        w->group_burnout[k] = 0.0f;
+        log_event(log, b, EV_GROUP_DEATH, w->group_kind[k], k);
+    }
+}
+
+static uint32_t first_free_slot(const world *w, int b, uint32_t step)
+{
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        if (groups_slot_free(w, k, step)) return k;
+    return UINT32_MAX;
+}
+
+/* Resident i joins relative slot `rel` if it has spare hours, a free
+ * membership entry and is not a member already. */
+static int join_as_founder(world *w, const cw_params *p, uint32_t i, uint8_t rel)
+{
+    if (w->spare_hours[i] < p->social_join_min_spare) return 0;
+    uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+    int free_q = -1;
+    for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
+        if (m[q] == rel) return 0;
+        if (m[q] == NO_MEMBERSHIP && free_q < 0) free_q = q;
+    }
+    if (free_q < 0) return 0;
+    m[free_q] = rel;
+    return 1;
+}
+
+/* Draw up to groups.founding_members founders for slot k among the
+ * neighbourhood's residents (bounded tries); the first founder's identity is
+ * the group's majority. Returns the number found. */
+static uint32_t recruit_founders(world *w, const cw_params *p, int b, uint32_t k, rng *g)
+{
+    uint32_t first = w->nbhd_first[b], n_res = residents_of(w, b);
+    uint32_t want = (uint32_t)p->groups_founding_members, found = 0;
+    uint8_t rel = (uint8_t)(k - w->nbhd_group_first[b]);
+    for (uint32_t t = 0; t < FOUNDER_TRIES_PER_MEMBER * want && found < want; t++) {
+        uint32_t i = first + rng_bounded(g, n_res);
+        if (!join_as_founder(w, p, i, rel)) continue;
+        if (found++ == 0) w->group_majority[k] = w->identity[i];
+    }
+    return found;
+}
+
+/* Found a group of `kind` in the first free slot of b, as set-up does
+ * (population.c), owning its building with chance `building`; it needs at
+ * least one founder. Returns 1 if formed. */
+static int found_group(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b, int kind,
+                       double building, event_log *log)
+{
+    uint32_t k = first_free_slot(w, b, step);
+    if (k == UINT32_MAX || residents_of(w, b) == 0) return 0;
+    rng g = rng_stream(seed, RK_GROUP, k, step, RP_GROUPS_FOUND);
+    double open = p->groups_openness_mean + 0.6 * (rng_uniform(&g) - 0.5);
+    double u_building = rng_uniform(&g);
+    uint32_t founders = recruit_founders(w, p, b, k, &g);
+    if (founders == 0) return 0;
+    w->group_kind[k] = (uint8_t)kind;
+    w->group_alive[k] = 1;
+    w->group_openness[k] = (float)fmin(1.0, fmax(0.0, open));
+    w->group_owns_building[k] = (uint8_t)(u_building < building);
+    w->group_members[k] = (uint16_t)founders;
+    w->group_founded[k] = (uint16_t)step;
+    w->group_died[k] = NEVER;
+    w->group_volunteer_hours[k] = 0.0f;
+    w->group_paid_hours[k] = 0.0f;
+    w->group_demand[k] = 0.0f;
+    w->group_burnout[k] = 0.0f;
+    w->group_funding[k] = FUND_NONE;
+    w->group_funding_end[k] = NEVER;
+    w->group_grant_per_week[k] = 0.0f;
+    log_event(log, b, EV_GROUP_BIRTH, kind, k);
+    return 1;
+}
+
+static double ordinary_building_chance(const world *w, const cw_params *p, int b)
+{
+    return p->groups_building_ownership * w->space_quality[b];
+}
+
+/* d. Ordinary groups form with a rate rising with social capital, space
+ * quality and community-development worker hours; in a crisis (a pandemic,
+ * or a flood where it hit) mutual-aid groups also form, fast where ties are
+ * dense. */
+static void formation(world *w, const cw_params *p, const groups_ctx *c, uint64_t seed, uint32_t step, int b,
+                      event_log *log)
+{
+    double n_res = residents_of(w, b);
+    if (n_res <= 0.0) return;
+    double sc = groups_social_capital(w, p, b);
+    double per_1000 = n_res / 1000.0;
+    double space = fmax(0.0, 1.0 + p->groups_formation_space * (w->space_quality[b] - 0.5));
+    double cdw = 1.0 + p->groups_formation_cdw * w->cdw_hours[b] * 1000.0 / n_res;
+    double lambda = c->kind_total > 0.0 ? p->groups_formation_rate * per_1000 * sc * space * cdw : 0.0;
+    rng g = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_FORM);
+    uint32_t n = rng_poisson(&g, lambda);
+    for (uint32_t j = 0; j < n; j++)
+        found_group(w, p, seed, step, b, draw_kind(&g, c->kind_cum), ordinary_building_chance(w, p, b), log);
+
+    if (p->crisis_pandemic || (p->crisis_flood && w->flooded[b])) {
+        rng ga = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_MUTUAL_AID);
+        uint32_t m = rng_poisson(&ga, p->crisis_mutual_aid_rate * per_1000 * sc * sc);
+        for (uint32_t j = 0; j < m; j++)
+            found_group(w, p, seed, step, b, GK_MUTUAL_AID, ordinary_building_chance(w, p, b), log);
+    }
+}
+
+/* e, f. Levers: supported community businesses form (owning their building
+ * more often); every neighbourhood keeps a time bank. */
+static void levers(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b, event_log *log)
+{
+    if (p->policy_business) {
+        rng g = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_BUSINESS);
+        uint32_t n = rng_poisson(&g, p->business_formation * residents_of(w, b) / 1000.0);
+        for (uint32_t j = 0; j < n; j++)
+            found_group(w, p, seed, step, b, GK_COMMUNITY_BUSINESS, 0.5 + 0.5 * w->space_quality[b], log);
+    }
+    if (p->policy_timebank) {
+        int has = 0;
+        for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+            has |= w->group_alive[k] && w->group_kind[k] == GK_TIME_BANK;
+        if (!has) found_group(w, p, seed, step, b, GK_TIME_BANK, ordinary_building_chance(w, p, b), log);
+    }
+}
+
+/* g. Asset transfer: council buildings pass to groups that lack one. */
+static void asset_transfer(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b, event_log *log)
+{
+    if (!p->policy_asset_transfer) return;
+    double chance = p->asset_transfer_rate * (w->space_quality[b] + 0.5);
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
+        if (!w->group_alive[k] || w->group_owns_building[k]) continue;
+        rng g = rng_stream(seed, RK_GROUP, k, step, RP_GROUPS_ASSET);
+        if (rng_uniform(&g) >= chance) continue;
+        w->group_owns_building[k] = 1;
+        log_event(log, b, EV_ASSET_TRANSFER, w->group_kind[k], k);
+    }
+}
+
+/* e. Community-business jobs per resident, from the businesses alive. */
+static void business_jobs(world *w, const cw_params *p, int b)
+{
+    uint32_t n = 0, n_res = residents_of(w, b);
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        n += w->group_alive[k] && w->group_kind[k] == GK_COMMUNITY_BUSINESS;
+    w->business_jobs[b] = n_res ? (float)(p->business_jobs * n / n_res) : 0.0f;
+}
+
+void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, event_log *log)
+{
+    groups_ctx c;
+    kinds_cumulative(p, &c);
+    int nb = w->n_nbhd;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < nb; b++) {
+        flood(w, p, seed, b, log);
+        burnout(w, p, b);
+        grants_ending(w, b, step, log);
+        dissolution(w, p, seed, step, b, log);
+        formation(w, p, &c, seed, step, b, log);
+        levers(w, p, seed, step, b, log);
+        asset_transfer(w, p, seed, step, b, log);
+        business_jobs(w, p, b);
+    }
+}

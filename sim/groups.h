@@ -1,0 +1,45 @@
+/*
+ * Phase 7a, groups (MODEL.md s3.7): the life of community groups. Flood
+ * damage to community space, burnout, grants ending on schedule,
+ * dissolution, the formation of new groups (ordinary groups, mutual aid in
+ * a crisis, community businesses, time banks), asset transfer of buildings
+ * and community-business jobs. The money itself is funding.h (phase 7b).
+ *
+ * Runs after the social phase (which wrote group_members,
+ * group_volunteer_hours, group_majority and the residents' memberships) and
+ * before funding_step. Parallel over neighbourhoods: a neighbourhood touches
+ * only its own group slots, residents and event rows, and every draw comes
+ * from a stream keyed by the neighbourhood or the group slot and the step,
+ * so the result is the same for any number of threads.
+ */
+#ifndef CW_GROUPS_H
+#define CW_GROUPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "events.h"
+#include "params.h"
+#include "world.h"
+
+/* A slot is free for a new group when it holds none and was not freed this
+ * week (its members drop it in the social phase before it is reused). */
+static inline bool groups_slot_free(const world *w, uint32_t k, uint32_t step)
+{
+    return !w->group_alive[k] && (w->group_died[k] == NEVER || w->group_died[k] < step);
+}
+
+/* Social capital of neighbourhood b: the mean number of ties of weight at
+ * least 0.5 per resident (household, neighbour, friend and cross ties),
+ * divided by ties.mean_degree (at least 1), so about 1 at set-up. */
+double groups_social_capital(const world *w, const cw_params *p, int b);
+
+/* Whether a flood (crisis.flood) hits neighbourhood b: a keyed draw fixed for
+ * the run (step 0) below crisis.flood_share. */
+bool groups_flood_hits(const cw_params *p, uint64_t seed, int b);
+
+/* The phase, one week. step is the simulation step (0-based, burn-in
+ * included); log may be NULL (no events recorded). */
+void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, event_log *log);
+
+#endif

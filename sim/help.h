@@ -1,0 +1,68 @@
+/*
+ * Phases 3-5 (MODEL.md s3.3-3.5): help-seeking, allocation and outcomes.
+ *
+ * Allocation is two-phase and deterministic. Informal help crosses
+ * neighbourhoods, so it is split: every resident first offers its hours to
+ * one tie (help_offer, each resident writing only its own offer), then each
+ * neighbourhood collects the offers made to its residents. Groups and
+ * services serve their own neighbourhood: help_allocate handles one
+ * neighbourhood at a time, each provider serving its requests in priority
+ * order (severity and waiting time, then a random key drawn for the
+ * requester), and applies the outcomes. No locks or atomics decide who is
+ * helped, and the result does not depend on the number of threads.
+ */
+#ifndef CW_HELP_H
+#define CW_HELP_H
+
+#include "events.h"
+#include "params.h"
+#include "world.h"
+
+/* This week's help in one neighbourhood, for the observe phase. */
+typedef struct help_sums {
+    double needing[N_SECTORS];       /* residents with an active need          */
+    double unmet[N_SECTORS];         /* ... of whom got no help for it         */
+    double shortfall[N_SECTORS];     /* sum of severity x unhelped share       */
+    double shortfall_sq[N_SECTORS];
+    double hours[N_ROUTES];          /* hours of help given, by route          */
+    double service_requests[N_SECTORS];
+    double service_unserved[N_SECTORS];
+    double y, ylny;                  /* residents' total shortfall y: sum y,
+                                        sum y ln y (Theil index)               */
+    double q_residents[N_QUINTILES], q_y[N_QUINTILES]; /* concentration index */
+} help_sums;
+
+struct ranked_request;
+struct seek_draws;
+
+/* Per-thread scratch, sized once for the largest neighbourhood. */
+typedef struct help_scratch {
+    int n_threads;
+    uint32_t max_residents;
+    float *hours;         /* [thread][resident][sector][route]                 */
+    uint32_t *list;       /* [thread][resident] request lists                 */
+    float *prio;          /* [thread][resident] request priorities            */
+    uint8_t *group_slot;  /* [thread][resident] group asked (or none)         */
+    uint8_t *group_sector;
+    uint8_t *flags;       /* [thread][resident] HF_* bits                     */
+    struct ranked_request *req;  /* [thread][resident] a provider's queue      */
+    struct seek_draws *draws;    /* [thread][resident] help-seeking draws      */
+    help_sums *sums;      /* [n_nbhd]                                          */
+} help_scratch;
+
+cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_threads);
+void help_scratch_free(help_scratch *s, cw_mem *mem);
+
+/* Sectors each kind of group works in (bit s = sector s). */
+extern const uint8_t group_kind_sectors[N_GROUP_KINDS];
+
+/* Phase 3 and the first half of phase 4: each resident states the need it
+ * would ask ties about; some offer spare hours to one tie in need (a
+ * household member more readily than others). */
+void help_offer(world *w, const cw_params *p, uint64_t seed, uint32_t step);
+
+/* Phases 4-5 for every neighbourhood, then the LA escalation pools. */
+void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, help_scratch *s,
+                   event_log *log);
+
+#endif

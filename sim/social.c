@@ -1,0 +1,180 @@
+/*
+ * Phase 6, social life (see social.h). Each resident draws from its own
+ * stream a fixed number of times (four for memberships, three for joining,
+ * one for volunteering, one per tie), so a change elsewhere does not shift
+ * its random numbers.
+ */
+#include "social.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "rng.h"
+
+double social_propensity(const cw_params *p, uint64_t seed, uint32_t i, uint16_t arrived)
+{
+    double u = rng_trait(seed, RK_RESIDENT, i, arrived, RP_TRAIT_PROPENSITY);
+    if (u <= 0.0) return 1.0;
+    double x = p->social_propensity_min * pow(u, -1.0 / p->social_propensity_alpha);
+    return x < 1.0 ? x : 1.0;
+}
+
+typedef struct group_tally {
+    uint16_t members[MAX_GROUP_SLOTS];
+    uint16_t by_identity[MAX_GROUP_SLOTS][MAX_IDENTITIES];
+    float hours[MAX_GROUP_SLOTS];
+    uint8_t alive[MAX_GROUP_SLOTS]; /* living slots, for joining */
+    uint32_t n_alive;
+} group_tally;
+
+static int crisis_on(const cw_params *p) { return p->crisis_pandemic || p->crisis_flood; }
+
+/* Drop dead groups; leave with the base rate, the group's burnout, and (for
+ * mutual aid once the crisis is over) the fade rate. */
+static void leave_groups(const world *w, const cw_params *p, uint32_t g0, uint8_t *m, rng *g)
+{
+    for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
+        double u = rng_uniform(g);
+        if (m[q] == NO_MEMBERSHIP) continue;
+        uint32_t k = g0 + m[q];
+        if (!w->group_alive[k]) {
+            m[q] = NO_MEMBERSHIP;
+            continue;
+        }
+        double leave = p->social_leave_rate + p->groups_burnout_leave * w->group_burnout[k];
+        if (w->group_kind[k] == GK_MUTUAL_AID && !crisis_on(p)) leave += p->groups_mutual_aid_fade;
+        if (u < leave) m[q] = NO_MEMBERSHIP;
+    }
+}
+
+static void join_group(const world *w, const cw_params *p, uint32_t i, uint32_t g0, uint8_t *m,
+                       const group_tally *t, rng *g)
+{
+    double u_try = rng_uniform(g), u_pick = rng_uniform(g), u_accept = rng_uniform(g);
+    int free_q = -1;
+    for (int q = MAX_MEMBERSHIPS - 1; q >= 0; q--)
+        if (m[q] == NO_MEMBERSHIP) free_q = q;
+    double spare = w->spare_hours[i];
+    if (free_q < 0 || t->n_alive == 0 || spare < p->social_join_min_spare) return;
+    double ratio = p->life_spare_hours_max > 0 ? fmin(1.0, spare / p->life_spare_hours_max) : 0.0;
+    if (u_try >= p->social_join_rate * ratio) return;
+    uint32_t pick = (uint32_t)(u_pick * t->n_alive);
+    uint8_t slot = t->alive[pick < t->n_alive ? pick : t->n_alive - 1];
+    for (int q = 0; q < MAX_MEMBERSHIPS; q++)
+        if (m[q] == slot) return;
+    uint32_t k = g0 + slot;
+    int alike = w->identity[i] == w->group_majority[k] || w->group_members[k] == 0;
+    if (!alike && w->group_kind[k] != GK_TIME_BANK && u_accept >= w->group_openness[k]) return;
+    m[free_q] = slot;
+}
+
+static int share_a_group(const world *w, uint32_t a, uint32_t b, uint32_t g0)
+{
+    const uint8_t *ma = &w->membership[(size_t)a * MAX_MEMBERSHIPS];
+    const uint8_t *mb = &w->membership[(size_t)b * MAX_MEMBERSHIPS];
+    for (int x = 0; x < MAX_MEMBERSHIPS; x++) {
+        if (ma[x] == NO_MEMBERSHIP || !w->group_alive[g0 + ma[x]]) continue;
+        for (int y = 0; y < MAX_MEMBERSHIPS; y++)
+            if (mb[y] == ma[x]) return 1;
+    }
+    return 0;
+}
+
+/* Contact with each tie renews it; no contact decays it. Returns the
+ * week's contact (sum of contacted ties' weights) and whether any tie is
+ * strong enough not to count as isolated. */
+static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first, uint32_t end,
+                        uint32_t g0, rng *g, int *strong)
+{
+    int lockdown = p->crisis_pandemic;
+    double rate = p->social_contact_rate * (lockdown ? p->crisis_lockdown_contact : 1.0);
+    double decay = p->social_decay * (lockdown ? p->crisis_lockdown_decay : 1.0);
+    double contact = 0.0;
+    *strong = 0;
+    for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) {
+        uint32_t t = w->tie_target[k];
+        double u = rng_uniform(g);
+        double wt = w->tie_weight[k];
+        int met = w->give_to[i] == t || w->give_to[t] == i || u < rate * (wt + p->social_acquaintance) ||
+                  (t >= first && t < end && share_a_group(w, i, t, g0));
+        wt = met ? wt + p->social_renewal * (1.0 - wt) : wt - decay * wt;
+        w->tie_weight[k] = (float)fmin(1.0, fmax(0.0, wt));
+        if (met) contact += w->tie_weight[k];
+        if (w->tie_weight[k] >= p->social_isolated_weight) *strong = 1;
+    }
+    return contact;
+}
+
+static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t step, uint32_t i,
+                          uint32_t first, uint32_t end, uint32_t g0, group_tally *t)
+{
+    rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_SOCIAL);
+    uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+    leave_groups(w, p, g0, m, &g);
+    join_group(w, p, i, g0, m, t, &g);
+
+    /* volunteering: a member gives time with chance pi, max(1, pi x spare)
+     * hours, out of what informal help left */
+    int n_m = 0;
+    for (int q = 0; q < MAX_MEMBERSHIPS; q++) n_m += m[q] != NO_MEMBERSHIP;
+    double u_vol = rng_uniform(&g);
+    double pi = social_propensity(p, seed, i, w->arrived[i]);
+    double spare = w->spare_hours[i] - w->give_hours[i];
+    double hours = n_m > 0 && u_vol < pi ? fmin(spare, fmax(1.0, pi * w->spare_hours[i])) : 0.0;
+    if (hours < 1.0) hours = 0.0; /* formal volunteering: at least an hour */
+    w->volunteer_hours[i] = (float)hours;
+    w->volunteer_year[i] = (float)(w->volunteer_year[i] * (51.0 / 52.0) + hours);
+    if (hours > 0.0) w->last_volunteered[i] = (uint16_t)step;
+    for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
+        if (m[q] == NO_MEMBERSHIP) continue;
+        t->members[m[q]]++;
+        t->by_identity[m[q]][w->identity[i]]++;
+        t->hours[m[q]] += (float)(hours / n_m);
+        if (hours > 0.0 && w->group_kind[g0 + m[q]] == GK_TIME_BANK) w->timebank_balance[i] += (float)(hours / n_m);
+    }
+    if (w->give_to[i] != NO_RESIDENT && w->give_hours[i] > 0.0f) w->last_helped[i] = (uint16_t)step;
+
+    int strong;
+    double contact = tend_ties(w, p, i, first, end, g0, &g, &strong) + 0.5 * n_m;
+    double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, i, w->arrived[i], RP_TRAIT_CONTACT_NEED));
+    if (contact < need) {
+        if (w->low_contact_weeks[i] < UINT8_MAX) w->low_contact_weeks[i]++;
+    } else {
+        w->low_contact_weeks[i] = 0;
+    }
+    uint8_t f = 0;
+    if (w->low_contact_weeks[i] >= p->social_lonely_weeks) f |= SF_LONELY;
+    if (!strong && n_m == 0) f |= SF_ISOLATED;
+    w->social_flags[i] = f;
+}
+
+static void neighbourhood_social(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b,
+                                 group_tally *t)
+{
+    uint32_t g0 = w->nbhd_group_first[b], n_slots = w->nbhd_group_first[b + 1] - g0;
+    memset(t, 0, sizeof *t);
+    for (uint32_t k = 0; k < n_slots; k++)
+        if (w->group_alive[g0 + k]) t->alive[t->n_alive++] = (uint8_t)k;
+    uint32_t first = w->nbhd_first[b], end = w->nbhd_first[b + 1];
+    for (uint32_t i = first; i < end; i++) live_socially(w, p, seed, step, i, first, end, g0, t);
+    for (uint32_t k = 0; k < n_slots; k++) {
+        uint32_t g = g0 + k;
+        w->group_members[g] = t->members[k];
+        w->group_volunteer_hours[g] = t->hours[k];
+        int best = 0;
+        for (int id = 1; id < MAX_IDENTITIES; id++)
+            if (t->by_identity[k][id] > t->by_identity[k][best]) best = id;
+        if (t->members[k] > 0) w->group_majority[g] = (uint8_t)best;
+    }
+}
+
+void social_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
+{
+    int nb = w->n_nbhd;
+#pragma omp parallel
+    {
+        group_tally t;
+#pragma omp for schedule(dynamic, 1)
+        for (int b = 0; b < nb; b++) neighbourhood_social(w, p, seed, step, b, &t);
+    }
+}
