@@ -367,7 +367,8 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
     double margin_hours = 0.0;
     if (alive > 0)
         for (int s = 0; s < N_SECTORS; s++)
-            margin_hours += w->service_staff_hours[(size_t)np->b * N_SECTORS + (size_t)s] * officer_margin(p);
+            margin_hours += w->service_staff_hours[(size_t)np->b * N_SECTORS + (size_t)s] * officer_margin(p) *
+                            p->partnership_leverage;
     for (uint32_t li = 0; li < np->n; li++) {
         uint32_t i = np->first + li;
         const float *need = &w->need[(size_t)i * N_SECTORS];
@@ -439,7 +440,9 @@ static void outcome(nbhd_pass *np, uint32_t li)
     const cw_params *p = np->p;
     uint32_t i = np->first + li;
     float *need = &w->need[(size_t)i * N_SECTORS];
-    double coprod = p->policy_partnership ? 1.0 + p->partnership_coproduction : 1.0;
+    double coprod = p->policy_partnership && p->partnership_margin > 0.0
+                        ? 1.0 + p->partnership_coproduction * officer_margin(p) / p->partnership_margin
+                        : 1.0;
     uint8_t mask = 0, by = 0;
     int any_need = 0, unmet_needs = 0;
     double unmet_severity = 0.0, y = 0.0;

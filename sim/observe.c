@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "funding.h"
 #include "inequality.h"
 
 cw_status observe_scratch_init(observe_scratch *s, cw_mem *mem, const world *w)
@@ -128,22 +129,18 @@ static void write_groups(const world *w, const cw_params *p, int b, metrics_fram
 {
     float *alive = &f->values[M_GROUPS_ALIVE][(size_t)b * N_GROUP_KINDS];
     for (int k = 0; k < N_GROUP_KINDS; k++) alive[k] = 0.0f;
-    double capacity = 0.0, burnout = 0.0, grants = 0.0, n_alive = 0.0, assets = 0.0;
+    double capacity = 0.0, burnout = 0.0, n_alive = 0.0, assets = 0.0;
     for (uint32_t g = w->nbhd_group_first[b]; g < w->nbhd_group_first[b + 1]; g++) {
         if (!w->group_alive[g]) continue;
         alive[w->group_kind[g]] += 1.0f;
         n_alive += 1.0;
         capacity += w->group_volunteer_hours[g] + w->group_paid_hours[g];
         burnout += w->group_burnout[g];
-        grants += w->group_grant_per_week[g];
         assets += w->group_owns_building[g];
     }
-    double residents = w->nbhd_first[b + 1] - w->nbhd_first[b];
-    grants += w->cdw_hours[b] * p->investment_cdw_cost +
-              w->volunteer_support[b] * p->investment_support_cost * residents / 52.0;
     SET(M_GROUP_CAPACITY, b, 1, 0, (float)capacity);
     SET(M_GROUP_BURNOUT, b, 1, 0, ratio(burnout, n_alive));
-    SET(M_GRANT_INCOME, b, 1, 0, ratio(grants, residents));
+    SET(M_GRANT_INCOME, b, 1, 0, (float)funding_grant_per_resident(w, p, b));
     SET(M_COMMUNITY_ASSETS, b, 1, 0, (float)assets);
 }
 

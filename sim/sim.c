@@ -14,6 +14,8 @@
 
 #include "commonweal/commonweal.h"
 #include "events.h"
+#include "funding.h"
+#include "groups.h"
 #include "help.h"
 #include "life.h"
 #include "social.h"
@@ -25,8 +27,8 @@
 #include "world.h"
 
 /* The phases of one week, in schedule order (MODEL.md s3), with timers. */
-enum phase { PH_EVENTS, PH_LIFE, PH_HELP, PH_SOCIAL, PH_OBSERVE, PH_OUTPUT, N_PHASES };
-static const char *const phase_names[N_PHASES] = {"events", "life", "help", "social", "observe", "output"};
+enum phase { PH_EVENTS, PH_LIFE, PH_HELP, PH_SOCIAL, PH_GROUPS, PH_OBSERVE, PH_OUTPUT, N_PHASES };
+static const char *const phase_names[N_PHASES] = {"events", "life", "help", "social", "groups", "observe", "output"};
 
 struct cw_sim {
     cw_mem mem;
@@ -36,6 +38,7 @@ struct cw_sim {
     int threads;
     world w;
     help_scratch help;
+    funding_state funding;   /* what the money phase keeps between weeks */
     event_log log;
     observe_scratch obs;
     metrics_frame frame;
@@ -165,6 +168,7 @@ static cw_status build(cw_sim *sim, const cw_options *opt)
     if (st) goto out_free_csv;
     int n_identity = (int)sim->params.population_identity_groups;
     if ((st = help_scratch_init(&sim->help, &sim->mem, &sim->w, threads_in_use(sim))) ||
+        (st = funding_state_init(&sim->funding, &sim->mem, &sim->w)) ||
         (st = event_log_init(&sim->log, &sim->mem, sim->w.n_nbhd)) ||
         (st = observe_scratch_init(&sim->obs, &sim->mem, &sim->w)) ||
         (st = metrics_frame_init(&sim->frame, &sim->mem, sim->w.n_nbhd, n_identity)))
@@ -206,6 +210,7 @@ void cw_sim_free(cw_sim *sim)
     metrics_frame_free(&sim->frame, &sim->mem);
     observe_scratch_free(&sim->obs, &sim->mem);
     event_log_free(&sim->log, &sim->mem);
+    funding_state_free(&sim->funding, &sim->mem);
     help_scratch_free(&sim->help, &sim->mem);
     world_free(&sim->w, &sim->mem);
     free(sim->scenario.events);
@@ -261,7 +266,7 @@ cw_status cw_sim_close_output(cw_sim *sim, int complete)
     return st;
 }
 
-/* One week: the schedule of MODEL.md s3 (the phases implemented so far). */
+/* One week: the schedule of MODEL.md s3. */
 cw_status cw_sim_step(cw_sim *sim)
 {
     if (sim->step >= sim->n_steps) return fail(sim, CW_ESTATE, "the run is complete");
@@ -283,6 +288,9 @@ cw_status cw_sim_step(cw_sim *sim)
     help_allocate(&sim->w, &sim->params, seed, step, &sim->help, &sim->log);
     t[PH_SOCIAL] = now_seconds();
     social_step(&sim->w, &sim->params, seed, step);
+    t[PH_GROUPS] = now_seconds();
+    groups_step(&sim->w, &sim->params, seed, step, &sim->log);
+    funding_step(&sim->w, &sim->params, &sim->funding, seed, step, &sim->log);
     t[PH_OBSERVE] = now_seconds();
     observe_week(&sim->w, &sim->params, step, sim->help.sums, &sim->obs, &sim->frame);
     sim->frame_valid = 1;
