@@ -60,6 +60,11 @@ void mem_free(cw_mem *m, void *p)
     free(h);
 }
 
+size_t mem_block_size(const void *p)
+{
+    return p ? ((const header *)p - 1)->size : 0;
+}
+
 size_t mem_physical(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);

@@ -29,6 +29,9 @@ void *mem_realloc(cw_mem *m, void *p, size_t count, size_t size);
 /* Release a block from mem_calloc (NULL is fine). */
 void mem_free(cw_mem *m, void *p);
 
+/* Bytes of a block from mem_calloc (0 for NULL). */
+size_t mem_block_size(const void *p);
+
 /* Physical memory of this machine in bytes (0 if unknown). */
 size_t mem_physical(void);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "funding.h"
+#include "mathx.h"
 #include "rng.h"
 
 #define FOUNDER_TRIES_PER_MEMBER 20u /* bounded search for founders         */
@@ -56,7 +57,7 @@ double groups_social_capital(const world *w, const cw_params *p, int b)
     if (end == first) return 0.0;
     uint64_t strong = 0;
     for (uint32_t t = w->tie_offset[first]; t < w->tie_offset[end]; t++) strong += w->tie_weight[t] >= 0.5f;
-    return (double)strong / (end - first) / fmax(p->ties_mean_degree, 1.0);
+    return (double)strong / (end - first) / cw_max(p->ties_mean_degree, 1.0);
 }
 
 bool groups_flood_hits(const cw_params *p, uint64_t seed, int b)
@@ -82,8 +83,10 @@ static void flood(world *w, const cw_params *p, uint64_t seed, int b, event_log 
     w->space_quality[b] += (float)(FLOOD_RECOVERY * (w->space_quality_base[b] - w->space_quality[b]));
 }
 
-/* a. Burnout grows with overload (demand beyond capacity), less with
- * volunteer support, and recovers by a fixed fraction each week. */
+/* a. Burnout grows with pressure, the share of the hours asked of the group
+ * that it cannot give (saturating at 1: a group cannot be more than wholly
+ * overwhelmed), less with volunteer support, and recovers by a fixed
+ * fraction each week. */
 static void burnout(world *w, const cw_params *p, int b)
 {
     double damp = 1.0 - p->investment_support_effect * w->volunteer_support[b];
@@ -91,10 +94,10 @@ static void burnout(world *w, const cw_params *p, int b)
         if (!w->group_alive[k]) continue;
         double capacity = (double)w->group_volunteer_hours[k] + w->group_paid_hours[k];
         double demand = w->group_demand[k];
-        double overload = capacity > 0.0 ? fmax(0.0, demand / capacity - 1.0) : (demand > 0.0 ? 1.0 : 0.0);
-        double x = w->group_burnout[k] + p->groups_burnout_rate * overload * damp;
-        x -= p->groups_burnout_recovery * x;
-        w->group_burnout[k] = (float)fmin(1.0, fmax(0.0, x));
+        double pressure = demand > capacity ? 1.0 - capacity / demand : 0.0;
+        double x = w->group_burnout[k];
+        x += p->groups_burnout_rate * pressure * damp * (1.0 - x) - p->groups_burnout_recovery * x;
+        w->group_burnout[k] = (float)cw_min(1.0, cw_max(0.0, x));
     }
 }
 
@@ -179,7 +182,7 @@ static int found_group(world *w, const cw_params *p, uint64_t seed, uint32_t ste
     if (founders == 0) return 0;
     w->group_kind[k] = (uint8_t)kind;
     w->group_alive[k] = 1;
-    w->group_openness[k] = (float)fmin(1.0, fmax(0.0, open));
+    w->group_openness[k] = (float)cw_min(1.0, cw_max(0.0, open));
     w->group_owns_building[k] = (uint8_t)(u_building < building);
     w->group_members[k] = (uint16_t)founders;
     w->group_founded[k] = (uint16_t)step;
@@ -211,7 +214,7 @@ static void formation(world *w, const cw_params *p, const groups_ctx *c, uint64_
     if (n_res <= 0.0) return;
     double sc = groups_social_capital(w, p, b);
     double per_1000 = n_res / 1000.0;
-    double space = fmax(0.0, 1.0 + p->groups_formation_space * (w->space_quality[b] - 0.5));
+    double space = cw_max(0.0, 1.0 + p->groups_formation_space * (w->space_quality[b] - 0.5));
     double cdw = 1.0 + p->groups_formation_cdw * w->cdw_hours[b] * 1000.0 / n_res;
     double lambda = c->kind_total > 0.0 ? p->groups_formation_rate * per_1000 * sc * space * cdw : 0.0;
     rng g = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_FORM);

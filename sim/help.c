@@ -11,6 +11,7 @@
 #endif
 
 #include "inequality.h"
+#include "mathx.h"
 #include "rng.h"
 
 #define S_HEALTH (1u << 0)
@@ -256,14 +257,17 @@ static int in_group_contact(const world *w, uint32_t i, uint32_t g0)
     return 0;
 }
 
-/* Services: each sector's team triages its requests (severity and waiting
- * first) with the staff hours left after the officer margin, plus any LA
+/* Services: each sector's team turns away needs below its eligibility
+ * threshold and triages the rest (severity and waiting first) with the staff hours left after the officer margin, plus any LA
  * escalation pool hours. */
 static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws *draws)
 {
     world *w = np->w;
     const cw_params *p = np->p;
     double margin = officer_margin(p), refer = referral_chance(p);
+    const double eligible[N_SECTORS] = {p->services_elig_health, p->services_elig_social_care,
+                                        p->services_elig_mental_health, p->services_elig_housing,
+                                        p->services_elig_work, p->services_elig_food};
     /* personal trust thresholds (fixed traits), kept in prio for this pass */
     for (uint32_t li = 0; li < np->n; li++) {
         uint32_t i = np->first + li;
@@ -282,10 +286,15 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
             int vouched = (np->flags[li] & HF_GROUP_CONTACT) && sev >= p->partnership_severe &&
                           draws[li].referral < refer;
             if (!trusts && !vouched) continue;
+            np->flags[li] |= HF_ASKED_SERVICE;
+            if (sev < eligible[s]) { /* assessed and found ineligible */
+                np->flags[li] |= HF_TURNED_AWAY;
+                if (sev < p->partnership_light && draws[li].referral < refer) np->flags[li] |= HF_REFERRED;
+                continue;
+            }
             float prio = sev + (float)(p->help_queue_priority * (w->unmet_weeks[i] < 52 ? w->unmet_weeks[i] : 52));
             if (vouched) prio += 1.0f;
             req[n_req++] = (ranked_request){prio, request_key(np->seed, i, np->step, s), li};
-            np->flags[li] |= HF_ASKED_SERVICE;
         }
         qsort(req, n_req, sizeof *req, by_priority);
         size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
@@ -431,7 +440,7 @@ static void update_trust(const cw_params *p, float *trust, int gained, int lost)
     if (gained) t += p->trust_helped_gain * (1.0 - t);
     if (lost) t -= p->trust_turned_away_loss * t;
     t += p->trust_reversion * (p->trust_anchor - t);
-    *trust = (float)fmin(1.0, fmax(0.0, t));
+    *trust = (float)cw_min(1.0, cw_max(0.0, t));
 }
 
 static void outcome(nbhd_pass *np, uint32_t li)
@@ -460,11 +469,11 @@ static void outcome(nbhd_pass *np, uint32_t li)
             total += h;
             hs->hours[r] += h;
             double e = np->eff[r][s] * h;
-            if (r != ROUTE_SERVICE) e *= fmax(0.0, 1.0 - np->pen[s] * sev);
+            if (r != ROUTE_SERVICE) e *= cw_max(0.0, 1.0 - np->pen[s] * sev);
             if (r != ROUTE_INFORMAL) e *= coprod;
             relief += e;
         }
-        double covered = fmin(1.0, total / wanted_hours(p, (float)sev));
+        double covered = cw_min(1.0, total / wanted_hours(p, (float)sev));
         double shortfall = sev * (1.0 - covered);
         hs->shortfall[s] += shortfall;
         hs->shortfall_sq[s] += shortfall * shortfall;
@@ -474,9 +483,10 @@ static void outcome(nbhd_pass *np, uint32_t li)
             mask |= (uint8_t)(1u << s);
             unmet_needs++;
             unmet_severity += sev;
-            need[s] = (float)fmin(1.0, sev + p->out_unmet_growth * (1.0 - sev));
+            need[s] = (float)cw_min(1.0, sev + p->out_unmet_growth * (1.0 - sev));
         } else {
-            need[s] = (float)fmax(0.0, sev - relief);
+            double left = sev - relief;
+            need[s] = left < p->need_min_severity ? 0.0f : (float)left; /* helped below the floor: met */
         }
     }
     hs->y += y;
@@ -491,14 +501,14 @@ static void outcome(nbhd_pass *np, uint32_t li)
     } else {
         w->unmet_weeks[i] = 0;
     }
-    w->health[i] = (float)fmax(0.0, w->health[i] - p->out_unmet_health_cost * unmet_severity);
+    w->health[i] = (float)cw_max(0.0, w->health[i] - p->out_unmet_health_cost * unmet_severity);
 
     uint8_t f = np->flags[li];
     update_trust(p, &w->trust[i], f & HF_SERVED, f & HF_TURNED_AWAY);
     if (f & HF_ASKED_SERVICE) { /* listened to, or merely consulted */
         double t = w->trust[i];
         t = p->policy_listening ? t + p->trust_listening_gain * (1.0 - t) : t - p->trust_consulted_loss * t;
-        w->trust[i] = (float)fmin(1.0, fmax(0.0, t));
+        w->trust[i] = (float)cw_min(1.0, cw_max(0.0, t));
     }
     update_trust(p, &w->trust_groups[i], by & (1u << ROUTE_GROUP), f & HF_GROUP_REFUSED);
 
@@ -507,8 +517,8 @@ static void outcome(nbhd_pass *np, uint32_t li)
     double target = p->wb_max - p->wb_need_cost * total_need - p->wb_unmet_cost * unmet_needs -
                     ((w->social_flags[i] & SF_LONELY) ? p->wb_lonely_cost : 0.0) -
                     ((w->social_flags[i] & SF_ISOLATED) ? p->wb_tie_benefit : 0.0);
-    double wb = w->wellbeing[i] + p->wb_reversion * (fmax(0.0, target) - w->wellbeing[i]);
-    w->wellbeing[i] = (float)fmin(1.0, fmax(0.0, wb));
+    double wb = w->wellbeing[i] + p->wb_reversion * (cw_max(0.0, target) - w->wellbeing[i]);
+    w->wellbeing[i] = (float)cw_min(1.0, cw_max(0.0, wb));
 }
 
 static void allocate_neighbourhood(nbhd_pass *np, ranked_request *req, seek_draws *draws)

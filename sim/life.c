@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mathx.h"
 #include "rng.h"
 
 #define MAX_AGE 120
@@ -70,7 +71,7 @@ void life_rates_compute(life_rates *r, const cw_params *p)
     r->job_loss_mult = p->crisis_recession ? p->crisis_recession_job_loss : 1.0;
     r->job_find_mult = p->crisis_recession ? p->crisis_recession_job_find : 1.0;
     for (int a = 0; a <= MAX_AGE; a++) {
-        double yearly = fmin(1.0, exp(p->life_mortality_a + p->life_mortality_b * a));
+        double yearly = cw_min(1.0, exp(p->life_mortality_a + p->life_mortality_b * a));
         r->leave_by_age[a] = (float)(1.0 - pow(1.0 - yearly, 1.0 / 52.0));
     }
     spill_table(r, p);
@@ -78,7 +79,7 @@ void life_rates_compute(life_rates *r, const cw_params *p)
 
 double life_need_personal(const cw_params *p, double income, double health)
 {
-    double ratio = p->life_poverty_line / fmax(income, 1.0);
+    double ratio = p->life_poverty_line / cw_max(income, 1.0);
     return pow(ratio, p->need_income_effect) * (1.0 + p->need_health_effect * (1.0 - health));
 }
 
@@ -93,7 +94,7 @@ double life_need_hazard(const cw_params *p, const life_rates *r, int s, unsigned
 void life_job_rates(const cw_params *p, const life_rates *r, double deprivation, double health,
                     double *loss, double *find)
 {
-    *loss = fmin(1.0, p->life_job_loss_hazard * (1.0 + p->life_job_loss_deprivation * deprivation) *
+    *loss = cw_min(1.0, p->life_job_loss_hazard * (1.0 + p->life_job_loss_deprivation * deprivation) *
                           r->job_loss_mult);
     *find = p->life_job_find_rate * (1.0 - p->life_job_find_deprivation * deprivation) * health *
             r->job_find_mult;
@@ -112,7 +113,7 @@ double life_health_target(const cw_params *p, unsigned age, double deprivation, 
     double decades_over_40 = age > 40 ? (age - 40) / 10.0 : 0.0;
     double t = p->life_health_max - p->life_health_age_decline * decades_over_40 -
                p->life_health_deprivation_gap * deprivation - p->life_health_need_effect * health_need;
-    return fmin(1.0, fmax(0.0, t));
+    return cw_min(1.0, cw_max(0.0, t));
 }
 
 double life_spare_hours(const cw_params *p, double health, int employed, double income)
@@ -134,7 +135,7 @@ static void leave_table(const cw_params *p, const life_rates *r, double deprivat
     for (int a = 0; a <= MAX_AGE; a++) {
         double yearly = p->life_mobility_rate * (1.0 + p->life_mobility_deprivation * deprivation) *
                         exp(-p->life_mobility_age_decline * (a - 30.0) / 10.0);
-        leave[a] = (float)(r->leave_by_age[a] + 1.0 - pow(1.0 - fmin(yearly, 1.0), 1.0 / 52.0));
+        leave[a] = (float)(r->leave_by_age[a] + 1.0 - pow(1.0 - cw_min(yearly, 1.0), 1.0 / 52.0));
     }
 }
 
@@ -165,8 +166,8 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
     w->unmet_mask[i] = 0;
     w->low_contact_weeks[i] = 0;
     w->social_flags[i] = 0;
-    w->trust[i] = (float)fmin(1.0, fmax(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));
-    w->trust_groups[i] = (float)fmin(1.0, fmax(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));
+    w->trust[i] = (float)cw_min(1.0, cw_max(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));
+    w->trust_groups[i] = (float)cw_min(1.0, cw_max(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));
     w->wellbeing[i] = (float)p->wb_max;
     w->volunteer_hours[i] = 0.0f;
     w->volunteer_year[i] = 0.0f;
@@ -221,7 +222,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     double z = rng_normal(&g);
     double target = life_health_target(p, age, deprivation, need[0]);
     double h = w->health[i] + p->life_health_reversion * (target - w->health[i]) + p->life_health_noise * z;
-    w->health[i] = (float)fmin(1.0, fmax(0.0, h));
+    w->health[i] = (float)cw_min(1.0, cw_max(0.0, h));
 
     /* needs arise and resolve, sector by sector (two draws each, always) */
     double personal = life_need_personal(p, income, w->health[i]);
@@ -235,7 +236,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
             if (s == 3 && w->flooded[b]) hz *= p->crisis_flood_housing;
             if (u1 < hz) {
                 double sev = p->need_severity_mean * -log(1.0 - u2);
-                need[s] = (float)fmin(1.0, fmax(0.05, sev));
+                need[s] = (float)cw_min(1.0, cw_max(p->need_min_severity, sev));
             }
         }
     }

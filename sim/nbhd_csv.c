@@ -138,7 +138,7 @@ static char *next_line(csv_reader *r)
     while (r->pos < r->len) {
         char *s = r->text + r->pos, *nl = memchr(s, '\n', r->len - r->pos);
         size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
-        r->pos += n + 1;
+        r->pos += nl ? n + 1 : n; /* a last line without '\n' ends at len, not past it */
         r->line++;
         if (n && s[n - 1] == '\r') n--;
         s[n] = '\0';
@@ -429,14 +429,33 @@ static cw_status read_rows(csv_reader *r, nbhd_csv *t)
     return st;
 }
 
-/* A NUL byte means this is not a text file; say where. */
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2 ? 2
+               : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (len == 0 || len > n) return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((s[k] & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+/* A NUL byte, another control character or bytes that are not UTF-8 mean
+ * this is not a text file (names would print as garbage); say where. */
 static cw_status check_text(csv_reader *r)
 {
-    const char *nul = memchr(r->text, '\0', r->len);
-    if (!nul) return CW_OK;
+    const unsigned char *t = (const unsigned char *)r->text;
     int line = 1;
-    for (const char *s = r->text; s < nul; s++) line += *s == '\n';
-    return fail_line(r, line, "a NUL byte: this is not a text CSV file");
+    for (size_t i = r->pos; i < r->len;) {
+        unsigned char c = t[i];
+        size_t len = utf8_len(t + i, r->len - i);
+        if (c == '\0') return fail_line(r, line, "a NUL byte: this is not a text CSV file");
+        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F || len == 0)
+            return fail_line(r, line, "byte 0x%02X is not UTF-8 text: this is not a text CSV file", c);
+        line += c == '\n';
+        i += len;
+    }
+    return CW_OK;
 }
 
 void nbhd_csv_free(nbhd_csv *t)

@@ -103,10 +103,20 @@ static void quiet_end(out_quiet q)
     H5Eset_auto2(H5E_DEFAULT, q.func, q.data);
 }
 
-/* Keeps the innermost HDF5 error's description (the first walking upward). */
+/* Keeps the innermost HDF5 error's description (the first walking upward);
+ * of a system call's failure (the file driver's "... errno = 27, error
+ * message = 'File too large', ..."), just the system's message. */
 static herr_t reason_visit(unsigned n, const H5E_error2_t *e, void *data)
 {
-    if (n == 0 && e->desc) snprintf(data, 256, "%s", e->desc);
+    if (n != 0 || !e->desc) return 0;
+    const char *sys = strstr(e->desc, "error message = '");
+    if (sys) {
+        sys += strlen("error message = '");
+        const char *end = strchr(sys, '\'');
+        snprintf(data, 256, "%.*s", end ? (int)(end - sys) : 200, sys);
+    } else {
+        snprintf(data, 256, "%s", e->desc);
+    }
     return 0;
 }
 
@@ -232,7 +242,7 @@ out_close_plist:
 static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                           int grow, const hsize_t *chunk, int deflate)
 {
-    hsize_t maxdims[3];
+    hsize_t maxdims[H5S_MAX_RANK];
     for (int i = 0; i < rank; i++) maxdims[i] = dims[i];
     if (grow) maxdims[0] = H5S_UNLIMITED;
     hid_t space = H5Screate_simple(rank, dims, maxdims);
@@ -574,6 +584,7 @@ static herr_t write_root_attrs(output *o, const output_setup *s)
     hid_t f = o->file;
     int64_t n_residents = s->n_residents;
     if (attr_str(f, "Conventions", "CF-1.8") < 0) return -1;
+    if (attr_str(f, "kind", "run") < 0) return -1;
     if (attr_i32(f, "schema_version", cw_schema_version()) < 0) return -1;
     if (attr_str(f, "program_version", cw_version()) < 0) return -1;
     if (attr_str(f, "scenario", s->scenario_yaml ? s->scenario_yaml : "") < 0) return -1;
@@ -742,13 +753,13 @@ static cw_status out_create_file(output *o, char *err, size_t errlen)
     if (o->file >= 0) st = CW_OK;
 
 out_close_plists:
-    if (fcpl >= 0) H5Pclose(fcpl);
-    if (fapl >= 0) H5Pclose(fapl);
-    if (st != CW_OK) {
+    if (st != CW_OK) { /* before H5Pclose, which clears the error stack */
         char reason[256] = "HDF5 error";
         H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, reason_visit, reason);
         snprintf(err, errlen, "cannot create %s: %s", o->partial, reason);
     }
+    if (fcpl >= 0) H5Pclose(fcpl);
+    if (fapl >= 0) H5Pclose(fapl);
     return st;
 }
 
@@ -767,9 +778,19 @@ static cw_status out_write_setup(output *o, const output_setup *s, char *err, si
 }
 
 /* On failure nothing is left behind: no handle, no partial file. */
+/* HDF5 1.10 crashes in its exit-time clean-up when a file's close failed
+ * (a full disk, a file-size limit); without that clean-up, a process whose
+ * output failed ends with its message and exit status instead. Effective
+ * when called before HDF5's first use, as in the CLI. */
+static void no_hdf5_atexit(void)
+{
+    H5dont_atexit(); /* returns an error, harmlessly, when repeated */
+}
+
 cw_status output_open(output **out, const output_setup *s, const metrics_frame *shape, char *err,
                       size_t errlen)
 {
+    no_hdf5_atexit();
     *out = NULL;
     cw_status st = setup_check(s, shape, err, errlen);
     if (st == CW_OK) st = path_check(s->path, s->force, err, errlen);
@@ -786,6 +807,122 @@ cw_status output_open(output **out, const output_setup *s, const metrics_frame *
         out_close_objects(o);
         remove(o->partial);
     }
+    quiet_end(q);
+    if (st != CW_OK) {
+        out_free(o);
+        return st;
+    }
+    *out = o;
+    return CW_OK;
+}
+
+/* ---- reopening after a checkpoint ---------------------------------------------------- */
+
+/* Open ds by name and cut (or check) it to n rows along its first dimension. */
+static hid_t reopen_rows(hid_t loc, const char *name, hsize_t n, int *short_of)
+{
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return -1;
+    hid_t space = H5Dget_space(ds);
+    hsize_t dims[3] = {0, 0, 0};
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_dims(space, dims, NULL);
+    if (space >= 0) H5Sclose(space);
+    if (rank < 1 || rank > 3) goto out_close;
+    if (dims[0] < n) {
+        *short_of = 1;
+        goto out_close;
+    }
+    dims[0] = n;
+    if (H5Dset_extent(ds, dims) < 0) goto out_close;
+    return ds;
+
+out_close:
+    H5Dclose(ds);
+    return -1;
+}
+
+/* The partial file must be this run's: same scenario text and seed. */
+static int same_run(hid_t file, const output_setup *s)
+{
+    hid_t a = H5Aopen(file, "scenario", H5P_DEFAULT);
+    if (a < 0) return 0;
+    hid_t t = str_type();
+    char *text = NULL;
+    int same = t >= 0 && H5Aread(a, t, &text) >= 0 && text &&
+               strcmp(text, s->scenario_yaml ? s->scenario_yaml : "") == 0;
+    if (text) H5free_memory(text);
+    if (t >= 0) H5Tclose(t);
+    H5Aclose(a);
+    uint64_t seed = 0;
+    a = same ? H5Aopen(file, "seed", H5P_DEFAULT) : -1;
+    if (a >= 0) {
+        same = H5Aread(a, H5T_NATIVE_UINT64, &seed) >= 0 && seed == s->seed;
+        H5Aclose(a);
+    }
+    return same;
+}
+
+static cw_status reopen_datasets(output *o, hsize_t weeks, hsize_t events, char *err,
+                                 size_t errlen)
+{
+    int short_of = 0;
+    const char *what = NULL;
+    o->week = reopen_rows(o->file, "week", weeks, &short_of);
+    o->burn_in = o->week < 0 ? -1 : reopen_rows(o->file, "burn_in", weeks, &short_of);
+    if (o->burn_in < 0) what = "week";
+    for (int m = 0; m < METRIC_COUNT && !what; m++) {
+        o->metric[m] = reopen_rows(o->file, metrics_table[m].name, weeks, &short_of);
+        if (o->metric[m] < 0) what = metrics_table[m].name;
+    }
+    if (!what && (o->ev.group = H5Gopen2(o->file, "events", H5P_DEFAULT)) < 0) what = "events";
+    if (!what && (o->ev.index = reopen_rows(o->ev.group, "event", events, &short_of)) < 0)
+        what = "events/event";
+    for (int c = 0; c < EVC_COUNT && !what; c++)
+        if ((o->ev.col[c] = reopen_rows(o->ev.group, ev_cols[c].name, events, &short_of)) < 0)
+            what = ev_cols[c].name;
+    if (!what) return CW_OK;
+    if (short_of)
+        snprintf(err, errlen, "%s holds fewer weeks or events than the checkpoint (%llu weeks, "
+                 "%llu events): it is not the file this checkpoint was written with",
+                 o->partial, (unsigned long long)weeks, (unsigned long long)events);
+    else
+        snprintf(err, errlen, "%s: cannot reopen dataset '%s' (not a commonweal output file?)",
+                 o->partial, what);
+    return CW_EIO;
+}
+
+cw_status output_reopen(output **out, const output_setup *s, const metrics_frame *shape,
+                        int64_t weeks, int64_t events, char *err, size_t errlen)
+{
+    no_hdf5_atexit();
+    *out = NULL;
+    cw_status st = setup_check(s, shape, err, errlen);
+    if (st != CW_OK) return st;
+    output *o = out_alloc(s, shape);
+    if (!o) {
+        snprintf(err, errlen, "%s: out of memory for the output buffers", s->path);
+        return CW_ENOMEM;
+    }
+    out_quiet q = quiet_begin();
+    if (access(o->partial, F_OK) != 0) {
+        snprintf(err, errlen, "cannot resume: %s: %s", o->partial, strerror(errno));
+        st = CW_EIO;
+    } else if ((o->file = H5Fopen(o->partial, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
+        st = io_fail(err, errlen, o->partial, "(reopen)");
+    } else if (!same_run(o->file, s)) {
+        snprintf(err, errlen, "%s was written by another run (its scenario or seed differs "
+                 "from the checkpoint's)", o->partial);
+        st = CW_EINVAL;
+    } else {
+        st = reopen_datasets(o, (hsize_t)weeks, (hsize_t)events, err, errlen);
+    }
+    o->weeks_written = (hsize_t)weeks;
+    o->ev.written = (hsize_t)events;
+    if (st == CW_OK && (attr_i32(o->file, "weeks_written", (int32_t)weeks) < 0 ||
+                        attr_i32(o->file, "complete", 0) < 0 ||
+                        H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0))
+        st = io_fail(err, errlen, o->partial, "weeks_written");
+    if (st != CW_OK) out_close_objects(o);
     quiet_end(q);
     if (st != CW_OK) {
         out_free(o);
@@ -858,6 +995,24 @@ static cw_status out_flush(output *o, char *err, size_t errlen)
     return io_fail(err, errlen, o->partial, what);
 }
 
+cw_status output_flush(output *o, char *err, size_t errlen)
+{
+    out_quiet q = quiet_begin();
+    cw_status st = out_flush(o, err, errlen);
+    quiet_end(q);
+    return st;
+}
+
+void output_position(const output *o, int64_t *weeks, int64_t *events)
+{
+    *weeks = (int64_t)o->weeks_written + o->n_buffered;
+    *events = (int64_t)(o->ev.written + o->ev.n);
+}
+
+hid_t output_file_id(const output *o) { return o->file; }
+
+const char *output_path(const output *o) { return o->path; }
+
 static void buffer_week(output *o, int32_t week, int burn_in, const metrics_frame *f)
 {
     size_t slot = (size_t)o->n_buffered;
@@ -878,10 +1033,14 @@ cw_status output_write_week(output *o, int32_t week, int burn_in, const metrics_
     }
     buffer_week(o, week, burn_in, f);
     o->since_flush++;
-    if (o->n_buffered < o->buf_weeks && o->since_flush < o->flush_every) return CW_OK;
+    /* Flush at whole multiples of the interval, counted from the first week,
+     * so that after a checkpoint's extra flush the writes cover whole chunks
+     * again (a partly written compressed chunk is rewritten at every flush). */
+    int due = ((int64_t)o->weeks_written + o->n_buffered) % o->flush_every == 0;
+    if (o->n_buffered < o->buf_weeks && !due) return CW_OK;
     out_quiet q = quiet_begin();
     cw_status st = CW_OK;
-    if (o->since_flush >= o->flush_every) {
+    if (due) {
         st = out_flush(o, err, errlen);
     } else if (spill_weeks(o) < 0) {
         o->failed = 1;
@@ -959,4 +1118,86 @@ cw_status output_close(output *o, int complete, double wall_seconds, char *err, 
     }
     out_free(o);
     return st;
+}
+
+/* ---- what a sweep file shares with a run file (sweep_output.c) -------------------- */
+
+cw_status output_h5_create(const char *partial, hid_t *file, char *err, size_t errlen)
+{
+    output tmp = {.partial = (char *)partial, .file = -1};
+    cw_status st = out_create_file(&tmp, err, errlen);
+    *file = tmp.file;
+    return st;
+}
+
+cw_status output_h5_fail(char *err, size_t errlen, const char *path, const char *what)
+{
+    return io_fail(err, errlen, path, what);
+}
+
+hid_t output_h5_str_type(void) { return str_type(); }
+hid_t output_h5_group(hid_t loc, const char *name) { return ordered_group(loc, name); }
+
+herr_t output_h5_attr(hid_t loc, const char *name, hid_t type, const void *value)
+{
+    return attr_put(loc, name, type, value);
+}
+
+herr_t output_h5_attr_str(hid_t loc, const char *name, const char *s) { return attr_str(loc, name, s); }
+
+herr_t output_h5_describe(hid_t ds, const char *long_name, const char *units)
+{
+    return attr_describe(ds, long_name, units);
+}
+
+hid_t output_h5_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                        const hsize_t *chunk, int deflate, const void *fill)
+{
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    if (space < 0) return -1;
+    hid_t dcpl = make_dcpl(rank, chunk, deflate), ds = -1;
+    if (dcpl >= 0 && (!fill || H5Pset_fill_value(dcpl, type, fill) >= 0))
+        ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    H5Sclose(space);
+    return ds;
+}
+
+void output_h5_coordinates(int metric, char *buf, size_t n) { metric_coordinates(metric, buf, n); }
+
+/* The weeks of the run, all at once, into the growing week and burn_in. */
+static herr_t write_all_weeks(output *o, const output_setup *s)
+{
+    int32_t *week = malloc((size_t)s->n_weeks * sizeof *week);
+    uint8_t *burn = malloc((size_t)s->n_weeks);
+    herr_t rc = week && burn ? 0 : -1;
+    for (int32_t i = 0; rc >= 0 && i < s->n_weeks; i++) {
+        week[i] = s->first_week + i;
+        burn[i] = week[i] < 0;
+    }
+    if (rc >= 0) rc = append_rows(o->week, H5T_NATIVE_INT32, 1, NULL, 0, (hsize_t)s->n_weeks, week);
+    if (rc >= 0) rc = append_rows(o->burn_in, H5T_NATIVE_UINT8, 1, NULL, 0, (hsize_t)s->n_weeks, burn);
+    free(week);
+    free(burn);
+    return rc;
+}
+
+cw_status output_h5_layout(hid_t file, const output_setup *s, const metrics_frame *shape,
+                           output_scales *sc, char *err, size_t errlen)
+{
+    output o = {.file = file, .n_nbhd = s->n_nbhd, .week = -1, .nbhd = -1, .burn_in = -1,
+                .partial = (char *)s->path};
+    memcpy(o.bd_size, shape->bd_size, sizeof o.bd_size);
+    for (int bd = 0; bd < BD_COUNT; bd++) o.bd_scale[bd] = -1;
+    const char *what = NULL;
+    if (write_dimensions(&o) < 0) what = "the dimensions";
+    else if (write_labels(&o) < 0) what = "the labels";
+    else if (write_all_weeks(&o, s) < 0) what = "the weeks";
+    else if (write_neighbourhoods(&o, s) < 0) what = "/neighbourhoods";
+    else if (write_parameters(&o, s->params) < 0) what = "/parameters";
+    close_dataset(&o.burn_in);
+    sc->week = o.week;
+    sc->nbhd = o.nbhd;
+    memcpy(sc->bd, o.bd_scale, sizeof sc->bd);
+    return what ? io_fail(err, errlen, s->path, what) : CW_OK;
 }

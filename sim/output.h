@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include <hdf5.h>
+
 #include "commonweal/commonweal.h"
 #include "metrics.h"
 #include "params.h"
@@ -55,8 +57,57 @@ cw_status output_write_week(output *o, int32_t week, int burn_in, const metrics_
 cw_status output_write_event(output *o, int32_t week, int32_t nbhd, int kind, int32_t detail,
                              double value, char *err, size_t errlen);
 
+/* Write every buffered week and event to the file, update weeks_written
+ * and flush the file to disk (before a checkpoint). */
+cw_status output_flush(output *o, char *err, size_t errlen);
+
+/* Weeks and /events rows written so far (flushed or buffered), and the
+ * final path (without .partial). */
+void output_position(const output *o, int64_t *weeks, int64_t *events);
+const char *output_path(const output *o);
+
+/* The open HDF5 file, for writers of optional groups (snapshot.c). */
+hid_t output_file_id(const output *o);
+
+/* Reopen PATH.partial of a run resumed from a checkpoint: check that it is
+ * the same run (scenario text and seed), cut every week dataset back to
+ * `weeks` rows and /events to `events` rows (what a killed run wrote after
+ * the checkpoint is rewritten), and append from there. Errors: CW_EIO (no
+ * such file, not an output file, fewer rows than the checkpoint), CW_EINVAL
+ * (another run's file). */
+cw_status output_reopen(output **out, const output_setup *s, const metrics_frame *shape,
+                        int64_t weeks, int64_t events, char *err, size_t errlen);
+
 /* Write the closing attributes (wall seconds, weeks written, complete) and
  * close. complete != 0 renames PATH.partial to PATH. Frees o in any case. */
 cw_status output_close(output *o, int complete, double wall_seconds, char *err, size_t errlen);
+
+/* ---- what a sweep file shares with a run file (sweep_output.c) ----
+ * The same HDF5 conventions (docs/OUTPUT.md: dimension scales, creation
+ * order, UTF-8 strings) through the writer's own helpers. */
+typedef struct output_scales {
+    hid_t week, nbhd, bd[BD_COUNT]; /* dimension scales; the caller closes them */
+} output_scales;
+
+/* Create file `partial` (truncating) with the creation order netCDF-4 needs. */
+cw_status output_h5_create(const char *partial, hid_t *file, char *err, size_t errlen);
+/* "PATH: cannot write WHAT: <HDF5's reason>", CW_EIO. */
+cw_status output_h5_fail(char *err, size_t errlen, const char *path, const char *what);
+hid_t output_h5_str_type(void);                       /* variable-length UTF-8 */
+hid_t output_h5_group(hid_t loc, const char *name);   /* creation order tracked */
+herr_t output_h5_attr(hid_t loc, const char *name, hid_t type, const void *value);
+herr_t output_h5_attr_str(hid_t loc, const char *name, const char *s);
+herr_t output_h5_describe(hid_t ds, const char *long_name, const char *units);
+/* A fixed-size dataset (rank <= H5S_MAX_RANK); chunked and filtered when
+ * chunk; unwritten cells read as *fill (of type) when fill is given. */
+hid_t output_h5_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                        const hsize_t *chunk, int deflate, const void *fill);
+/* The CF `coordinates` attribute of metric m ("burn_in sector_name"). */
+void output_h5_coordinates(int metric, char *buf, size_t n);
+/* Write a run file's dimensions (week filled with every week of s), labels,
+ * burn_in, /neighbourhoods and /parameters into file; s->path names it in
+ * messages. */
+cw_status output_h5_layout(hid_t file, const output_setup *s, const metrics_frame *shape,
+                           output_scales *sc, char *err, size_t errlen);
 
 #endif

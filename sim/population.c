@@ -193,7 +193,7 @@ static void make_resident(world *w, const cw_params *p, const life_rates *r, uin
         double hz = life_need_hazard(p, r, s, age, personal, working, w->employed[i]);
         double steady = hz / (hz + p->need_resolve_rate + 1e-12);
         double u1 = rng_uniform(&g), u2 = rng_uniform(&g);
-        float sev = (float)fmin(1.0, fmax(0.05, p->need_severity_mean * -log(1.0 - u2)));
+        float sev = (float)fmin(1.0, fmax(p->need_min_severity, p->need_severity_mean * -log(1.0 - u2)));
         w->need[(size_t)i * N_SECTORS + (size_t)s] = u1 < steady ? sev : 0.0f;
     }
     w->spare_hours[i] = (float)life_spare_hours(p, w->health[i], w->employed[i], income);

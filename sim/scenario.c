@@ -23,6 +23,8 @@
  */
 #include "scenario.h"
 
+#include "yamlfile.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,12 +34,11 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#define SCN_MAX_FILE_BYTES (16u << 20) /* a scenario is a few KiB           */
 #define SCN_MAX_BASE_DEPTH 16          /* base: chains                      */
 #define SCN_MAX_EVENTS 100000          /* bounds alias "billion laughs"     */
 #define SCN_MAX_WEEK 1000000           /* |at|, weeks                       */
 #define SCN_MAX_PATH 256               /* a dotted parameter path           */
-#define SCN_CLIP 60                    /* user text quoted in messages      */
+#define SCN_CLIP YF_CLIP               /* user text quoted in messages      */
 
 #if defined(__GNUC__)
 #define SCN_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -72,22 +73,14 @@ typedef struct scn_loader {
 /* One YAML file being applied. */
 typedef struct scn_file {
     scn_loader *ld;
-    const char *path;            /* as named, for messages                */
+    yamlfile y;                  /* path (as named), document, messages   */
     char dir[PARAMS_STR_MAX];    /* its directory ("" for the cwd)        */
-    yaml_document_t doc;
     scn_sink sink;
     int32_t week;                /* SINK_TIMELINE: the entry's week       */
     yaml_mark_t week_mark;       /*                and where it was given */
 } scn_file;
 
-/* ---- messages ------------------------------------------------------------ */
-
-/* Messages are one line: user text may carry line breaks or tabs. */
-static void one_line(char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = ' ';
-}
+/* ---- messages (the YAML helpers are shared with the sweep loader: yamlfile.c) ---- */
 
 /* Copy src into dst[n], truncating, always terminated. */
 static void copy_text(char *dst, size_t n, const char *src)
@@ -98,202 +91,15 @@ static void copy_text(char *dst, size_t n, const char *src)
     dst[len] = '\0';
 }
 
-/* User text for a message: at most SCN_CLIP characters, then "...". */
-static const char *clip(const char *text, char *buf, size_t n)
-{
-    if (strlen(text) <= SCN_CLIP) return text;
-    snprintf(buf, n, "%.*s...", SCN_CLIP, text);
-    return buf;
-}
-
-static cw_status vfail(char *err, size_t n, cw_status st, const char *prefix, const char *fmt,
-                       va_list ap)
-{
-    size_t k = (size_t)snprintf(err, n, "%s", prefix);
-    if (k < n) vsnprintf(err + k, n - k, fmt, ap);
-    one_line(err);
-    return st;
-}
-
 /* Error at a mark of file f: "FILE:LINE:COLUMN: message". */
 SCN_PRINTF(4, 5)
 static cw_status fail_at(scn_file *f, yaml_mark_t m, cw_status st, const char *fmt, ...)
 {
-    char prefix[PARAMS_STR_MAX + 48];
-    snprintf(prefix, sizeof prefix, "%s:%zu:%zu: ", f->path, m.line + 1, m.column + 1);
     va_list ap;
     va_start(ap, fmt);
-    vfail(f->ld->err, sizeof f->ld->err, st, prefix, fmt, ap);
+    yf_vfail_at(&f->y, m, st, fmt, ap);
     va_end(ap);
     return st;
-}
-
-/* Error with no position (the message says where). */
-SCN_PRINTF(3, 4)
-static cw_status fail_plain(char *err, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfail(err, n, CW_EINVAL, "", fmt, ap);
-    va_end(ap);
-    return CW_EINVAL;
-}
-
-static const char *node_kind(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_MAPPING_NODE: return "mapping";
-    case YAML_SEQUENCE_NODE: return "sequence";
-    default: return "single value";
-    }
-}
-
-/* ---- reading a file -------------------------------------------------------- */
-
-/* Read all of f (at most SCN_MAX_FILE_BYTES). Returns 0 or an errno value. */
-static int read_all(FILE *f, char **text, size_t *len)
-{
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) return ENOMEM;
-    for (;;) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (ferror(f)) {
-            int e = errno ? errno : EIO;
-            free(buf);
-            return e;
-        }
-        if (n < cap) break;
-        if (cap >= SCN_MAX_FILE_BYTES) {
-            free(buf);
-            return EFBIG;
-        }
-        char *grown = realloc(buf, cap * 2);
-        if (!grown) {
-            free(buf);
-            return ENOMEM;
-        }
-        buf = grown;
-        cap *= 2;
-    }
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
-/* Open and read path; *st gets its identity. Returns 0 or an errno value. */
-static int read_file(const char *path, char **text, size_t *len, struct stat *st)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return errno;
-    int e = 0;
-    if (fstat(fileno(f), st) != 0)
-        e = errno;
-    else if (S_ISDIR(st->st_mode))
-        e = EISDIR;
-    else
-        e = read_all(f, text, len);
-    fclose(f);
-    return e;
-}
-
-/* The absolute directory of path, so that paths joined to it (the
- * neighbourhood CSV) stay valid when the resolved scenario is written out and
- * read from elsewhere. Falls back to the relative directory if the working
- * directory cannot be read. */
-static void dir_of(const char *path, char *dir, size_t n)
-{
-    char rel[PARAMS_STR_MAX] = "";
-    const char *slash = strrchr(path, '/');
-    if (slash) {
-        size_t len = (size_t)(slash - path);
-        if (len == 0) len = 1; /* "/x.yaml" lives in "/" */
-        if (len >= sizeof rel) len = sizeof rel - 1;
-        memcpy(rel, path, len);
-        rel[len] = '\0';
-    }
-    char cwd[PARAMS_STR_MAX / 2];
-    if (rel[0] == '/' || !getcwd(cwd, sizeof cwd)) {
-        snprintf(dir, n, "%s", rel);
-        return;
-    }
-    if (rel[0] == '\0' || strcmp(rel, ".") == 0)
-        snprintf(dir, n, "%s", cwd);
-    else
-        snprintf(dir, n, "%s/%.*s", cwd, (int)(PARAMS_STR_MAX / 2 - 2), rel);
-}
-
-/* name relative to dir (absolute names and dir "" unchanged). False if the
- * result does not fit. */
-static bool join_path(const char *dir, const char *name, char *out, size_t n)
-{
-    int k;
-    if (name[0] == '/' || dir[0] == '\0' || name[0] == '\0')
-        k = snprintf(out, n, "%s", name);
-    else
-        k = snprintf(out, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-    return k >= 0 && (size_t)k < n;
-}
-
-/* ---- YAML helpers ------------------------------------------------------------ */
-
-static yaml_node_t *node_at(scn_file *f, int index) { return yaml_document_get_node(&f->doc, index); }
-
-/* A plain empty scalar, ~ or null: YAML's "no value". */
-static bool is_null(const yaml_node_t *n)
-{
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
-    const char *t = (const char *)n->data.scalar.value;
-    return !strcmp(t, "") || !strcmp(t, "~") || !strcmp(t, "null") || !strcmp(t, "Null") ||
-           !strcmp(t, "NULL");
-}
-
-/* The text of a scalar node; an error for a NUL inside (C strings end there). */
-static cw_status scalar_text(scn_file *f, const yaml_node_t *n, const char **text)
-{
-    const char *t = (const char *)n->data.scalar.value;
-    if (strlen(t) != n->data.scalar.length)
-        return fail_at(f, n->start_mark, CW_EINVAL, "a value holds a NUL character");
-    *text = t;
-    return CW_OK;
-}
-
-/* The text of a mapping key, which must be a scalar. */
-static cw_status key_text(scn_file *f, const yaml_node_t *k, const char **text)
-{
-    if (k->type != YAML_SCALAR_NODE)
-        return fail_at(f, k->start_mark, CW_EINVAL, "a key must be a name, not a %s", node_kind(k));
-    return scalar_text(f, k, text);
-}
-
-/* Pair i of mapping m repeats an earlier key? Checked as we go: every
- * earlier key was valid, so this stays cheap. */
-static cw_status check_duplicate(scn_file *f, const yaml_node_t *m, const yaml_node_pair_t *pair)
-{
-    const yaml_node_t *k = node_at(f, pair->key);
-    const char *kt = (const char *)k->data.scalar.value;
-    for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < pair; p++) {
-        const yaml_node_t *e = node_at(f, p->key);
-        if (e->type == YAML_SCALAR_NODE && strcmp((const char *)e->data.scalar.value, kt) == 0) {
-            char c[SCN_CLIP + 4];
-            return fail_at(f, k->start_mark, CW_EINVAL, "duplicate key '%s' (first at line %zu, column %zu)",
-                           clip(kt, c, sizeof c), e->start_mark.line + 1, e->start_mark.column + 1);
-        }
-    }
-    return CW_OK;
-}
-
-/* Parse a whole number in [min, max] (optional sign, digits only). */
-static bool parse_whole(const char *t, long lo, long hi, long *out)
-{
-    const char *s = t + (*t == '-' || *t == '+');
-    if (*s < '0' || *s > '9') return false;
-    for (const char *q = s; *q; q++)
-        if (*q < '0' || *q > '9' || q - s > 9) return false;
-    long v = strtol(t, NULL, 10);
-    if (v < lo || v > hi) return false;
-    *out = v;
-    return true;
 }
 
 /* ---- parameters ---------------------------------------------------------------- */
@@ -342,15 +148,15 @@ static cw_status unknown_key(scn_file *f, const yaml_node_t *k, const char *path
     const param_info *near = params_suggest(path);
     if (near)
         return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s' (did you mean '%s'?)",
-                       clip(path, c, sizeof c), near->path);
+                       yf_clip(path, c, sizeof c), near->path);
     if (!strchr(path, '.') && f->sink == SINK_PARAMS) {
         char names[512];
         top_level_names(names, sizeof names);
-        return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s': expected %s", clip(path, c, sizeof c),
+        return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s': expected %s", yf_clip(path, c, sizeof c),
                        names);
     }
     return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s' (see `commonweal params`)",
-                   clip(path, c, sizeof c));
+                   yf_clip(path, c, sizeof c));
 }
 
 /* A relative neighbourhoods CSV is relative to the file that names it. */
@@ -364,7 +170,7 @@ static cw_status set_param(scn_file *f, const param_info *pi, const char *text, 
 {
     char msg[512], joined[PARAMS_STR_MAX + 1];
     if (is_csv_param(pi)) {
-        if (!join_path(f->dir, text, joined, sizeof joined) || strlen(joined) >= PARAMS_STR_MAX)
+        if (!yf_join_path(f->dir, text, joined, sizeof joined) || strlen(joined) >= PARAMS_STR_MAX)
             return fail_at(f, v->start_mark, CW_EINVAL, "%s is too long: expected at most %d characters",
                            pi->path, PARAMS_STR_MAX - 1);
         text = joined;
@@ -392,8 +198,8 @@ static cw_status push_event(scn_file *f, const param_info *pi, int32_t week, dou
     e->week = week;
     e->param = (uint32_t)(pi - params_table);
     e->value = value;
-    size_t len = strlen(f->path);
-    copy_text(e->file, sizeof e->file, len < sizeof e->file ? f->path : f->path + len - (sizeof e->file - 1));
+    size_t len = strlen(f->y.path);
+    copy_text(e->file, sizeof e->file, len < sizeof e->file ? f->y.path : f->y.path + len - (sizeof e->file - 1));
     e->line = (int)at.line + 1;
     e->column = (int)at.column + 1;
     e->ends_crisis = ends_crisis;
@@ -436,18 +242,18 @@ static cw_status apply_param(scn_file *f, const param_info *pi, const yaml_node_
     params_describe_range(pi, range, sizeof range);
     if (v->type != YAML_SCALAR_NODE)
         return fail_at(f, v->start_mark, CW_EINVAL, "%s expects a single value, not a %s: expected %s", pi->path,
-                       node_kind(v), range);
+                       yf_node_kind(v), range);
     const char *text = NULL;
-    cw_status st = scalar_text(f, v, &text);
+    cw_status st = yf_scalar_text(&f->y, v, &text);
     if (st != CW_OK) return st;
-    if (is_null(v)) {
+    if (yf_is_null(v)) {
         if (pi->kind != PK_STR)
             return fail_at(f, v->start_mark, CW_EINVAL, "%s has no value: expected %s", pi->path, range);
         text = "";
     }
     if (pi->kind != PK_STR && strlen(text) > SCN_CLIP)
         return fail_at(f, v->start_mark, CW_EINVAL, "%s = '%s' is too long: expected %s", pi->path,
-                       clip(text, c, sizeof c), range);
+                       yf_clip(text, c, sizeof c), range);
     if ((st = mark_seen(f, pi, k)) != CW_OK) return st;
     return f->sink == SINK_PARAMS ? set_param(f, pi, text, v) : add_change(f, pi, text, k, v);
 }
@@ -459,14 +265,14 @@ static cw_status apply_section(scn_file *f, const char *path, const yaml_node_t 
 {
     char c[SCN_CLIP + 4];
     if (v->type == YAML_MAPPING_NODE) return walk_mapping(f, v, path);
-    if (is_null(v)) return CW_OK; /* every entry commented out */
+    if (yf_is_null(v)) return CW_OK; /* every entry commented out */
     if (v->type == YAML_SCALAR_NODE)
         return fail_at(f, v->start_mark, CW_EINVAL,
                        "'%s' is a section, not a parameter: expected its parameters beneath it (e.g. %s), not '%s'",
-                       path, section_example(path), clip((const char *)v->data.scalar.value, c, sizeof c));
+                       path, section_example(path), yf_clip((const char *)v->data.scalar.value, c, sizeof c));
     return fail_at(f, v->start_mark, CW_EINVAL,
                    "'%s' is a section: expected a mapping of its parameters (e.g. %s), not a %s", path,
-                   section_example(path), node_kind(v));
+                   section_example(path), yf_node_kind(v));
 }
 
 /* Top-level keys that are not parameters. */
@@ -480,17 +286,17 @@ static cw_status walk_mapping(scn_file *f, const yaml_node_t *m, const char *pre
 {
     char path[SCN_MAX_PATH], c[SCN_CLIP + 4];
     for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = node_at(f, p->key), *v = node_at(f, p->value);
+        const yaml_node_t *k = yf_node(&f->y, p->key), *v = yf_node(&f->y, p->value);
         const char *key = NULL;
-        cw_status st = key_text(f, k, &key);
-        if (st == CW_OK) st = check_duplicate(f, m, p);
+        cw_status st = yf_key_text(&f->y, k, &key);
+        if (st == CW_OK) st = yf_check_duplicate(&f->y, m, p);
         if (st != CW_OK) return st;
         if (is_special_key(f, prefix, key)) continue;
         if (!strcmp(key, "<<"))
             return fail_at(f, k->start_mark, CW_EINVAL, "merge keys ('<<') are not supported: write the keys out");
         int n = snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
         if (n < 0 || (size_t)n >= sizeof path)
-            return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s': too long", clip(key, c, sizeof c));
+            return fail_at(f, k->start_mark, CW_EINVAL, "unknown key '%s': too long", yf_clip(key, c, sizeof c));
         const param_info *pi = params_find(path);
         if (pi)
             st = apply_param(f, pi, k, v);
@@ -527,10 +333,10 @@ static cw_status entry_key(scn_file *f, const yaml_node_t *k, const char *key, c
     else if (strcmp(key, "note") != 0) {
         if (params_find(key) || is_section(key))
             return fail_at(f, k->start_mark, CW_EINVAL, "'%s' in a timeline entry must go under 'set:'",
-                           clip(key, c, sizeof c));
+                           yf_clip(key, c, sizeof c));
         return fail_at(f, k->start_mark, CW_EINVAL,
                        "unknown key '%s' in a timeline entry: expected at, set, crisis, weeks or note",
-                       clip(key, c, sizeof c));
+                       yf_clip(key, c, sizeof c));
     }
     return CW_OK;
 }
@@ -540,11 +346,11 @@ static cw_status entry_keys(scn_file *f, const yaml_node_t *m, scn_entry *e)
 {
     memset(e, 0, sizeof *e);
     for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = node_at(f, p->key);
+        const yaml_node_t *k = yf_node(&f->y, p->key);
         const char *key = NULL;
-        cw_status st = key_text(f, k, &key);
-        if (st == CW_OK) st = check_duplicate(f, m, p);
-        if (st == CW_OK) st = entry_key(f, k, key, node_at(f, p->value), e);
+        cw_status st = yf_key_text(&f->y, k, &key);
+        if (st == CW_OK) st = yf_check_duplicate(&f->y, m, p);
+        if (st == CW_OK) st = entry_key(f, k, key, yf_node(&f->y, p->value), e);
         if (st != CW_OK) return st;
     }
     return CW_OK;
@@ -556,10 +362,10 @@ static cw_status whole_value(scn_file *f, const yaml_node_t *v, const char *name
 {
     char c[SCN_CLIP + 4];
     if (v->type != YAML_SCALAR_NODE)
-        return fail_at(f, v->start_mark, CW_EINVAL, "%s expects %s, not a %s", name, what, node_kind(v));
+        return fail_at(f, v->start_mark, CW_EINVAL, "%s expects %s, not a %s", name, what, yf_node_kind(v));
     const char *t = (const char *)v->data.scalar.value;
-    if (!parse_whole(t, lo, hi, out))
-        return fail_at(f, v->start_mark, CW_EINVAL, "%s = '%s' is not %s", name, clip(t, c, sizeof c), what);
+    if (!yf_parse_whole(t, lo, hi, out))
+        return fail_at(f, v->start_mark, CW_EINVAL, "%s = '%s' is not %s", name, yf_clip(t, c, sizeof c), what);
     return CW_OK;
 }
 
@@ -598,7 +404,7 @@ static cw_status unknown_crisis(scn_file *f, const yaml_node_t *v, const char *n
     if (near && (near->kind != PK_BOOL || strncmp(near->path, "crisis.", 7) != 0)) near = NULL;
     crisis_names(names, sizeof names);
     if (near) snprintf(hint, sizeof hint, " (did you mean '%s'?)", near->path + 7);
-    return fail_at(f, v->start_mark, CW_EINVAL, "unknown crisis '%s'%s: expected %s", clip(name, c, sizeof c),
+    return fail_at(f, v->start_mark, CW_EINVAL, "unknown crisis '%s'%s: expected %s", yf_clip(name, c, sizeof c),
                    hint, names);
 }
 
@@ -606,9 +412,9 @@ static cw_status unknown_crisis(scn_file *f, const yaml_node_t *v, const char *n
 static cw_status crisis_entry(scn_file *f, const scn_entry *e)
 {
     if (e->crisis->type != YAML_SCALAR_NODE)
-        return fail_at(f, e->crisis->start_mark, CW_EINVAL, "crisis expects a name, not a %s", node_kind(e->crisis));
+        return fail_at(f, e->crisis->start_mark, CW_EINVAL, "crisis expects a name, not a %s", yf_node_kind(e->crisis));
     const char *name = NULL;
-    cw_status st = scalar_text(f, e->crisis, &name);
+    cw_status st = yf_scalar_text(&f->y, e->crisis, &name);
     if (st != CW_OK) return st;
     const param_info *pi = find_crisis(name);
     if (!pi) return unknown_crisis(f, e->crisis, name);
@@ -626,7 +432,7 @@ static cw_status timeline_entry(scn_file *f, const yaml_node_t *m)
 {
     if (m->type != YAML_MAPPING_NODE)
         return fail_at(f, m->start_mark, CW_EINVAL,
-                       "a timeline entry must be a mapping (at: WEEK, then set: or crisis:), not a %s", node_kind(m));
+                       "a timeline entry must be a mapping (at: WEEK, then set: or crisis:), not a %s", yf_node_kind(m));
     scn_entry e;
     cw_status st = entry_keys(f, m, &e);
     if (st != CW_OK) return st;
@@ -643,23 +449,23 @@ static cw_status timeline_entry(scn_file *f, const yaml_node_t *m)
         return fail_at(f, e.weeks->start_mark, CW_EINVAL, "'weeks' goes with 'crisis' (how long the crisis lasts)");
     if (e.crisis) return crisis_entry(f, &e);
     if (!e.set) return fail_at(f, m->start_mark, CW_EINVAL, "timeline entry has neither 'set' nor 'crisis'");
-    if (is_null(e.set)) return CW_OK;
+    if (yf_is_null(e.set)) return CW_OK;
     if (e.set->type != YAML_MAPPING_NODE)
         return fail_at(f, e.set->start_mark, CW_EINVAL,
                        "set expects a mapping of parameters (e.g. crisis.pandemic: true), not a %s",
-                       node_kind(e.set));
+                       yf_node_kind(e.set));
     return walk_parameters(f, e.set);
 }
 
 static cw_status load_timeline(scn_file *f, const yaml_node_t *t)
 {
-    if (is_null(t)) return CW_OK;
+    if (yf_is_null(t)) return CW_OK;
     if (t->type != YAML_SEQUENCE_NODE)
         return fail_at(f, t->start_mark, CW_EINVAL, "timeline must be a sequence of entries ('- at: WEEK'), not a %s",
-                       node_kind(t));
+                       yf_node_kind(t));
     f->sink = SINK_TIMELINE;
     for (const yaml_node_item_t *i = t->data.sequence.items.start; i < t->data.sequence.items.top; i++) {
-        cw_status st = timeline_entry(f, node_at(f, *i));
+        cw_status st = timeline_entry(f, yf_node(&f->y, *i));
         if (st != CW_OK) return st;
     }
     return CW_OK;
@@ -669,78 +475,19 @@ static cw_status load_timeline(scn_file *f, const yaml_node_t *t)
 
 static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, const yaml_node_t *from_node);
 
-/* Say what libyaml could not parse. A reader error (bad UTF-8, control
- * characters) has only a byte offset: count lines up to it. */
-static cw_status yaml_failure(scn_file *f, const yaml_parser_t *p, const char *text)
-{
-    if (p->error == YAML_MEMORY_ERROR) return fail_at(f, p->problem_mark, CW_ENOMEM, "out of memory");
-    const char *problem = p->problem ? p->problem : "cannot parse";
-    if (p->error == YAML_READER_ERROR) {
-        yaml_mark_t m = {p->problem_offset, 0, 0};
-        for (size_t i = 0; i < p->problem_offset; i++) {
-            m.column++;
-            if (text[i] == '\n') m.line++, m.column = 0;
-        }
-        if (p->problem_value != -1)
-            return fail_at(f, m, CW_EINVAL, "not valid text: %s (byte 0x%02X)", problem, (unsigned)p->problem_value);
-        return fail_at(f, m, CW_EINVAL, "not valid text: %s", problem);
-    }
-    if (p->context)
-        return fail_at(f, p->problem_mark, CW_EINVAL, "YAML syntax error: %s (%s at line %zu, column %zu)", problem,
-                       p->context, p->context_mark.line + 1, p->context_mark.column + 1);
-    return fail_at(f, p->problem_mark, CW_EINVAL, "YAML syntax error: %s", problem);
-}
 
-/* Parse text into f->doc; a second document in the file is an error.
- * On success the caller deletes f->doc. */
-static cw_status parse_document(scn_file *f, const char *text, size_t len)
-{
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p)) {
-        fail_plain(f->ld->err, sizeof f->ld->err, "%s: out of memory", f->path);
-        return CW_ENOMEM;
-    }
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    cw_status st = CW_OK;
-    if (!yaml_parser_load(&p, &f->doc)) {
-        st = yaml_failure(f, &p, text);
-        goto out_delete_parser;
-    }
-    yaml_document_t next;
-    if (!yaml_parser_load(&p, &next)) {
-        st = yaml_failure(f, &p, text);
-    } else {
-        if (yaml_document_get_root_node(&next))
-            st = fail_at(f, next.start_mark, CW_EINVAL, "a scenario is one YAML document: remove this second one");
-        yaml_document_delete(&next);
-    }
-    if (st != CW_OK) yaml_document_delete(&f->doc);
-out_delete_parser:
-    yaml_parser_delete(&p);
-    return st;
-}
 
-/* The top-level value of key name in mapping m, or NULL. */
-static const yaml_node_t *top_value(scn_file *f, const yaml_node_t *m, const char *name)
-{
-    for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = node_at(f, p->key);
-        if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, name))
-            return node_at(f, p->value);
-    }
-    return NULL;
-}
 
 static cw_status load_base(scn_file *f, const yaml_node_t *v)
 {
     char path[PARAMS_STR_MAX];
-    if (is_null(v)) return fail_at(f, v->start_mark, CW_EINVAL, "base expects a file name, not nothing");
+    if (yf_is_null(v)) return fail_at(f, v->start_mark, CW_EINVAL, "base expects a file name, not nothing");
     if (v->type != YAML_SCALAR_NODE)
-        return fail_at(f, v->start_mark, CW_EINVAL, "base expects a file name, not a %s", node_kind(v));
+        return fail_at(f, v->start_mark, CW_EINVAL, "base expects a file name, not a %s", yf_node_kind(v));
     const char *name = NULL;
-    cw_status st = scalar_text(f, v, &name);
+    cw_status st = yf_scalar_text(&f->y, v, &name);
     if (st != CW_OK) return st;
-    if (!join_path(f->dir, name, path, sizeof path))
+    if (!yf_join_path(f->dir, name, path, sizeof path))
         return fail_at(f, v->start_mark, CW_EINVAL, "base file name is too long");
     return load_file(f->ld, path, f, v);
 }
@@ -748,13 +495,13 @@ static cw_status load_base(scn_file *f, const yaml_node_t *v)
 /* Apply a parsed document: base first, then parameters, then timeline. */
 static cw_status apply_document(scn_file *f)
 {
-    const yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+    const yaml_node_t *root = yaml_document_get_root_node(&f->y.doc);
     yaml_mark_t start = {0, 0, 0};
-    if (!root || is_null(root)) return fail_at(f, start, CW_EINVAL, "scenario is empty");
+    if (!root || yf_is_null(root)) return fail_at(f, start, CW_EINVAL, "scenario is empty");
     if (root->type != YAML_MAPPING_NODE)
         return fail_at(f, root->start_mark, CW_EINVAL,
-                       "a scenario must be a mapping of parameters (key: value lines), not a %s", node_kind(root));
-    const yaml_node_t *base = top_value(f, root, "base"), *timeline = top_value(f, root, "timeline");
+                       "a scenario must be a mapping of parameters (key: value lines), not a %s", yf_node_kind(root));
+    const yaml_node_t *base = yf_map_value(&f->y, root, "base"), *timeline = yf_map_value(&f->y, root, "timeline");
     cw_status st = CW_OK;
     if (base) st = load_base(f, base);
     f->sink = SINK_PARAMS;
@@ -785,7 +532,7 @@ static cw_status unreadable(scn_loader *ld, const char *path, int e, scn_file *f
     cw_status st = e == ENOMEM ? CW_ENOMEM : CW_EIO;
     if (from) return fail_at(from, v->start_mark, st, "cannot read base file %s: %s", path, why);
     snprintf(ld->err, sizeof ld->err, "%s: cannot read: %s", path, why);
-    one_line(ld->err);
+    yf_one_line(ld->err);
     return st;
 }
 
@@ -796,7 +543,7 @@ static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, con
     char *text = NULL;
     size_t len = 0;
     struct stat sb;
-    int e = read_file(path, &text, &len, &sb);
+    int e = yf_read_file(path, &text, &len, &sb);
     if (e) return unreadable(ld, path, e, from, from_node);
     cw_status st = CW_OK;
     for (int i = 0; i < ld->depth; i++)
@@ -808,13 +555,13 @@ static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, con
         st = fail_at(from, from_node->start_mark, CW_EINVAL, "base files nest more than %d deep", SCN_MAX_BASE_DEPTH);
         goto out_free_text;
     }
-    scn_file f = {.ld = ld, .path = path};
-    dir_of(path, f.dir, sizeof f.dir);
-    if ((st = parse_document(&f, text, len)) != CW_OK) goto out_free_text;
+    scn_file f = {.ld = ld, .y = {.path = path, .err = ld->err, .errlen = sizeof ld->err}};
+    yf_dir_of(path, f.dir, sizeof f.dir);
+    if ((st = yf_parse(&f.y, text, len, "a scenario")) != CW_OK) goto out_free_text;
     ld->chain[ld->depth++] = (scn_link){sb.st_dev, sb.st_ino, path};
     st = apply_document(&f);
     ld->depth--;
-    yaml_document_delete(&f.doc);
+    yaml_document_delete(&f.y.doc);
 out_free_text:
     free(text);
     return st;
@@ -879,7 +626,7 @@ static void adopt(cw_scenario *sc, scn_loader *ld, const char *path)
  * it held and gets the message. */
 cw_status cw_scenario_load(cw_scenario *sc, const char *path)
 {
-    if (!path) return fail_plain(sc->errmsg, sizeof sc->errmsg, "no scenario file named");
+    if (!path) return yf_fail_plain(sc->errmsg, sizeof sc->errmsg, "no scenario file named");
     cw_status st = CW_ENOMEM;
     snprintf(sc->errmsg, sizeof sc->errmsg, "%s: out of memory", path);
     scn_loader *ld = calloc(1, sizeof *ld);
@@ -909,15 +656,15 @@ cw_status cw_scenario_set(cw_scenario *sc, const char *assignment)
     char path[SCN_MAX_PATH], msg[512], abuf[SCN_CLIP + 4];
     char *err = sc->errmsg;
     size_t n = sizeof sc->errmsg;
-    if (!assignment) return fail_plain(err, n, "--set: expected PATH=VALUE, e.g. run.weeks=104");
-    const char *a = clip(assignment, abuf, sizeof abuf);
+    if (!assignment) return yf_fail_plain(err, n, "--set: expected PATH=VALUE, e.g. run.weeks=104");
+    const char *a = yf_clip(assignment, abuf, sizeof abuf);
     const char *eq = strchr(assignment, '=');
-    if (!eq) return fail_plain(err, n, "--set %s: expected PATH=VALUE, e.g. run.weeks=104", a);
+    if (!eq) return yf_fail_plain(err, n, "--set %s: expected PATH=VALUE, e.g. run.weeks=104", a);
     size_t plen = (size_t)(eq - assignment);
     while (plen && assignment[plen - 1] == ' ') plen--;
     size_t skip = strspn(assignment, " ");
     if (plen <= skip || plen - skip >= sizeof path)
-        return fail_plain(err, n, "--set %s: expected PATH=VALUE, e.g. run.weeks=104", a);
+        return yf_fail_plain(err, n, "--set %s: expected PATH=VALUE, e.g. run.weeks=104", a);
     memcpy(path, assignment + skip, plen - skip);
     path[plen - skip] = '\0';
     const char *value = eq + 1 + strspn(eq + 1, " ");
@@ -925,13 +672,13 @@ cw_status cw_scenario_set(cw_scenario *sc, const char *assignment)
     if (!pi) {
         const param_info *near = params_suggest(path);
         if (is_section(path))
-            return fail_plain(err, n, "--set %s: '%s' is a section, not a parameter (e.g. %s)", a, path,
+            return yf_fail_plain(err, n, "--set %s: '%s' is a section, not a parameter (e.g. %s)", a, path,
                               section_example(path));
-        if (near) return fail_plain(err, n, "--set %s: unknown parameter '%s' (did you mean '%s'?)", a, path, near->path);
-        return fail_plain(err, n, "--set %s: unknown parameter '%s' (see `commonweal params`)", a, path);
+        if (near) return yf_fail_plain(err, n, "--set %s: unknown parameter '%s' (did you mean '%s'?)", a, path, near->path);
+        return yf_fail_plain(err, n, "--set %s: unknown parameter '%s' (see `commonweal params`)", a, path);
     }
     if (params_set_text(&sc->params, pi, value, msg, sizeof msg) != CW_OK)
-        return fail_plain(err, n, "--set %s: %s", a, msg);
+        return yf_fail_plain(err, n, "--set %s: %s", a, msg);
     err[0] = '\0';
     return CW_OK;
 }
@@ -963,7 +710,7 @@ static cw_status check_weeks(cw_scenario *sc)
     for (size_t i = 0; i < sc->n_events; i++) {
         const timeline_event *e = &sc->events[i];
         if (e->week >= first && e->week <= last) continue;
-        return fail_plain(sc->errmsg, sizeof sc->errmsg,
+        return yf_fail_plain(sc->errmsg, sizeof sc->errmsg,
                           "%s:%d:%d: week %d is outside the run: weeks go from %lld%s to %lld "
                           "(run.burn_in_weeks = %lld, run.weeks = %lld)",
                           e->file, e->line, e->column, (int)e->week, (long long)first,
@@ -978,12 +725,12 @@ static cw_status check_population(cw_scenario *sc)
     const cw_params *p = &sc->params;
     const char *where = sc->path[0] ? sc->path : "scenario";
     if (p->population_deprivation_min > p->population_deprivation_max)
-        return fail_plain(sc->errmsg, sizeof sc->errmsg,
+        return yf_fail_plain(sc->errmsg, sizeof sc->errmsg,
                           "%s: population.deprivation_min = %g is above population.deprivation_max = %g", where,
                           p->population_deprivation_min, p->population_deprivation_max);
     if (p->population_age_share_16_29 + p->population_age_share_30_49 + p->population_age_share_50_64 +
             p->population_age_share_65_79 + p->population_age_share_80_plus <= 0)
-        return fail_plain(sc->errmsg, sizeof sc->errmsg,
+        return yf_fail_plain(sc->errmsg, sizeof sc->errmsg,
                           "%s: the age shares population.age_share_* are all zero: at least one must be positive",
                           where);
     return CW_OK;

@@ -24,31 +24,12 @@
 #include "output.h"
 #include "population.h"
 #include "scenario.h"
+#include "snapshot.h"
 #include "world.h"
 
-/* The phases of one week, in schedule order (MODEL.md s3), with timers. */
-enum phase { PH_EVENTS, PH_LIFE, PH_HELP, PH_SOCIAL, PH_GROUPS, PH_OBSERVE, PH_OUTPUT, N_PHASES };
-static const char *const phase_names[N_PHASES] = {"events", "life", "help", "social", "groups", "observe", "output"};
+#include "sim_int.h"
 
-struct cw_sim {
-    cw_mem mem;
-    cw_params params;        /* the working copy: the timeline changes it  */
-    cw_scenario scenario;    /* a private copy (its own events array)      */
-    char *scenario_yaml;     /* the resolved scenario, for the output      */
-    int threads;
-    world w;
-    help_scratch help;
-    funding_state funding;   /* what the money phase keeps between weeks */
-    event_log log;
-    observe_scratch obs;
-    metrics_frame frame;
-    output *out;
-    size_t cursor;           /* next timeline event                        */
-    int step, n_steps, frame_valid;
-    double phase_seconds[N_PHASES];
-    double wall_start;
-    char errmsg[1024];
-};
+static const char *const phase_names[N_PHASES] = {"events", "life", "help", "social", "groups", "observe", "output"};
 
 static double now_seconds(void)
 {
@@ -77,7 +58,7 @@ static void set_threads(const cw_sim *sim)
 #endif
 }
 
-static int threads_in_use(const cw_sim *sim)
+int sim_threads_in_use(const cw_sim *sim)
 {
 #ifdef _OPENMP
     return sim->threads > 0 ? sim->threads : omp_get_max_threads();
@@ -112,9 +93,19 @@ static cw_status render_yaml(cw_sim *sim)
     return st;
 }
 
+/* The reported weeks the run covers, and output.snapshot_weeks parsed. */
+static cw_status snapshot_weeks(const cw_params *p, int32_t *weeks, int *n, char *err, size_t errlen)
+{
+    int32_t first = (int32_t)-p->run_burn_in_weeks, last = (int32_t)p->run_weeks - 1;
+    return snapshot_parse_weeks(p->output_snapshot_weeks, first, last, weeks, n, err, errlen);
+}
+
 cw_status cw_scenario_check(cw_scenario *sc)
 {
     cw_status st = scenario_validate(sc);
+    int32_t weeks[SNAPSHOT_MAX_WEEKS];
+    int n;
+    if (!st) st = snapshot_weeks(&sc->params, weeks, &n, sc->errmsg, sizeof sc->errmsg);
     if (st || !sc->params.population_neighbourhoods_csv[0]) return st;
     nbhd_csv csv = {0};
     st = nbhd_csv_read(sc->params.population_neighbourhoods_csv, &csv, sc->errmsg, sizeof sc->errmsg);
@@ -154,6 +145,19 @@ static cw_status check_memory(cw_sim *sim, const nbhd_csv *csv, const cw_options
     return CW_OK;
 }
 
+cw_status sim_setup_phases(cw_sim *sim)
+{
+    int n_identity = (int)sim->params.population_identity_groups;
+    cw_status st;
+    if ((st = help_scratch_init(&sim->help, &sim->mem, &sim->w, sim_threads_in_use(sim))) ||
+        (st = funding_state_init(&sim->funding, &sim->mem, &sim->w)) ||
+        (st = event_log_init(&sim->log, &sim->mem, sim->w.n_nbhd)) ||
+        (st = observe_scratch_init(&sim->obs, &sim->mem, &sim->w)) ||
+        (st = metrics_frame_init(&sim->frame, &sim->mem, sim->w.n_nbhd, n_identity)))
+        fail(sim, st, "out of memory setting up the metrics");
+    return st;
+}
+
 static cw_status build(cw_sim *sim, const cw_options *opt)
 {
     nbhd_csv csv = {0}, *csvp = NULL;
@@ -166,13 +170,7 @@ static cw_status build(cw_sim *sim, const cw_options *opt)
     if ((st = check_memory(sim, csvp, opt))) goto out_free_csv;
     st = population_build(&sim->w, &sim->mem, &sim->params, csvp, sim->errmsg, sizeof sim->errmsg);
     if (st) goto out_free_csv;
-    int n_identity = (int)sim->params.population_identity_groups;
-    if ((st = help_scratch_init(&sim->help, &sim->mem, &sim->w, threads_in_use(sim))) ||
-        (st = funding_state_init(&sim->funding, &sim->mem, &sim->w)) ||
-        (st = event_log_init(&sim->log, &sim->mem, sim->w.n_nbhd)) ||
-        (st = observe_scratch_init(&sim->obs, &sim->mem, &sim->w)) ||
-        (st = metrics_frame_init(&sim->frame, &sim->mem, sim->w.n_nbhd, n_identity)))
-        fail(sim, st, "out of memory setting up the metrics");
+    st = sim_setup_phases(sim);
 out_free_csv:
     if (csvp) nbhd_csv_free(csvp);
     return st;
@@ -189,6 +187,9 @@ cw_status cw_sim_create(const cw_scenario *sc, const cw_options *opt, cw_sim **o
     if (st) return fail(sim, st, "out of memory copying the scenario");
     if ((st = scenario_validate(&sim->scenario)))
         return fail(sim, st, "%s", sim->scenario.errmsg);
+    int32_t weeks[SNAPSHOT_MAX_WEEKS];
+    int n_weeks;
+    if ((st = snapshot_weeks(&sim->params, weeks, &n_weeks, sim->errmsg, sizeof sim->errmsg))) return st;
     if ((st = render_yaml(sim))) return fail(sim, st, "out of memory rendering the scenario");
     sim->n_steps = (int)(sim->params.run_burn_in_weeks + sim->params.run_weeks);
     set_threads(sim);
@@ -215,6 +216,7 @@ void cw_sim_free(cw_sim *sim)
     world_free(&sim->w, &sim->mem);
     free(sim->scenario.events);
     free(sim->scenario_yaml);
+    free(sim->checkpoint_path);
     free(sim);
 }
 
@@ -242,7 +244,7 @@ cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force)
         .params = &sim->params,
         .scenario_yaml = sim->scenario_yaml,
         .seed = (uint64_t)sim->params.run_seed,
-        .threads = threads_in_use(sim),
+        .threads = sim_threads_in_use(sim),
         .n_residents = w->n_res,
     };
     int32_t *population = malloc((size_t)w->n_nbhd * sizeof *population);
@@ -263,6 +265,20 @@ cw_status cw_sim_close_output(cw_sim *sim, int complete)
     cw_status st = output_close(sim->out, complete, now_seconds() - sim->wall_start, sim->errmsg,
                                 sizeof sim->errmsg);
     sim->out = NULL;
+    return st;
+}
+
+/* Write this week's snapshot if output.snapshot_weeks asks for it. */
+static cw_status snapshot_if_due(cw_sim *sim, int32_t week)
+{
+    if (!sim->out || !sim->params.output_snapshot_weeks[0]) return CW_OK;
+    int32_t weeks[SNAPSHOT_MAX_WEEKS];
+    int n;
+    cw_status st = snapshot_weeks(&sim->params, weeks, &n, sim->errmsg, sizeof sim->errmsg);
+    for (int k = 0; !st && k < n; k++)
+        if (weeks[k] == week)
+            st = snapshot_write(output_file_id(sim->out), &sim->w, week, (int)sim->params.output_compression,
+                                sim->errmsg, sizeof sim->errmsg);
     return st;
 }
 
@@ -299,6 +315,7 @@ cw_status cw_sim_step(cw_sim *sim)
     if (sim->out && (st = output_write_week(sim->out, week, week < 0, &sim->frame, sim->errmsg,
                                             sizeof sim->errmsg)))
         return st;
+    if ((st = snapshot_if_due(sim, week))) return st;
     t[N_PHASES] = now_seconds();
     for (int ph = 0; ph < N_PHASES; ph++) sim->phase_seconds[ph] += t[ph + 1] - t[ph];
 #ifndef NDEBUG
@@ -307,7 +324,7 @@ cw_status cw_sim_step(cw_sim *sim)
         return fail(sim, CW_EINVAL, "invariant broken in week %d: %s", week, err);
 #endif
     sim->step++;
-    return CW_OK;
+    return checkpoint_if_due(sim);
 }
 
 int cw_sim_weeks_done(const cw_sim *sim) { return sim->step; }

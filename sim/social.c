@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mathx.h"
 #include "rng.h"
 
 double social_propensity(const cw_params *p, uint64_t seed, uint32_t i, uint16_t arrived)
@@ -56,7 +57,7 @@ static void join_group(const world *w, const cw_params *p, uint32_t i, uint32_t 
         if (m[q] == NO_MEMBERSHIP) free_q = q;
     double spare = w->spare_hours[i];
     if (free_q < 0 || t->n_alive == 0 || spare < p->social_join_min_spare) return;
-    double ratio = p->life_spare_hours_max > 0 ? fmin(1.0, spare / p->life_spare_hours_max) : 0.0;
+    double ratio = p->life_spare_hours_max > 0 ? cw_min(1.0, spare / p->life_spare_hours_max) : 0.0;
     if (u_try >= p->social_join_rate * ratio) return;
     uint32_t pick = (uint32_t)(u_pick * t->n_alive);
     uint8_t slot = t->alive[pick < t->n_alive ? pick : t->n_alive - 1];
@@ -98,7 +99,7 @@ static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first
         int met = w->give_to[i] == t || w->give_to[t] == i || u < rate * (wt + p->social_acquaintance) ||
                   (t >= first && t < end && share_a_group(w, i, t, g0));
         wt = met ? wt + p->social_renewal * (1.0 - wt) : wt - decay * wt;
-        w->tie_weight[k] = (float)fmin(1.0, fmax(0.0, wt));
+        w->tie_weight[k] = (float)cw_min(1.0, cw_max(0.0, wt));
         if (met) contact += w->tie_weight[k];
         if (w->tie_weight[k] >= p->social_isolated_weight) *strong = 1;
     }
@@ -118,9 +119,9 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     int n_m = 0;
     for (int q = 0; q < MAX_MEMBERSHIPS; q++) n_m += m[q] != NO_MEMBERSHIP;
     double u_vol = rng_uniform(&g);
-    double pi = social_propensity(p, seed, i, w->arrived[i]);
+    double pi = n_m > 0 ? social_propensity(p, seed, i, w->arrived[i]) : 0.0; /* a fixed trait */
     double spare = w->spare_hours[i] - w->give_hours[i];
-    double hours = n_m > 0 && u_vol < pi ? fmin(spare, fmax(1.0, pi * w->spare_hours[i])) : 0.0;
+    double hours = n_m > 0 && u_vol < pi ? cw_min(spare, cw_max(1.0, pi * w->spare_hours[i])) : 0.0;
     if (hours < 1.0) hours = 0.0; /* formal volunteering: at least an hour */
     w->volunteer_hours[i] = (float)hours;
     w->volunteer_year[i] = (float)(w->volunteer_year[i] * (51.0 / 52.0) + hours);

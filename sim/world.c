@@ -20,9 +20,12 @@ const char *const route_names[N_ROUTES] = {"informal", "group", "service"};
 typedef struct array_spec {
     void **ptr;
     size_t size, per;
+    const char *name;
+    bool strings; /* char *[]: each entry a string from mem_calloc */
 } array_spec;
 
-#define SPEC(field, per) {(void **)&w->field, sizeof *w->field, per}
+#define SPEC(field, per) {(void **)&w->field, sizeof *w->field, per, #field, false}
+#define SPEC_STRINGS(field, per) {(void **)&w->field, sizeof *w->field, per, #field, true}
 
 static size_t resident_specs(world *w, array_spec *out)
 {
@@ -59,13 +62,32 @@ static size_t nbhd_specs(world *w, array_spec *out)
 {
     array_spec specs[] = {
         SPEC(nbhd_la, 1),     SPEC(deprivation, 1),    SPEC(decile, 1),
-        SPEC(space_quality, 1), SPEC(space_quality_base, 1), SPEC(nbhd_name, 1),    SPEC(service_staff_hours, N_SECTORS),
+        SPEC(space_quality, 1), SPEC(space_quality_base, 1), SPEC_STRINGS(nbhd_name, 1),    SPEC(service_staff_hours, N_SECTORS),
         SPEC(service_queue, N_SECTORS), SPEC(service_escalated, N_SECTORS),
         SPEC(cdw_hours, 1),   SPEC(volunteer_support, 1), SPEC(flooded, 1),
         SPEC(business_jobs, 1), SPEC(escalate, N_SECTORS),
     };
     memcpy(out, specs, sizeof specs);
     return sizeof specs / sizeof specs[0];
+}
+
+/* The arrays sized otherwise than per entity, with their element counts. */
+static size_t other_arrays(world *w, world_array *out)
+{
+    world_array arrays[] = {
+        {"nbhd_first", (void **)&w->nbhd_first, sizeof *w->nbhd_first, (size_t)w->n_nbhd + 1, false},
+        {"la_name", (void **)&w->la_name, sizeof *w->la_name, (size_t)w->n_la, true},
+        {"tie_offset", (void **)&w->tie_offset, sizeof *w->tie_offset, (size_t)w->n_res + 1, false},
+        {"tie_target", (void **)&w->tie_target, sizeof *w->tie_target, w->n_ties, false},
+        {"tie_weight", (void **)&w->tie_weight, sizeof *w->tie_weight, w->n_ties, false},
+        {"nbhd_group_first", (void **)&w->nbhd_group_first, sizeof *w->nbhd_group_first,
+         (size_t)w->n_nbhd + 1, false},
+        {"items", (void **)&w->items, sizeof *w->items, w->n_items, false},
+        {"nbhd_item_first", (void **)&w->nbhd_item_first, sizeof *w->nbhd_item_first,
+         (size_t)w->n_nbhd + 1, false},
+    };
+    memcpy(out, arrays, sizeof arrays);
+    return sizeof arrays / sizeof arrays[0];
 }
 
 #define MAX_SPECS 40
@@ -118,10 +140,43 @@ void world_free(world *w, cw_mem *mem)
     free_specs(mem, specs, resident_specs(w, specs));
     free_specs(mem, specs, group_specs(w, specs));
     free_specs(mem, specs, nbhd_specs(w, specs));
-    void *arrays[] = {w->nbhd_first, w->la_name, w->tie_offset, w->tie_target, w->tie_weight,
-                      w->nbhd_group_first, w->items, w->nbhd_item_first};
-    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) mem_free(mem, arrays[k]);
+    world_array others[MAX_SPECS];
+    size_t n_others = other_arrays(w, others);
+    for (size_t k = 0; k < n_others; k++) mem_free(mem, *others[k].ptr);
     *w = (world){0};
+}
+
+size_t world_arrays(world *w, world_array *out, size_t cap)
+{
+    array_spec specs[MAX_SPECS];
+    size_t (*const tables[])(world *, array_spec *) = {resident_specs, group_specs, nbhd_specs};
+    const size_t counts[] = {w->n_res, w->n_groups, (size_t)w->n_nbhd};
+    size_t n = 0;
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        size_t k_end = tables[t](w, specs);
+        for (size_t k = 0; k < k_end; k++)
+            if (n < cap)
+                out[n++] = (world_array){specs[k].name, specs[k].ptr, specs[k].size,
+                                         counts[t] * specs[k].per, specs[k].strings};
+    }
+    world_array others[MAX_SPECS];
+    size_t n_others = other_arrays(w, others);
+    for (size_t k = 0; k < n_others && n < cap; k++) out[n++] = others[k];
+    return n;
+}
+
+size_t world_scalars(world *w, world_scalar *out, size_t cap)
+{
+#define SCALAR(field) {#field, &w->field, sizeof w->field}
+    world_scalar scalars[] = {
+        SCALAR(n_nbhd), SCALAR(n_la),    SCALAR(n_res),   SCALAR(n_households),
+        SCALAR(income_cut), SCALAR(n_ties), SCALAR(n_groups), SCALAR(n_items),
+    };
+#undef SCALAR
+    size_t n = sizeof scalars / sizeof scalars[0];
+    if (n > cap) n = cap;
+    memcpy(out, scalars, n * sizeof *out);
+    return n;
 }
 
 uint32_t world_nbhd_of(const world *w, uint32_t i)

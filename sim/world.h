@@ -162,6 +162,31 @@ cw_status world_alloc_neighbourhoods(world *w, cw_mem *mem);
 /* Release every array (fields may be NULL). */
 void world_free(world *w, cw_mem *mem);
 
+/* Every array of the world, as the checkpoint saves and restores it: its
+ * field name, where its pointer lives, the element size and the element
+ * count for the world's present sizes (n_res, n_groups, n_nbhd, n_ties, ...).
+ * strings: a char *[count] whose entries are strings from mem_calloc. The
+ * same tables drive allocation and world_free, so an array added to them is
+ * saved too; tests/unit/test_checkpoint.c fails if the world holds memory
+ * these tables do not describe. Returns the number written (at most cap). */
+typedef struct world_array {
+    const char *name;
+    void **ptr;
+    size_t size, count;
+    bool strings;
+} world_array;
+#define WORLD_MAX_ARRAYS 128
+size_t world_arrays(world *w, world_array *out, size_t cap);
+
+/* The world's scalar fields (counts, the income quintile cuts). */
+typedef struct world_scalar {
+    const char *name;
+    void *ptr;
+    size_t size;
+} world_scalar;
+#define WORLD_MAX_SCALARS 32
+size_t world_scalars(world *w, world_scalar *out, size_t cap);
+
 /* The neighbourhood of resident i (binary search on nbhd_first). */
 uint32_t world_nbhd_of(const world *w, uint32_t i);
 

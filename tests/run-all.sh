@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: install what is needed,
 # build a Release tree and an address+undefined sanitizer tree, and run every
-# test in both (Criterion unit tests, end-to-end CLI tests, pytest).
+# test in both (Criterion unit tests, end-to-end CLI tests, pytest); then a short
+# libFuzzer pass over the input loaders (clang, build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/deps.sh
@@ -17,3 +18,6 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCOMMONWEAL_SANITIZE=address,
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== Fuzzing: a short pass over the input loaders (30 s per target) =="
+bash tests/fuzz/run.sh 30 build-fuzz

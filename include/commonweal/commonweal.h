@@ -138,11 +138,135 @@ CW_API int cw_sim_phase_timings(const cw_sim *sim, const char **names, double *s
  * out[n_neighbourhoods * breakdown]; returns the count written or -1. For tests. */
 CW_API long cw_sim_metric(const cw_sim *sim, const char *name, float *out, size_t cap);
 
+/* ---- checkpoints -------------------------------------------------------------- */
+/* Write the whole state to path now, atomically (path.tmp, fsync, rename),
+ * after flushing the output so that OUT.partial holds every week so far.
+ * Call between weeks. The checkpoint records the program version, the
+ * checkpoint format and the scenario; only the same version resumes it. */
+CW_API cw_status cw_sim_checkpoint(cw_sim *sim, const char *path);
+
+/* Checkpoint to path (copied) after every `every` weeks of the run (the
+ * last week excepted: the finished output replaces it); every = 0 or path
+ * = NULL stops. A failed checkpoint fails cw_sim_step with its message. */
+CW_API cw_status cw_sim_set_checkpoint(cw_sim *sim, const char *path, int every);
+CW_API int cw_sim_checkpoint_every(const cw_sim *sim);
+
+/* Rebuild a simulation from a checkpoint, reopen its OUT.partial (cut back
+ * to the checkpoint's week: weeks a killed run wrote after it are written
+ * again) and keep checkpointing to path at the saved interval. Continuing
+ * with cw_sim_step gives the datasets an uninterrupted run would have.
+ * opt as for cw_sim_create. On failure *out carries the message (CW_EINVAL:
+ * not a checkpoint, damaged, or another version's; CW_EIO: unreadable, or
+ * its output cannot be reopened); free it with cw_sim_free. */
+CW_API cw_status cw_sim_resume(const char *path, const cw_options *opt, cw_sim **out);
+
+/* The final path of the open output (without .partial), or NULL. */
+CW_API const char *cw_sim_output_path(const cw_sim *sim);
+
 /* ---- output files ---------------------------------------------------------- */
 /* Summarise an output file (commonweal info): the scenario's provenance,
  * weeks written and whether the run completed, neighbourhoods, and each
  * metric with its dimensions and min/mean/max. On error, a message in err. */
 CW_API cw_status cw_info(const char *path, FILE *fp, char *err, size_t errlen);
+
+/* ---- sweeps (sim/sweep.c, sim/sweep_output.c; docs/OUTPUT.md "Sweep files") ---- */
+typedef struct cw_sweep cw_sweep;
+typedef struct cw_sweep_file cw_sweep_file;
+typedef struct cw_sweep_record cw_sweep_record;
+
+/* Read a sweep file (YAML: base, vary, replicates, common_random_numbers,
+ * method, ...) and build its design. sets[n_sets] are "path=value" overrides
+ * applied to the base scenario (the CLI's --set). On error, *out is still set
+ * (or NULL when memory ran out) and cw_sweep_errmsg says "FILE:LINE:COLUMN: ...".
+ * Free with cw_sweep_free. */
+CW_API cw_status cw_sweep_load(const char *path, const char *const *sets, int n_sets, cw_sweep **out);
+CW_API void cw_sweep_free(cw_sweep *sw);
+CW_API const char *cw_sweep_errmsg(const cw_sweep *sw);
+
+/* Members (design points x replicates), design points, replicates. Member m
+ * is point m / replicates, replicate m % replicates. */
+CW_API int cw_sweep_members(const cw_sweep *sw);
+CW_API int cw_sweep_points(const cw_sweep *sw);
+CW_API int cw_sweep_replicates(const cw_sweep *sw);
+/* Weeks each member simulates (burn-in + run; the same for every member). */
+CW_API int cw_sweep_weeks(const cw_sweep *sw);
+
+/* A new scenario for member m: the base with the point's values and the
+ * member's seed. Safe to call from several threads at once. Free with
+ * cw_scenario_free; on failure *out is NULL or carries the message. */
+CW_API cw_status cw_sweep_member_scenario(const cw_sweep *sw, int member, cw_scenario **out);
+
+/* Create OUT.partial for the sweep (refusing an existing OUT unless force),
+ * or with resume reopen the OUT.partial of an interrupted run of the same
+ * sweep. shape is a simulation of any member, created but not yet stepped:
+ * it supplies the neighbourhood table and dimensions (unused with resume).
+ * sw must outlive the file. Message on sw. */
+CW_API cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resume,
+                                    const cw_sim *shape, int threads, cw_sweep_file **out);
+CW_API int cw_sweep_file_member_complete(const cw_sweep_file *f, int member);
+CW_API int cw_sweep_file_members_complete(const cw_sweep_file *f);
+
+/* Record a member's weeks: create from its simulation before the first step,
+ * then call cw_sweep_record_week after every cw_sim_step. */
+CW_API cw_status cw_sweep_record_new(const cw_sim *sim, cw_sweep_record **out);
+CW_API void cw_sweep_record_week(cw_sweep_record *rec, const cw_sim *sim);
+CW_API void cw_sweep_record_free(cw_sweep_record *rec);
+
+/* Write a finished member into the file, mark it complete and flush: a
+ * sweep cut short after this keeps it. Message on the sweep. */
+CW_API cw_status cw_sweep_file_write(cw_sweep_file *f, int member, const cw_sweep_record *rec);
+
+/* Close; when every member is complete the file is marked complete and
+ * renamed from OUT.partial to OUT. Frees f. Message on the sweep. */
+CW_API cw_status cw_sweep_file_close(cw_sweep_file *f, double wall_seconds);
+
+/* ---- paired comparisons (sim/compare.c) -------------------------------------- */
+
+/* Student's t quantile: the p-quantile (0 < p < 1) of t with df > 0 degrees
+ * of freedom. */
+CW_API double cw_t_quantile(double p, double df);
+
+typedef enum cw_compare_by {
+    CW_BY_NONE, CW_BY_QUINTILE, CW_BY_IDENTITY, CW_BY_DECILE, CW_BY_AGE_BAND
+} cw_compare_by;
+
+typedef struct cw_compare_options {
+    const char *const *metrics;   /* names; NULL/0: a default set             */
+    int n_metrics;
+    cw_compare_by by;
+    int has_weeks;                /* else: every week not flagged burn_in     */
+    int week_from, week_to;       /* reported weeks, inclusive; <= -1000000 and
+                                     >= 1000000 mean the file's first and last */
+    const char *baseline;         /* within one sweep: "path=value[,path=value]" */
+    int force;                    /* compare even if non-lever parameters differ */
+} cw_compare_options;
+
+/* One line of a comparison: a metric in one breakdown cell, for one policy. */
+typedef struct cw_compare_row {
+    char policy[256];             /* the policy design point ("" for files)   */
+    char metric[64];
+    char group[64];               /* breakdown cell ("all" when none)         */
+    double baseline_mean, policy_mean;
+    double difference, ci_low, ci_high; /* paired mean difference, 95% CI (NaN when n < 2) */
+    int n;                        /* pairs                                    */
+    int paired_by_seed;           /* 1: pairs share seeds (common random numbers) */
+} cw_compare_row;
+
+typedef struct cw_comparison {
+    cw_compare_row *rows;
+    int n_rows;
+    int week_from, week_to;       /* the weeks averaged                       */
+    char notes[2048];             /* what differs (levers), pairing notes     */
+} cw_comparison;
+
+/* Compare BASE and POLICY (run or sweep files), or, with policy == NULL and
+ * opt->baseline, the design points of one sweep file against its baseline
+ * points. On error the message is in err and the status is CW_EINVAL for
+ * files that cannot be compared (non-lever differences without force, bad
+ * metric or weeks), CW_EIO for unreadable files. Free with cw_comparison_free. */
+CW_API cw_status cw_compare(const char *base, const char *policy, const cw_compare_options *opt,
+                            cw_comparison *out, char *err, size_t errlen);
+CW_API void cw_comparison_free(cw_comparison *c);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
  *   commonweal check SCENARIO [--set k=v]...
  *   commonweal params
  *   commonweal info OUT.h5
+ *   commonweal resume CHECKPOINT [--threads N]
  *
  * Exit status: 0 success, 1 runtime failure, 2 bad input (usage, scenario).
  */
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h" /* sweep, compare */
 #include "commonweal/commonweal.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
@@ -41,6 +43,9 @@ static const char usage_main[] =
     "  check SCENARIO    validate a scenario and print every resolved parameter\n"
     "  params            print the parameter reference (Markdown table)\n"
     "  info FILE.h5      summarise an output file\n"
+    "  sweep SWEEP.yaml  run a sweep's members in parallel into one file\n"
+    "  compare A.h5 B.h5 paired differences with 95% CIs (or SWEEP.h5 --baseline)\n"
+    "  resume CHECKPOINT continue a run from its checkpoint (run --checkpoint-every)\n"
     "\n"
     "Options:\n"
     "  -h, --help        this help (also: commonweal COMMAND --help)\n"
@@ -61,6 +66,22 @@ static const char usage_run[] =
     "  -t, --threads N      OpenMP threads (default: all cores); results do not depend on it\n"
     "      --set PATH=VALUE override a parameter (repeatable), e.g. --set run.weeks=104\n"
     "  -f, --force          overwrite an existing output file\n"
+    "  -q, --quiet          no progress and no summary\n"
+    "      --timings        print the time spent in each phase\n"
+    "      --checkpoint-every W  save the whole state every W weeks (see resume)\n"
+    "      --checkpoint PATH     where (default: OUT.ckpt; removed when the run completes)\n"
+    "  -h, --help           this help\n";
+
+static const char usage_resume[] =
+    "Usage: commonweal resume CHECKPOINT [OPTIONS]\n"
+    "\n"
+    "Continue a run from the checkpoint that run --checkpoint-every wrote: reopen its\n"
+    "OUT.partial (weeks written after the checkpoint are written again), run the\n"
+    "remaining weeks, checkpointing as before, and rename it to OUT when complete.\n"
+    "The finished file's datasets are those an uninterrupted run writes.\n"
+    "\n"
+    "Options:\n"
+    "  -t, --threads N      OpenMP threads (default: all cores); results do not depend on it\n"
     "  -q, --quiet          no progress and no summary\n"
     "      --timings        print the time spent in each phase\n"
     "  -h, --help           this help\n";
@@ -167,6 +188,7 @@ static void format_duration(double s, char *buf, size_t n)
 /* Progress: a redrawn bar on a terminal, a line every 10% otherwise. */
 typedef struct progress {
     int tty, quiet, last_decile;
+    int first;              /* weeks already done when the loop began (resume) */
     double start, last_draw;
     uint64_t residents;
 } progress;
@@ -175,8 +197,9 @@ static void progress_show(progress *pg, int done, int total, int final)
 {
     if (pg->quiet) return;
     double t = now_seconds(), elapsed = t - pg->start;
-    double rate = elapsed > 0 ? (double)pg->residents * done / elapsed : 0.0;
-    double eta = done > 0 ? elapsed * (total - done) / done : 0.0;
+    int ran = done - pg->first;
+    double rate = elapsed > 0 ? (double)pg->residents * ran / elapsed : 0.0;
+    double eta = ran > 0 ? elapsed * (total - done) / ran : 0.0;
     char eta_s[32];
     format_duration(eta, eta_s, sizeof eta_s);
     int pct = total ? (int)(100.0 * done / total) : 100;
@@ -202,7 +225,7 @@ static void progress_show(progress *pg, int done, int total, int final)
 static int run_loop(cw_sim *sim, const char *out_path, int quiet)
 {
     progress pg = {.tty = isatty(STDERR_FILENO), .quiet = quiet, .start = now_seconds(),
-                   .residents = cw_sim_residents(sim)};
+                   .residents = cw_sim_residents(sim), .first = cw_sim_weeks_done(sim)};
     int total = cw_sim_weeks_total(sim);
     while (cw_sim_weeks_done(sim) < total) {
         if (stop_requested) {
@@ -252,10 +275,11 @@ static int cmd_run(int argc, char **argv)
         {"threads", required_argument, 0, 't'}, {"set", required_argument, 0, 'S'},
         {"force", no_argument, 0, 'f'},         {"quiet", no_argument, 0, 'q'},
         {"timings", no_argument, 0, 'T'},       {"help", no_argument, 0, 'h'},
+        {"checkpoint-every", required_argument, 0, 'C'}, {"checkpoint", required_argument, 0, 'P'},
         {0, 0, 0, 0}};
-    const char *out_path = NULL;
-    char out_buf[4096];
-    long long seed = -1, threads = 0;
+    const char *out_path = NULL, *ckpt_path = NULL;
+    char out_buf[4096], ckpt_buf[4096 + 8];
+    long long seed = -1, threads = 0, ckpt_every = 0;
     int force = 0, quiet = 0, timings = 0, n_sets = 0;
     char **sets = calloc((size_t)argc, sizeof *sets);
     if (!sets) return EXIT_RUNTIME;
@@ -269,6 +293,8 @@ static int cmd_run(int argc, char **argv)
         case 'f': force = 1; break;
         case 'q': quiet = 1; break;
         case 'T': timings = 1; break;
+        case 'C': if (!parse_count("--checkpoint-every", optarg, 1, 1000000, &ckpt_every)) goto out_free_sets; break;
+        case 'P': ckpt_path = optarg; break;
         case 'h': fputs(usage_run, stdout); rc = EXIT_OK; goto out_free_sets;
         default: fputs(usage_run, stderr); goto out_free_sets;
         }
@@ -282,6 +308,10 @@ static int cmd_run(int argc, char **argv)
         default_output(scenario_path, out_buf, sizeof out_buf);
         out_path = out_buf;
     }
+    if (!ckpt_path) {
+        snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out_path);
+        ckpt_path = ckpt_buf;
+    }
     cw_scenario *sc = NULL;
     if ((rc = load_scenario(scenario_path, sets, n_sets, &sc))) goto out_free_sets;
     if (seed >= 0) cw_scenario_set_seed(sc, (uint64_t)seed);
@@ -291,6 +321,7 @@ static int cmd_run(int argc, char **argv)
     double t0 = now_seconds();
     cw_status st = cw_sim_create(sc, &opt, &sim);
     if (!st) st = cw_sim_open_output(sim, out_path, force);
+    if (!st && ckpt_every) st = cw_sim_set_checkpoint(sim, ckpt_path, (int)ckpt_every);
     if (st) {
         fprintf(stderr, "commonweal: %s\n", sim ? cw_sim_errmsg(sim) : cw_strstatus(st));
         rc = exit_for(st);
@@ -305,6 +336,7 @@ static int cmd_run(int argc, char **argv)
         rc = EXIT_RUNTIME;
         goto out_free_sim;
     }
+    if (ckpt_every) remove(ckpt_path); /* the finished file supersedes it */
     if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings);
     rc = EXIT_OK;
 out_free_sim:
@@ -312,6 +344,64 @@ out_free_sim:
     cw_scenario_free(sc);
 out_free_sets:
     free(sets);
+    return rc;
+}
+
+static int cmd_resume(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
+        {"timings", no_argument, 0, 'T'},       {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    long long threads = 0;
+    int c, quiet = 0, timings = 0;
+    while ((c = getopt_long(argc, argv, "t:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 't': if (!parse_count("--threads", optarg, 1, 4096, &threads)) return EXIT_INPUT; break;
+        case 'q': quiet = 1; break;
+        case 'T': timings = 1; break;
+        case 'h': fputs(usage_resume, stdout); return EXIT_OK;
+        default: fputs(usage_resume, stderr); return EXIT_INPUT;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "commonweal resume: expected one CHECKPOINT file\n%s", usage_resume);
+        return EXIT_INPUT;
+    }
+    const char *ckpt_path = argv[optind];
+    cw_options opt = {.threads = (int)threads};
+    cw_sim *sim = NULL;
+    char out_path[4096];
+    double t0 = now_seconds();
+    int rc;
+    cw_status st = cw_sim_resume(ckpt_path, &opt, &sim);
+    if (st) {
+        fprintf(stderr, "commonweal: %s\n", sim ? cw_sim_errmsg(sim) : cw_strstatus(st));
+        rc = exit_for(st);
+        goto out_free_sim;
+    }
+    if (!cw_sim_output_path(sim)) {
+        fprintf(stderr, "commonweal: %s has no output file to continue\n", ckpt_path);
+        rc = EXIT_INPUT;
+        goto out_free_sim;
+    }
+    snprintf(out_path, sizeof out_path, "%s", cw_sim_output_path(sim));
+    if (!quiet)
+        fprintf(stderr, "resuming %s at week %d of %d\n", out_path, cw_sim_weeks_done(sim),
+                cw_sim_weeks_total(sim));
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if ((rc = run_loop(sim, out_path, quiet))) goto out_free_sim;
+    if (cw_sim_close_output(sim, 1)) {
+        fprintf(stderr, "commonweal: %s\n", cw_sim_errmsg(sim));
+        rc = EXIT_RUNTIME;
+        goto out_free_sim;
+    }
+    remove(ckpt_path); /* the finished file supersedes it */
+    if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings);
+    rc = EXIT_OK;
+out_free_sim:
+    cw_sim_free(sim);
     return rc;
 }
 
@@ -391,6 +481,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0) return cmd_params(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "resume") == 0) return cmd_resume(argc - 1, argv + 1);
     fprintf(stderr, "commonweal: unknown command '%s'\n%s", cmd, usage_main);
     return EXIT_INPUT;
 }

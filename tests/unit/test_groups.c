@@ -130,7 +130,7 @@ Test(groups, burnout_rises_with_overload_and_falls_without)
         if (!f.w.group_alive[k]) continue;
         checked++;
         if (k % 2) cr_assert_eq(f.w.group_burnout[k], 0.0f, "slot %u balanced but burnt out", k);
-        else cr_assert_gt(f.w.group_burnout[k], 0.3f, "slot %u overloaded: burnout %g", k, f.w.group_burnout[k]);
+        else cr_assert_gt(f.w.group_burnout[k], 0.15f, "slot %u overloaded: burnout %g", k, f.w.group_burnout[k]);
     }
     cr_assert_gt(checked, 5);
     set_demand(&f.w, 0.0f, 0.0f);
@@ -159,7 +159,7 @@ Test(groups, volunteer_support_slows_burnout)
     for (uint32_t s = 1; s <= 10; s++) week(&a, s, 10.0f), week(&b, s, 10.0f);
     double without = mean_burnout(&a.w), with = mean_burnout(&b.w);
     /* effect 0.5: growth halves */
-    cr_assert_gt(without, 0.2, "burnout %g", without);
+    cr_assert_gt(without, 0.1, "burnout %g", without);
     cr_assert_lt(with, 0.6 * without, "supported %g vs %g", with, without);
     teardown(&a);
     teardown(&b);

@@ -1,0 +1,238 @@
+/*
+ * commonweal compare BASE.h5 POLICY.h5 [--metric M]... [--by quintile|identity|decile|age_band]
+ *                    [--weeks A:B] [--csv|--json] [--force]
+ * commonweal compare SWEEP.h5 --baseline 'PATH=VALUE[,PATH=VALUE]' [same options]
+ *
+ * The statistics are the library's (cw_compare, sim/compare.c); this file
+ * parses the options and prints the table, CSV or JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "commonweal/commonweal.h"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
+
+static const char usage_compare[] =
+    "Usage: commonweal compare BASE.h5 POLICY.h5 [OPTIONS]\n"
+    "       commonweal compare SWEEP.h5 --baseline 'PATH=VALUE[,PATH=VALUE]' [OPTIONS]\n"
+    "\n"
+    "What a policy changes, with a 95% confidence interval. Members (replicates)\n"
+    "pair by seed (common random numbers), or by replicate number when no seeds\n"
+    "match. For each metric and breakdown cell: the baseline and policy means\n"
+    "(population-weighted over neighbourhoods, averaged over the weeks), the mean\n"
+    "paired difference policy - baseline, its 95% CI (Student t over the pairs)\n"
+    "and the number of pairs n. Files whose scenarios differ in more than the\n"
+    "levers (policy.*, investment.*, funding.*, crisis.*, partnership.*,\n"
+    "privatisation.*, business.* and the timeline) are refused unless --force.\n"
+    "\n"
+    "Options:\n"
+    "  -m, --metric M       a metric (repeatable; default: left_out_rate, isolated_rate,\n"
+    "                       lonely_rate, wellbeing_mean, trust_services_share,\n"
+    "                       formal_volunteering_rate)\n"
+    "  -b, --by B           quintile, identity, age_band (the metric's *_by_B variant)\n"
+    "                       or decile (neighbourhood deprivation decile, 10 = most deprived)\n"
+    "  -w, --weeks A:B      reported weeks A to B inclusive (default: all after the burn-in)\n"
+    "      --baseline SEL   within one sweep file: the baseline design points, e.g.\n"
+    "                       'investment.mode=none'; each other point is compared with the\n"
+    "                       baseline point that shares its other varied values\n"
+    "      --csv            comma-separated values\n"
+    "      --json           JSON\n"
+    "  -f, --force          compare even if non-lever parameters differ (with a warning)\n"
+    "  -h, --help           this help\n";
+
+typedef enum format { FMT_TEXT, FMT_CSV, FMT_JSON } format;
+
+static int parse_by(const char *s, cw_compare_by *by)
+{
+    static const struct {
+        const char *name;
+        cw_compare_by by;
+    } names[] = {{"quintile", CW_BY_QUINTILE}, {"identity", CW_BY_IDENTITY}, {"decile", CW_BY_DECILE},
+                 {"age_band", CW_BY_AGE_BAND}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(s, names[i].name)) {
+            *by = names[i].by;
+            return 1;
+        }
+    fprintf(stderr, "commonweal compare: --by '%s': expected quintile, identity, decile or age_band\n", s);
+    return 0;
+}
+
+/* "A:B" with either end optional ("52:", ":103"); missing ends are wide. */
+static int parse_weeks(const char *s, cw_compare_options *opt)
+{
+    const char *colon = strchr(s, ':');
+    char *end;
+    long a = -1000000, b = 1000000;
+    if (!colon) goto bad;
+    if (colon != s) {
+        errno = 0;
+        a = strtol(s, &end, 10);
+        if (errno || end != colon) goto bad;
+    }
+    if (colon[1]) {
+        errno = 0;
+        b = strtol(colon + 1, &end, 10);
+        if (errno || *end) goto bad;
+    }
+    opt->has_weeks = 1;
+    opt->week_from = (int)a;
+    opt->week_to = (int)b;
+    return 1;
+bad:
+    fprintf(stderr, "commonweal compare: --weeks '%s': expected A:B (reported weeks, inclusive), e.g. 0:103\n", s);
+    return 0;
+}
+
+static void num(FILE *fp, const char *fmt, double v, int width)
+{
+    if (isnan(v)) fprintf(fp, "%*s", width, "-");
+    else fprintf(fp, fmt, width, v);
+}
+
+static void print_text(const cw_comparison *c, const char *base, const char *policy)
+{
+    printf("baseline: %s%s\npolicy:   %s\nweeks %d..%d; means population-weighted over neighbourhoods; "
+           "difference = policy - baseline, 95%% CI (t)\n",
+           base, policy ? "" : " (baseline points)", policy ? policy : "each other design point", c->week_from,
+           c->week_to);
+    if (c->notes[0]) fputs(c->notes, stdout);
+    const char *last = NULL;
+    for (int i = 0; i < c->n_rows; i++) {
+        const cw_compare_row *r = &c->rows[i];
+        if (!last || strcmp(last, r->policy) != 0) {
+            if (r->policy[0]) printf("\n%s\n", r->policy);
+            else putchar('\n');
+            printf("%-26s %-22s %10s %10s %11s %24s %4s\n", "metric", "group", "baseline", "policy", "difference",
+                   "95% CI", "n");
+            last = r->policy;
+        }
+        printf("%-26s %-22s ", r->metric, r->group);
+        num(stdout, "%*.5f", r->baseline_mean, 10);
+        putchar(' ');
+        num(stdout, "%*.5f", r->policy_mean, 10);
+        putchar(' ');
+        num(stdout, "%+*.5f", r->difference, 11);
+        if (isnan(r->ci_low)) printf(" %24s", "-");
+        else printf("  [%+.5f, %+.5f]", r->ci_low, r->ci_high);
+        printf(" %4d%s\n", r->n,
+               !isnan(r->ci_low) && (r->ci_low > 0 || r->ci_high < 0) ? " *" : "");
+    }
+    printf("\n* the 95%% CI excludes zero%s\n",
+           c->n_rows && !c->rows[0].paired_by_seed ? "; members paired by replicate number (no common seeds)" : "");
+}
+
+static void print_csv(const cw_comparison *c)
+{
+    printf("policy,metric,group,baseline_mean,policy_mean,difference,ci_low,ci_high,n,paired_by_seed,week_from,week_to\n");
+    for (int i = 0; i < c->n_rows; i++) {
+        const cw_compare_row *r = &c->rows[i];
+        printf("\"%s\",%s,\"%s\",%.9g,%.9g,%.9g,%.9g,%.9g,%d,%d,%d,%d\n", r->policy, r->metric, r->group,
+               r->baseline_mean, r->policy_mean, r->difference, r->ci_low, r->ci_high, r->n, r->paired_by_seed,
+               c->week_from, c->week_to);
+    }
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20) printf("\\u%04x", (unsigned char)*s);
+        else putchar(*s);
+    }
+    putchar('"');
+}
+
+static void json_num(double v)
+{
+    if (isnan(v)) fputs("null", stdout);
+    else printf("%.9g", v);
+}
+
+static void print_json(const cw_comparison *c, const char *base, const char *policy)
+{
+    printf("{\"baseline\": ");
+    json_str(base);
+    printf(", \"policy\": ");
+    if (policy) json_str(policy);
+    else fputs("null", stdout);
+    printf(", \"week_from\": %d, \"week_to\": %d, \"notes\": ", c->week_from, c->week_to);
+    json_str(c->notes);
+    printf(", \"rows\": [");
+    for (int i = 0; i < c->n_rows; i++) {
+        const cw_compare_row *r = &c->rows[i];
+        printf("%s\n  {\"policy\": ", i ? "," : "");
+        json_str(r->policy);
+        printf(", \"metric\": ");
+        json_str(r->metric);
+        printf(", \"group\": ");
+        json_str(r->group);
+        const double v[] = {r->baseline_mean, r->policy_mean, r->difference, r->ci_low, r->ci_high};
+        const char *k[] = {"baseline_mean", "policy_mean", "difference", "ci_low", "ci_high"};
+        for (int j = 0; j < 5; j++) {
+            printf(", \"%s\": ", k[j]);
+            json_num(v[j]);
+        }
+        printf(", \"n\": %d, \"paired_by_seed\": %s}", r->n, r->paired_by_seed ? "true" : "false");
+    }
+    printf("\n]}\n");
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"metric", required_argument, 0, 'm'}, {"by", required_argument, 0, 'b'},
+        {"weeks", required_argument, 0, 'w'},  {"baseline", required_argument, 0, 'B'},
+        {"csv", no_argument, 0, 'C'},          {"json", no_argument, 0, 'J'},
+        {"force", no_argument, 0, 'f'},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    cw_compare_options opt = {0};
+    format fmt = FMT_TEXT;
+    const char **metrics = calloc((size_t)argc, sizeof *metrics);
+    if (!metrics) return EXIT_RUNTIME;
+    int c, rc = EXIT_INPUT;
+    while ((c = getopt_long(argc, argv, "m:b:w:fh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': metrics[opt.n_metrics++] = optarg; break;
+        case 'b': if (!parse_by(optarg, &opt.by)) goto out_free; break;
+        case 'w': if (!parse_weeks(optarg, &opt)) goto out_free; break;
+        case 'B': opt.baseline = optarg; break;
+        case 'C': fmt = FMT_CSV; break;
+        case 'J': fmt = FMT_JSON; break;
+        case 'f': opt.force = 1; break;
+        case 'h': fputs(usage_compare, stdout); rc = EXIT_OK; goto out_free;
+        default: fputs(usage_compare, stderr); goto out_free;
+        }
+    }
+    int files = argc - optind;
+    if (files < 1 || files > 2) {
+        fprintf(stderr, "commonweal compare: expected BASE.h5 POLICY.h5, or SWEEP.h5 --baseline SEL\n%s", usage_compare);
+        goto out_free;
+    }
+    opt.metrics = metrics;
+    const char *base = argv[optind], *policy = files == 2 ? argv[optind + 1] : NULL;
+    cw_comparison cmp;
+    char err[2048];
+    cw_status st = cw_compare(base, policy, &opt, &cmp, err, sizeof err);
+    if (st) {
+        fprintf(stderr, "commonweal compare: %s\n", err);
+        rc = st == CW_EINVAL ? EXIT_INPUT : EXIT_RUNTIME;
+        goto out_free;
+    }
+    if (fmt == FMT_CSV) print_csv(&cmp);
+    else if (fmt == FMT_JSON) print_json(&cmp, base, policy);
+    else print_text(&cmp, base, policy);
+    if (fmt != FMT_TEXT && cmp.notes[0]) fprintf(stderr, "%s", cmp.notes);
+    cw_comparison_free(&cmp);
+    rc = EXIT_OK;
+out_free:
+    free(metrics);
+    return rc;
+}

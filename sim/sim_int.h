@@ -1,0 +1,54 @@
+/*
+ * The simulation handle's private layout, shared by sim.c (set-up and the
+ * weekly schedule) and checkpoint.c (saving and restoring it).
+ */
+#ifndef CW_SIM_INT_H
+#define CW_SIM_INT_H
+
+#include "commonweal/commonweal.h"
+#include "events.h"
+#include "funding.h"
+#include "help.h"
+#include "observe.h"
+#include "output.h"
+#include "scenario.h"
+#include "world.h"
+
+/* The phases of one week, in schedule order (MODEL.md s3), with timers. */
+enum phase { PH_EVENTS, PH_LIFE, PH_HELP, PH_SOCIAL, PH_GROUPS, PH_OBSERVE, PH_OUTPUT, N_PHASES };
+
+struct cw_sim {
+    cw_mem mem;
+    cw_params params;        /* the working copy: the timeline changes it  */
+    cw_scenario scenario;    /* a private copy (its own events array)      */
+    char *scenario_yaml;     /* the resolved scenario, for the output      */
+    int threads;
+    world w;
+    help_scratch help;
+    funding_state funding;   /* what the money phase keeps between weeks */
+    event_log log;
+    observe_scratch obs;
+    metrics_frame frame;
+    output *out;
+    size_t cursor;           /* next timeline event                        */
+    int step, n_steps, frame_valid;
+    double phase_seconds[N_PHASES];
+    double wall_start;
+    /* checkpoints (checkpoint.c): written after every checkpoint_every
+     * weeks (0: never) to checkpoint_path */
+    int checkpoint_every;
+    char *checkpoint_path;
+    char errmsg[1024];
+};
+
+/* Set up what the weekly phases need besides the world (scratch, funding
+ * state, event log, metrics), for a world already built or restored. */
+cw_status sim_setup_phases(cw_sim *sim);
+
+/* Threads the phases will use. */
+int sim_threads_in_use(const cw_sim *sim);
+
+/* Write a checkpoint now if one is due after the week just done. */
+cw_status checkpoint_if_due(cw_sim *sim);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * Snapshots of residents and groups (see snapshot.h). One table of fields
+ * per entity drives the writing and docs/OUTPUT.md.
+ */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int by_week(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+cw_status snapshot_parse_weeks(const char *spec, int32_t first, int32_t last, int32_t *weeks, int *n,
+                               char *err, size_t errlen)
+{
+    *n = 0;
+    const char *s = spec;
+    while (*s) {
+        while (*s == ',' || *s == ' ') s++;
+        if (!*s) break;
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        size_t len = strcspn(s, ", ");
+        if (end == s || end != s + len || errno) {
+            snprintf(err, errlen, "output.snapshot_weeks: '%.*s' is not a week number (give weeks like \"0, 52, 519\")",
+                     (int)len, s);
+            return CW_EINVAL;
+        }
+        if (v < first || v > last) {
+            snprintf(err, errlen, "output.snapshot_weeks: week %ld is outside the run (weeks %d to %d; burn-in weeks are negative)",
+                     v, first, last);
+            return CW_EINVAL;
+        }
+        if (*n == SNAPSHOT_MAX_WEEKS) {
+            snprintf(err, errlen, "output.snapshot_weeks: more than %d weeks", SNAPSHOT_MAX_WEEKS);
+            return CW_EINVAL;
+        }
+        weeks[(*n)++] = (int32_t)v;
+        s = end;
+    }
+    qsort(weeks, (size_t)*n, sizeof *weeks, by_week);
+    int m = 0;
+    for (int k = 0; k < *n; k++)
+        if (m == 0 || weeks[m - 1] != weeks[k]) weeks[m++] = weeks[k];
+    *n = m;
+    return CW_OK;
+}
+
+/* One field: its name, the array, its HDF5 type, values per entity, unit and
+ * meaning. */
+typedef struct field {
+    const char *name;
+    const void *data;
+    hid_t type;
+    hsize_t per;
+    const char *units, *doc;
+} field;
+
+#define H5TYPE(p)                                                                                  \
+    _Generic((p), float *: H5T_NATIVE_FLOAT, uint8_t *: H5T_NATIVE_UINT8, uint16_t *: H5T_NATIVE_UINT16, \
+             uint32_t *: H5T_NATIVE_UINT32, int32_t *: H5T_NATIVE_INT32)
+#define FIELD(name, arr, per, units, doc) {name, arr, H5TYPE(arr), per, units, doc}
+
+static int put_text_attr(hid_t obj, const char *name, const char *text)
+{
+    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR);
+    H5Tset_size(type, strlen(text) + 1);
+    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = a >= 0 && H5Awrite(a, type, text) >= 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+    return ok;
+}
+
+static int write_field(hid_t group, const field *f, hsize_t n, int compression)
+{
+    hsize_t dims[2] = {n, f->per}, chunk[2] = {n < 65536 ? n : 65536, f->per};
+    int rank = f->per > 1 ? 2 : 1;
+    hid_t space = H5Screate_simple(rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (n > 0) {
+        H5Pset_chunk(dcpl, rank, chunk);
+        if (compression > 0) {
+            H5Pset_shuffle(dcpl);
+            H5Pset_deflate(dcpl, (unsigned)compression);
+        }
+    }
+    hid_t d = H5Dcreate2(group, f->name, f->type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    int ok = d >= 0 && (n == 0 || H5Dwrite(d, f->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->data) >= 0) &&
+             put_text_attr(d, "units", f->units) && put_text_attr(d, "long_name", f->doc);
+    if (d >= 0) H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    return ok;
+}
+
+static int write_fields(hid_t parent, const char *name, const field *fields, size_t n_fields, hsize_t n,
+                        int compression)
+{
+    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return 0;
+    int ok = 1;
+    for (size_t k = 0; k < n_fields && ok; k++) ok = write_field(g, &fields[k], n, compression);
+    H5Gclose(g);
+    return ok;
+}
+
+/* The neighbourhood of each resident and of each group slot, and each
+ * resident's number of ties: derived columns that make the tables usable
+ * on their own. */
+typedef struct derived {
+    int32_t *res_nbhd, *group_nbhd;
+    uint16_t *degree;
+} derived;
+
+static int derive(const world *w, derived *d)
+{
+    d->res_nbhd = malloc((w->n_res ? w->n_res : 1) * sizeof *d->res_nbhd);
+    d->group_nbhd = malloc((w->n_groups ? w->n_groups : 1) * sizeof *d->group_nbhd);
+    d->degree = malloc((w->n_res ? w->n_res : 1) * sizeof *d->degree);
+    if (!d->res_nbhd || !d->group_nbhd || !d->degree) return 0;
+    for (int b = 0; b < w->n_nbhd; b++) {
+        for (uint32_t i = w->nbhd_first[b]; i < w->nbhd_first[b + 1]; i++) d->res_nbhd[i] = b;
+        for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) d->group_nbhd[k] = b;
+    }
+    for (uint32_t i = 0; i < w->n_res; i++) {
+        uint32_t deg = w->tie_offset[i + 1] - w->tie_offset[i];
+        d->degree[i] = (uint16_t)(deg < UINT16_MAX ? deg : UINT16_MAX);
+    }
+    return 1;
+}
+
+static void derived_free(derived *d)
+{
+    free(d->res_nbhd);
+    free(d->group_nbhd);
+    free(d->degree);
+}
+
+cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression, char *err,
+                         size_t errlen)
+{
+    derived d = {0};
+    if (!derive(w, &d)) {
+        derived_free(&d);
+        snprintf(err, errlen, "out of memory writing the snapshot of week %d", week);
+        return CW_ENOMEM;
+    }
+    const field residents[] = {
+        FIELD("neighbourhood", d.res_nbhd, 1, "index", "Neighbourhood (row of /neighbourhoods)"),
+        FIELD("household", w->household, 1, "id", "Household id"),
+        FIELD("age", w->age, 1, "years", "Age"),
+        FIELD("identity", w->identity, 1, "index", "Identity group (0 majority)"),
+        FIELD("employed", w->employed, 1, "0/1", "In work (working age only)"),
+        FIELD("quintile", w->quintile, 1, "index", "Income quintile of the area on arrival (0 poorest)"),
+        FIELD("income", w->income, 1, "GBP/week", "Household income after housing costs this week"),
+        FIELD("health", w->health, 1, "0..1", "Health"),
+        FIELD("need", w->need, N_SECTORS, "severity 0..1", "Need severity by sector (0 none)"),
+        FIELD("spare_hours", w->spare_hours, 1, "hours/week", "Hours a week free to help"),
+        FIELD("unmet_weeks", w->unmet_weeks, 1, "weeks", "Consecutive weeks with a need and no help"),
+        FIELD("unmet_mask", w->unmet_mask, 1, "bits", "Bit s: the need in sector s went unhelped this week"),
+        FIELD("helped_by", w->helped_by, 1, "bits", "Bit r: helped by route r this week (0 informal, 1 group, 2 service)"),
+        FIELD("social_flags", w->social_flags, 1, "bits", "Bit 0 lonely, bit 1 isolated"),
+        FIELD("trust_services", w->trust, 1, "0..1", "Trust in statutory services"),
+        FIELD("trust_groups", w->trust_groups, 1, "0..1", "Trust in community groups"),
+        FIELD("wellbeing", w->wellbeing, 1, "0..1", "Wellbeing"),
+        FIELD("volunteer_hours", w->volunteer_hours, 1, "hours/week", "Hours given to groups this week"),
+        FIELD("volunteer_year", w->volunteer_year, 1, "hours", "Hours given to groups over about a year (x51/52 a week)"),
+        FIELD("timebank_balance", w->timebank_balance, 1, "hours", "Hours banked in a time bank"),
+        FIELD("membership", w->membership, MAX_MEMBERSHIPS, "slot", "Group slots within the neighbourhood (255 none; /snapshots/.../groups row = neighbourhood's first slot + value)"),
+        FIELD("tie_degree", d.degree, 1, "ties", "Number of social ties"),
+    };
+    const field groups[] = {
+        FIELD("neighbourhood", d.group_nbhd, 1, "index", "Neighbourhood of the slot"),
+        FIELD("alive", w->group_alive, 1, "0/1", "The slot holds a living group"),
+        FIELD("kind", w->group_kind, 1, "index", "Group kind (the group_kind dimension's order)"),
+        FIELD("owns_building", w->group_owns_building, 1, "0/1", "Owns or holds its building"),
+        FIELD("openness", w->group_openness, 1, "probability", "Chance to serve or admit someone unlike its majority"),
+        FIELD("majority", w->group_majority, 1, "index", "Identity most members share"),
+        FIELD("members", w->group_members, 1, "residents", "Members"),
+        FIELD("founded", w->group_founded, 1, "step", "Step founded (0: at set-up; step = week + burn-in)"),
+        FIELD("volunteer_hours", w->group_volunteer_hours, 1, "hours/week", "Members' hours given last week"),
+        FIELD("paid_hours", w->group_paid_hours, 1, "hours/week", "Paid hours from funding"),
+        FIELD("demand", w->group_demand, 1, "hours/week", "Hours asked of it this week"),
+        FIELD("burnout", w->group_burnout, 1, "0..1", "Burnout"),
+        FIELD("funding", w->group_funding, 1, "index", "Funding source: 0 none, 1 competitive grant, 2 core funding"),
+        FIELD("funding_end", w->group_funding_end, 1, "step", "Step its funding stops (65535 none)"),
+        FIELD("grant_per_week", w->group_grant_per_week, 1, "GBP/week", "Funding received"),
+    };
+    char name[32];
+    snprintf(name, sizeof name, "week_%d", week);
+    int ok = 1;
+    hid_t top;
+    if (H5Lexists(file, "snapshots", H5P_DEFAULT) > 0) {
+        top = H5Gopen2(file, "snapshots", H5P_DEFAULT);
+    } else {
+        top = H5Gcreate2(file, "snapshots", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        ok = top >= 0 && put_text_attr(top, "long_name", "State of every resident and group slot at the weeks of output.snapshot_weeks");
+    }
+    if (top < 0) ok = 0;
+    if (ok && H5Lexists(top, name, H5P_DEFAULT) > 0) ok = H5Ldelete(top, name, H5P_DEFAULT) >= 0; /* resumed */
+    hid_t g = ok ? H5Gcreate2(top, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    if (g < 0) ok = 0;
+    if (ok) {
+        hid_t space = H5Screate(H5S_SCALAR);
+        hid_t a = H5Acreate2(g, "week", H5T_NATIVE_INT32, space, H5P_DEFAULT, H5P_DEFAULT);
+        ok = a >= 0 && H5Awrite(a, H5T_NATIVE_INT32, &week) >= 0;
+        if (a >= 0) H5Aclose(a);
+        H5Sclose(space);
+    }
+    ok = ok && write_fields(g, "residents", residents, sizeof residents / sizeof residents[0], w->n_res, compression) &&
+         write_fields(g, "groups", groups, sizeof groups / sizeof groups[0], w->n_groups, compression);
+    if (g >= 0) H5Gclose(g);
+    if (top >= 0) H5Gclose(top);
+    derived_free(&d);
+    if (!ok) {
+        snprintf(err, errlen, "cannot write the snapshot of week %d to the output file", week);
+        return CW_EIO;
+    }
+    return CW_OK;
+}

@@ -1,0 +1,34 @@
+/*
+ * Snapshots (MODEL.md s7, "optional snapshots of every resident and group at
+ * chosen weeks, for micro-level analysis"): at each reported week listed in
+ * output.snapshot_weeks, the observe phase's state of every resident and
+ * every group slot is written to /snapshots/week_<W>/{residents,groups} of
+ * the run's output file. docs/OUTPUT.md lists the fields and their units.
+ */
+#ifndef CW_SNAPSHOT_H
+#define CW_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hdf5.h>
+
+#include "commonweal/commonweal.h"
+#include "world.h"
+
+#define SNAPSHOT_MAX_WEEKS 256
+
+/* Parse output.snapshot_weeks: reported week numbers separated by commas
+ * or spaces ("" = none), each within [first, last] (burn-in weeks are
+ * negative), at most SNAPSHOT_MAX_WEEKS. Sorted and de-duplicated into
+ * weeks[], their number in *n. CW_EINVAL with a message naming the bad
+ * entry and the allowed range. */
+cw_status snapshot_parse_weeks(const char *spec, int32_t first, int32_t last, int32_t *weeks, int *n,
+                               char *err, size_t errlen);
+
+/* Write the snapshot of reported week `week` into the open file (replacing
+ * one of the same week that a resumed run wrote before). CW_EIO on failure. */
+cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression, char *err,
+                         size_t errlen);
+
+#endif

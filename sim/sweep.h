@@ -1,0 +1,60 @@
+/*
+ * Sweeps: a base scenario, the parameters varied over a design (a grid, a
+ * Latin hypercube or Morris elementary-effects trajectories), replicates,
+ * and each member's seed (common random numbers or not). Pure: no files
+ * but the sweep YAML and its base scenario, no HDF5. Private layout of the
+ * public cw_sweep handle.
+ */
+#ifndef CW_SWEEP_H
+#define CW_SWEEP_H
+
+#include <stdint.h>
+
+#include "params.h"
+#include "scenario.h"
+
+typedef enum sweep_method { SWEEP_GRID, SWEEP_LHS, SWEEP_MORRIS } sweep_method;
+extern const char *const sweep_method_names[3];
+
+/* A varied parameter. */
+typedef struct sweep_factor {
+    const param_info *pi;
+    double *values;      /* grid: the listed values (enums: choice index)  */
+    int n_values;
+    double min, max;     /* lhs, morris: the range                         */
+} sweep_factor;
+
+#define SWEEP_MAX_FACTORS 64
+#define SWEEP_MAX_MEMBERS 1000000
+
+struct cw_sweep {
+    char *text;                 /* the sweep file as written               */
+    cw_scenario *base;          /* base + set: + --set overrides           */
+    sweep_method method;
+    int replicates, crn;
+    int n_lhs, trajectories, levels; /* lhs: n; morris: r, p               */
+    int n_factors;
+    sweep_factor factors[SWEEP_MAX_FACTORS];
+    int n_points;
+    double *design;             /* [n_points][n_factors]                   */
+    int32_t *trajectory;        /* [n_points]: morris trajectory, else -1  */
+    uint64_t base_seed;         /* run.seed of the base                    */
+    char errmsg[1024];
+};
+
+/* The seed of member m (53 bits, as run.seed holds). */
+uint64_t sweep_member_seed(const cw_sweep *sw, int member);
+int sweep_member_point(const cw_sweep *sw, int member);
+int sweep_member_replicate(const cw_sweep *sw, int member);
+
+/* Parameters that change a sweep file's shape or the neighbourhood table
+ * (population sizes, run.*, output.*): a sweep cannot vary them. */
+bool sweep_param_fixed(const param_info *pi, const char **why);
+
+/* Designs, from the generator seeded by seed, into x[n_points][k] on the
+ * unit cube: a Latin hypercube of n points; Morris trajectories of k + 1
+ * points each with p levels (p even). */
+void sweep_lhs_unit(uint64_t seed, int n, int k, double *x);
+void sweep_morris_unit(uint64_t seed, int r, int k, int p, double *x);
+
+#endif

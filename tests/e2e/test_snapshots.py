@@ -1,0 +1,46 @@
+"""Snapshots (output.snapshot_weeks): every resident and group slot at chosen
+weeks, consistent with the week's metrics."""
+import subprocess
+
+import h5py
+import numpy as np
+
+from conftest import run_cli
+
+
+def test_snapshots_match_the_weeks_metrics(commonweal, source_dir, test_tmp):
+    out = test_tmp / "snap.h5"
+    run_cli(commonweal, "run", source_dir / "scenarios" / "tiny.yaml", "-o", out, "--force", "--quiet",
+            "--set", "output.snapshot_weeks=3, -1,3")
+    with h5py.File(out, "r") as f:
+        assert sorted(f["snapshots"].keys()) == ["week_-1", "week_3"]
+        week = f["week"][()]
+        for w in (-1, 3):
+            snap = f[f"snapshots/week_{w}"]
+            assert snap.attrs["week"] == w
+            row = int(np.flatnonzero(week == w)[0])
+            res, grp = snap["residents"], snap["groups"]
+            n = int(f.attrs["residents"]) if "residents" in f.attrs else len(res["age"])
+            assert res["need"].shape == (n, 6) and res["membership"].shape == (n, 4)
+            nb = res["neighbourhood"][()]
+            pop = np.bincount(nb, minlength=f["population"].shape[1])
+            assert (pop == f["population"][row]).all()
+            # wellbeing_mean is the neighbourhood mean of the residents' wellbeing
+            wb = np.bincount(nb, weights=res["wellbeing"][()].astype(float)) / pop
+            np.testing.assert_allclose(wb, f["wellbeing_mean"][row], rtol=1e-5)
+            # groups_alive counts the living slots by kind
+            alive = grp["alive"][()] == 1
+            counts = np.zeros(f["groups_alive"].shape[1:])
+            np.add.at(counts, (grp["neighbourhood"][()][alive], grp["kind"][()][alive]), 1)
+            assert (counts == f["groups_alive"][row]).all()
+            units = res["wellbeing"].attrs["units"]
+            assert (units.decode() if isinstance(units, bytes) else units) == "0..1"
+
+
+def test_snapshot_weeks_outside_the_run_are_refused(commonweal, source_dir, test_tmp):
+    out = test_tmp / "snap-bad.h5"
+    r = subprocess.run([commonweal, "run", str(source_dir / "scenarios" / "tiny.yaml"), "-o", str(out), "--force",
+                        "--set", "output.snapshot_weeks=0,9999"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "output.snapshot_weeks: week 9999 is outside the run" in r.stderr
+    assert not out.exists() and not out.with_name(out.name + ".partial").exists()
