@@ -622,6 +622,7 @@ static cw_status restore(cw_sim *sim, const char *path, ck_output *co)
     uint64_t dropped = sim->log.dropped, total[16];
     memcpy(total, sim->log.total, sizeof total);
     cw_status st = sim_setup_phases(sim);
+    if (!st) st = sim_parse_snapshot_weeks(sim);
     if (st) return st;
     sim->funding.last_mode = last_mode;
     sim->funding.patient_start = patient_start;

@@ -100,6 +100,12 @@ static cw_status snapshot_weeks(const cw_params *p, int32_t *weeks, int *n, char
     return snapshot_parse_weeks(p->output_snapshot_weeks, first, last, weeks, n, err, errlen);
 }
 
+cw_status sim_parse_snapshot_weeks(cw_sim *sim)
+{
+    return snapshot_weeks(&sim->params, sim->snapshot_weeks, &sim->n_snapshot_weeks, sim->errmsg,
+                          sizeof sim->errmsg);
+}
+
 cw_status cw_scenario_check(cw_scenario *sc)
 {
     cw_status st = scenario_validate(sc);
@@ -187,9 +193,7 @@ cw_status cw_sim_create(const cw_scenario *sc, const cw_options *opt, cw_sim **o
     if (st) return fail(sim, st, "out of memory copying the scenario");
     if ((st = scenario_validate(&sim->scenario)))
         return fail(sim, st, "%s", sim->scenario.errmsg);
-    int32_t weeks[SNAPSHOT_MAX_WEEKS];
-    int n_weeks;
-    if ((st = snapshot_weeks(&sim->params, weeks, &n_weeks, sim->errmsg, sizeof sim->errmsg))) return st;
+    if ((st = sim_parse_snapshot_weeks(sim))) return st;
     if ((st = render_yaml(sim))) return fail(sim, st, "out of memory rendering the scenario");
     sim->n_steps = (int)(sim->params.run_burn_in_weeks + sim->params.run_weeks);
     set_threads(sim);
@@ -220,14 +224,13 @@ void cw_sim_free(cw_sim *sim)
     free(sim);
 }
 
-cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force)
+cw_status sim_output_setup(const cw_sim *sim, output_setup *s, int32_t **population)
 {
-    if (sim->out) return fail(sim, CW_ESTATE, "an output is already open");
-    if (sim->step > 0) return fail(sim, CW_ESTATE, "the output must be opened before the first week");
     const world *w = &sim->w;
-    output_setup s = {
-        .path = path,
-        .force = force,
+    *population = malloc((size_t)(w->n_nbhd ? w->n_nbhd : 1) * sizeof **population);
+    if (!*population) return CW_ENOMEM;
+    for (int b = 0; b < w->n_nbhd; b++) (*population)[b] = (int32_t)(w->nbhd_first[b + 1] - w->nbhd_first[b]);
+    *s = (output_setup){
         .n_nbhd = w->n_nbhd,
         .n_identity = (int)sim->params.population_identity_groups,
         .first_week = (int32_t)-sim->params.run_burn_in_weeks,
@@ -239,7 +242,7 @@ cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force)
         .n_la = w->n_la,
         .deprivation = w->deprivation,
         .decile = w->decile,
-        .population = NULL,
+        .population = *population,
         .space_quality = w->space_quality,
         .params = &sim->params,
         .scenario_yaml = sim->scenario_yaml,
@@ -247,10 +250,18 @@ cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force)
         .threads = sim_threads_in_use(sim),
         .n_residents = w->n_res,
     };
-    int32_t *population = malloc((size_t)w->n_nbhd * sizeof *population);
-    if (!population) return fail(sim, CW_ENOMEM, "out of memory opening the output");
-    for (int b = 0; b < w->n_nbhd; b++) population[b] = (int32_t)(w->nbhd_first[b + 1] - w->nbhd_first[b]);
-    s.population = population;
+    return CW_OK;
+}
+
+cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force)
+{
+    if (sim->out) return fail(sim, CW_ESTATE, "an output is already open");
+    if (sim->step > 0) return fail(sim, CW_ESTATE, "the output must be opened before the first week");
+    output_setup s;
+    int32_t *population;
+    if (sim_output_setup(sim, &s, &population)) return fail(sim, CW_ENOMEM, "out of memory opening the output");
+    s.path = path;
+    s.force = force;
     cw_status st = output_open(&sim->out, &s, &sim->frame, sim->errmsg, sizeof sim->errmsg);
     free(population);
     if (st) sim->out = NULL;
@@ -271,15 +282,12 @@ cw_status cw_sim_close_output(cw_sim *sim, int complete)
 /* Write this week's snapshot if output.snapshot_weeks asks for it. */
 static cw_status snapshot_if_due(cw_sim *sim, int32_t week)
 {
-    if (!sim->out || !sim->params.output_snapshot_weeks[0]) return CW_OK;
-    int32_t weeks[SNAPSHOT_MAX_WEEKS];
-    int n;
-    cw_status st = snapshot_weeks(&sim->params, weeks, &n, sim->errmsg, sizeof sim->errmsg);
-    for (int k = 0; !st && k < n; k++)
-        if (weeks[k] == week)
-            st = snapshot_write(output_file_id(sim->out), &sim->w, week, (int)sim->params.output_compression,
-                                sim->errmsg, sizeof sim->errmsg);
-    return st;
+    if (!sim->out) return CW_OK;
+    for (int k = 0; k < sim->n_snapshot_weeks; k++)
+        if (sim->snapshot_weeks[k] == week)
+            return snapshot_write(output_file_id(sim->out), &sim->w, week, (int)sim->params.output_compression,
+                                  sim->errmsg, sizeof sim->errmsg);
+    return CW_OK;
 }
 
 /* One week: the schedule of MODEL.md s3. */

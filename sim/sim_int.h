@@ -12,6 +12,7 @@
 #include "observe.h"
 #include "output.h"
 #include "scenario.h"
+#include "snapshot.h"
 #include "world.h"
 
 /* The phases of one week, in schedule order (MODEL.md s3), with timers. */
@@ -38,12 +39,23 @@ struct cw_sim {
      * weeks (0: never) to checkpoint_path */
     int checkpoint_every;
     char *checkpoint_path;
+    int32_t snapshot_weeks[SNAPSHOT_MAX_WEEKS]; /* output.snapshot_weeks, parsed */
+    int n_snapshot_weeks;
     char errmsg[1024];
 };
 
 /* Set up what the weekly phases need besides the world (scratch, funding
  * state, event log, metrics), for a world already built or restored. */
 cw_status sim_setup_phases(cw_sim *sim);
+
+/* Parse output.snapshot_weeks into sim->snapshot_weeks (once, at set-up or
+ * resume). CW_EINVAL with the message on sim. */
+cw_status sim_parse_snapshot_weeks(cw_sim *sim);
+
+/* The output set-up of sim's world and parameters (path, force left 0), with
+ * the per-neighbourhood population in *population (malloc'd: the caller
+ * frees it after the call that uses s). CW_ENOMEM if it cannot be made. */
+cw_status sim_output_setup(const cw_sim *sim, output_setup *s, int32_t **population);
 
 /* Threads the phases will use. */
 int sim_threads_in_use(const cw_sim *sim);

@@ -192,30 +192,14 @@ static herr_t member_column(hid_t g, const char *name, hid_t type, hsize_t n, co
 static cw_status layout(cw_sweep_file *f, const cw_sim *sim, int threads, output_scales *sc, char *err,
                         size_t errlen)
 {
-    const world *w = &sim->w;
-    int32_t *population = malloc((size_t)w->n_nbhd * sizeof *population);
-    if (!population) return CW_ENOMEM;
-    for (int b = 0; b < w->n_nbhd; b++) population[b] = (int32_t)(w->nbhd_first[b + 1] - w->nbhd_first[b]);
-    output_setup s = {
-        .path = f->partial,
-        .n_nbhd = w->n_nbhd,
-        .n_identity = (int)sim->params.population_identity_groups,
-        .first_week = (int32_t)-sim->params.run_burn_in_weeks,
-        .n_weeks = sim->n_steps,
-        .burn_in_weeks = (int32_t)sim->params.run_burn_in_weeks,
-        .nbhd_name = (const char *const *)w->nbhd_name,
-        .nbhd_la = w->nbhd_la,
-        .la_name = (const char *const *)w->la_name,
-        .n_la = w->n_la,
-        .deprivation = w->deprivation,
-        .decile = w->decile,
-        .population = population,
-        .space_quality = w->space_quality,
-        .params = &f->sw->base->params,
-        .seed = f->sw->base_seed,
-        .threads = threads,
-        .n_residents = w->n_res,
-    };
+    output_setup s;
+    int32_t *population;
+    if (sim_output_setup(sim, &s, &population)) return CW_ENOMEM;
+    s.path = f->partial;
+    s.params = &f->sw->base->params;
+    s.scenario_yaml = NULL;
+    s.seed = f->sw->base_seed;
+    s.threads = threads;
     cw_status st = output_h5_layout(f->file, &s, &sim->frame, sc, err, errlen);
     free(population);
     return st;
