@@ -13,11 +13,12 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
+echo "== Fuzzing: a short pass over the input loaders (30 s per target) =="
+bash tests/fuzz/run.sh 30 build-fuzz
+
 echo "== Sanitizer (address,undefined) build and tests =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCOMMONWEAL_SANITIZE=address,undefined >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
-
-echo "== Fuzzing: a short pass over the input loaders (30 s per target) =="
-bash tests/fuzz/run.sh 30 build-fuzz
+# (last, so the run ends with ctest's summary line)
