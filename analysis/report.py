@@ -157,11 +157,16 @@ class Report:
         out, asked = [], {}
         for i, sc in enumerate(self.scens):
             q = sc.question
+            # A policy made from the baseline's file with --set carries that file's comment,
+            # which asks the baseline's question: state the policy's from its settings instead.
+            if i > 0 and q and q == self.scens[0].question and \
+                    summary.parameter_differences(self.scens[0].params, sc.params):
+                q = ""
             if not q:
                 if i == 0:
                     q = ("Who has a need, and who is left without help, in these conditions? "
-                         "(The scenario's own comment is not stored in the output file; this "
-                         "question is stated from its settings.)")
+                         "(The scenario file states no question; this one is stated from its "
+                         "settings.)")
                 else:
                     q = (f"What changes for those left out when {_settings_text(sc, self.scens[0])}"
                          "?")

@@ -67,6 +67,7 @@ typedef struct scn_loader {
     yaml_mark_t *seen_at;         /* [params_count] where                  */
     scn_link chain[SCN_MAX_BASE_DEPTH];
     int depth;
+    char comment[SCN_COMMENT_MAX];  /* the top-level file's leading comment */
     char err[sizeof ((cw_scenario *)0)->errmsg];
 } scn_loader;
 
@@ -536,6 +537,40 @@ static cw_status unreadable(scn_loader *ld, const char *path, int e, scn_file *f
     return st;
 }
 
+#define RESOLVED_HEADER "# Commonweal scenario, fully resolved: every parameter, then the timeline."
+
+/* The leading comment of text into out[n]: its lines that start with '#',
+ * and blank lines between them, up to the first other line; whole lines
+ * only (a comment longer than n - 1 bytes is cut at a line's end), with
+ * trailing blank and bare '#' lines dropped, each line ending in '\n', and
+ * the resolved header (RESOLVED_HEADER) left out. */
+static void leading_comment(const char *text, size_t len, char *out, size_t n)
+{
+    size_t k = 0, keep = 0; /* bytes written; bytes up to the last '#' line */
+    size_t i = len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0; /* a byte-order mark */
+    for (; i < len;) {
+        size_t end = i;
+        while (end < len && text[end] != '\n') end++;
+        size_t a = i, b = end;
+        while (b > a && (text[b - 1] == '\r' || text[b - 1] == ' ' || text[b - 1] == '\t')) b--;
+        while (a < b && (text[a] == ' ' || text[a] == '\t')) a++;
+        bool comment = a < b && text[a] == '#';
+        if (a < b && !comment) break;
+        /* a resolved scenario read back: its header is written anew */
+        if (b - a == strlen(RESOLVED_HEADER) && !memcmp(text + a, RESOLVED_HEADER, b - a)) {
+            i = end + 1;
+            continue;
+        }
+        if (k + (b - a) + 2 > n) break;
+        memcpy(out + k, text + a, b - a);
+        k += b - a;
+        out[k++] = '\n';
+        if (comment && b - a > 1) keep = k; /* a bare '#' may not end it */
+        i = end + 1;
+    }
+    out[keep] = '\0';
+}
+
 /* Read, parse and apply the file at path (named by `base:` node from_node
  * in file from, or the top-level scenario when from is NULL). */
 static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, const yaml_node_t *from_node)
@@ -555,6 +590,7 @@ static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, con
         st = fail_at(from, from_node->start_mark, CW_EINVAL, "base files nest more than %d deep", SCN_MAX_BASE_DEPTH);
         goto out_free_text;
     }
+    if (!from) leading_comment(text, len, ld->comment, sizeof ld->comment);
     scn_file f = {.ld = ld, .y = {.path = path, .err = ld->err, .errlen = sizeof ld->err}};
     yf_dir_of(path, f.dir, sizeof f.dir);
     if ((st = yf_parse(&f.y, text, len, "a scenario")) != CW_OK) goto out_free_text;
@@ -618,6 +654,7 @@ static void adopt(cw_scenario *sc, scn_loader *ld, const char *path)
     sc->cap_events = ld->cap_events;
     ld->events = NULL;
     copy_text(sc->path, sizeof sc->path, path);
+    memcpy(sc->comment, ld->comment, sizeof sc->comment);
     sc->errmsg[0] = '\0';
 }
 
@@ -823,7 +860,8 @@ static void write_event(FILE *fp, const timeline_event *e)
 
 cw_status cw_scenario_write_yaml(const cw_scenario *sc, FILE *fp)
 {
-    fputs("# Commonweal scenario, fully resolved: every parameter, then the timeline.\n", fp);
+    if (sc->comment[0]) fprintf(fp, "%s#\n", sc->comment);
+    fputs(RESOLVED_HEADER "\n", fp);
     write_level(fp, &sc->params, "", 0);
     bool any = false;
     for (size_t i = 0; i < sc->n_events; i++) {

@@ -22,11 +22,18 @@ typedef struct timeline_event {
                           * falls after the end of the run             */
 } timeline_event;
 
+#define SCN_COMMENT_MAX 4096
+
 struct cw_scenario {
     cw_params params;
     timeline_event *events; /* sorted by week, file order within a week */
     size_t n_events, cap_events;
     char path[PARAMS_STR_MAX]; /* the file loaded last ("" if none)    */
+    /* The leading comment of that file (its '#' lines before the first line
+     * of YAML: the question it asks and the sources of its numbers), kept
+     * whole lines up to SCN_COMMENT_MAX - 1 bytes; written back at the top
+     * of the resolved scenario. "" if none. */
+    char comment[SCN_COMMENT_MAX];
     char errmsg[1024];
 };
 

@@ -71,7 +71,8 @@ CW_API cw_status cw_scenario_set(cw_scenario *sc, const char *assignment);
 CW_API const char *cw_scenario_errmsg(const cw_scenario *sc);
 
 /* Write the fully resolved scenario (every parameter, then the timeline)
- * as YAML that cw_scenario_load reads back to the same scenario. */
+ * as YAML that cw_scenario_load reads back to the same scenario, after the
+ * leading comment of the file it was loaded from (the question it asks). */
 CW_API cw_status cw_scenario_write_yaml(const cw_scenario *sc, FILE *fp);
 
 /* Check what only the whole scenario can check: timeline weeks inside the

@@ -129,3 +129,16 @@ def test_sweep_input(runs, work):
 def test_cli_errors(tmp_path, capsys):
     assert report.main([str(tmp_path / "missing.h5"), "-o", str(tmp_path / "r.html")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_question_of_run_files(report_html, runs):
+    """A run file keeps its scenario's leading comment, so the report states the question the
+    scenario file asks; the policy, made from the same file with --set, is asked from its
+    settings rather than repeating the baseline's question."""
+    from analysis import load
+    assert load.open_result(runs["base"][0]).question() == "does everything work?"
+    page = text_of(report_html[0].read_text())
+    section = page[page.index("The question"):]
+    assert "Does everything work?" in section
+    assert section.count("Does everything work?") == 1
+    assert "What changes for those left out when" in section

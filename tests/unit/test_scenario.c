@@ -664,6 +664,54 @@ Test(scenario_write, round_trip)
     cw_scenario_free(sc);
 }
 
+/* The top-level file's leading comment (its question) comes first in the
+ * resolved text; a base file's does not; reading the text back and writing
+ * it again gives the same text (the resolved header is not kept twice). */
+Test(scenario_write, leading_comment)
+{
+    char path[512];
+    write_text(TMP, "commented_base.yaml", "# The base's comment.\nrun.weeks: 60\n", path, sizeof path);
+    cw_scenario *sc = load_text("commented", "\xef\xbb\xbf# Title line\r\n#\n# Question: who is left out?\n\n"
+                                             "  # indented, still the comment\n#\n"
+                                             "base: commented_base.yaml  # not this\n# nor this\nrun.seed: 3\n");
+    cr_assert_str_eq(sc->comment, "# Title line\n#\n# Question: who is left out?\n\n# indented, still the comment\n");
+    char *text = NULL, *text2 = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_eq(cw_scenario_write_yaml(sc, f), CW_OK);
+    fclose(f);
+    cr_assert(!strncmp(text, "# Title line\n#\n# Question: who is left out?\n\n# indented, still the comment\n#\n"
+                             "# Commonweal scenario, fully resolved", strlen("# Title line\n#\n# Question: who is left out?\n\n"
+                             "# indented, still the comment\n#\n# Commonweal scenario, fully resolved")), "%s", text);
+    cr_assert_null(strstr(text, "base's comment"));
+    cw_scenario *back = write_and_reload(sc, "commented_out.yaml");
+    cr_assert_str_eq(back->comment, sc->comment);
+    f = open_memstream(&text2, &len);
+    cr_assert_eq(cw_scenario_write_yaml(back, f), CW_OK);
+    fclose(f);
+    cr_assert_str_eq(text2, text);
+    free(text2);
+    free(text);
+    cw_scenario_free(back);
+    cw_scenario_free(sc);
+}
+
+/* A comment longer than the room for it is cut at the end of a line. */
+Test(scenario_write, long_leading_comment)
+{
+    size_t n = SCN_COMMENT_MAX / 10 + 5;
+    char *text = malloc(n * 10 + 32), *p = text;
+    for (size_t i = 0; i < n; i++) p += sprintf(p, "# line %02zu\n", i % 100);
+    strcpy(p, "run.seed: 3\n");
+    cw_scenario *sc = load_text("long_comment", text);
+    size_t len = strlen(sc->comment);
+    cr_assert(len > 0 && len < SCN_COMMENT_MAX && len % 10 == 0, "%zu bytes", len);
+    cr_assert_eq(sc->comment[len - 1], '\n');
+    cr_assert(len + 10 >= SCN_COMMENT_MAX - 1, "cut no earlier than needed: %zu", len);
+    free(text);
+    cw_scenario_free(sc);
+}
+
 /* Nested output: each section once, parameters beneath it. */
 Test(scenario_write, nested_text)
 {
