@@ -46,7 +46,7 @@ enum {
 /* Sort request indices by priority (high first), then by key. */
 typedef struct ranked_request {
     float prio, key;
-    uint32_t li;
+    uint32_t c; /* the requester's place in the needy list (resident order) */
 } ranked_request;
 
 /* The residents' weekly draws for help-seeking: awareness of each service
@@ -70,6 +70,7 @@ cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_
     size_t per = (size_t)s->n_threads * most;
     s->hours = mem_calloc(mem, per * N_SECTORS * N_ROUTES, sizeof *s->hours);
     s->list = mem_calloc(mem, per, sizeof *s->list);
+    s->needy = mem_calloc(mem, per, sizeof *s->needy);
     s->prio = mem_calloc(mem, per, sizeof *s->prio);
     s->group_slot = mem_calloc(mem, per, 1);
     s->group_sector = mem_calloc(mem, per, 1);
@@ -77,7 +78,7 @@ cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_
     s->req = mem_calloc(mem, per, sizeof *s->req);
     s->draws = mem_calloc(mem, per, sizeof *s->draws);
     s->sums = mem_calloc(mem, (size_t)w->n_nbhd, sizeof *s->sums);
-    if (!s->hours || !s->list || !s->prio || !s->group_slot || !s->group_sector || !s->flags ||
+    if (!s->hours || !s->list || !s->needy || !s->prio || !s->group_slot || !s->group_sector || !s->flags ||
         !s->req || !s->draws || !s->sums)
         return CW_ENOMEM;
     return CW_OK;
@@ -85,7 +86,7 @@ cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_
 
 void help_scratch_free(help_scratch *s, cw_mem *mem)
 {
-    void *arrays[] = {s->hours, s->list, s->prio, s->group_slot, s->group_sector,
+    void *arrays[] = {s->hours, s->list, s->needy, s->prio, s->group_slot, s->group_sector,
                       s->flags, s->req, s->draws, s->sums};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) mem_free(mem, arrays[k]);
     memset(s, 0, sizeof *s);
@@ -190,20 +191,27 @@ typedef struct nbhd_pass {
     int b;
     uint32_t first, n;     /* residents [first, first+n)                        */
     uint32_t g0, n_slots;  /* group slots [g0, g0+n_slots)                     */
-    float *hours;          /* [n][N_SECTORS][N_ROUTES]                         */
+    /* Only residents with a need take part in allocation: needy[c] is the
+     * c-th of them (li = i - first, increasing), and the per-request arrays
+     * below are indexed by c, so a week costs little for the rest. */
+    uint32_t *needy, n_needy;
+    float *hours;          /* [n_needy][N_SECTORS][N_ROUTES]                   */
     uint32_t *list;
     float *prio;
-    uint8_t *group_slot, *group_sector, *flags;
+    uint8_t *group_slot, *group_sector, *flags; /* [n_needy]                   */
     help_sums *sums;
     double eff[N_ROUTES][N_SECTORS], pen[N_SECTORS];
     uint8_t open[N_SECTORS][MAX_GROUP_SLOTS]; /* living groups anyone may ask */
     uint32_t n_open[N_SECTORS];
 } nbhd_pass;
 
-static float *hours_at(const nbhd_pass *np, uint32_t li, int s, int r)
+static float *hours_at(const nbhd_pass *np, uint32_t c, int s, int r)
 {
-    return &np->hours[((size_t)li * N_SECTORS + (size_t)s) * N_ROUTES + (size_t)r];
+    return &np->hours[((size_t)c * N_SECTORS + (size_t)s) * N_ROUTES + (size_t)r];
 }
+
+/* The resident index of the c-th resident in need. */
+static uint32_t needy_resident(const nbhd_pass *np, uint32_t c) { return np->first + np->needy[c]; }
 
 static double wanted_hours(const cw_params *p, float severity) { return p->help_hours_per_severity * severity; }
 
@@ -216,17 +224,16 @@ static float request_key(uint64_t seed, uint32_t i, uint32_t step, int salt)
 static void collect_informal(nbhd_pass *np)
 {
     world *w = np->w;
-    for (uint32_t li = 0; li < np->n; li++) {
-        uint32_t i = np->first + li;
-        int s = w->ask_sector[i];
-        if (s >= N_SECTORS) continue;
+    for (uint32_t c = 0; c < np->n_needy; c++) {
+        uint32_t i = needy_resident(np, c);
+        int s = w->ask_sector[i]; /* < N_SECTORS: in need */
         double got = 0.0;
         for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) {
             uint32_t t = w->tie_target[k];
             if (w->give_to[t] == i) got += w->give_hours[t];
         }
         double want = wanted_hours(np->p, w->ask_severity[i]);
-        *hours_at(np, li, s, ROUTE_INFORMAL) = (float)(got < want ? got : want);
+        *hours_at(np, c, s, ROUTE_INFORMAL) = (float)(got < want ? got : want);
     }
 }
 
@@ -235,7 +242,7 @@ static int by_priority(const void *a, const void *b)
     const ranked_request *x = a, *y = b;
     if (x->prio != y->prio) return x->prio > y->prio ? -1 : 1;
     if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return (x->li > y->li) - (x->li < y->li);
+    return (x->c > y->c) - (x->c < y->c);
 }
 
 static seek_draws draw_seeking(uint64_t seed, uint32_t i, uint32_t step)
@@ -269,51 +276,51 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
                                         p->services_elig_mental_health, p->services_elig_housing,
                                         p->services_elig_work, p->services_elig_food};
     /* personal trust thresholds (fixed traits), kept in prio for this pass */
-    for (uint32_t li = 0; li < np->n; li++) {
-        uint32_t i = np->first + li;
-        np->prio[li] = (float)(p->help_trust_threshold_mean +
+    for (uint32_t c = 0; c < np->n_needy; c++) {
+        uint32_t i = needy_resident(np, c);
+        np->prio[c] = (float)(p->help_trust_threshold_mean +
                                p->help_trust_threshold_spread *
                                    (rng_trait(np->seed, RK_RESIDENT, i, w->arrived[i], RP_TRAIT_TRUST_THRESHOLD) - 0.5));
     }
     for (int s = 0; s < N_SECTORS; s++) {
         uint32_t n_req = 0;
-        for (uint32_t li = 0; li < np->n; li++) {
-            uint32_t i = np->first + li;
+        for (uint32_t c = 0; c < np->n_needy; c++) {
+            uint32_t i = needy_resident(np, c);
             float sev = w->need[(size_t)i * N_SECTORS + (size_t)s];
             if (sev <= 0.0f) continue;
-            int trusts = w->trust[i] >= np->prio[li] && draws[li].aware[s] < p->help_awareness;
+            int trusts = w->trust[i] >= np->prio[c] && draws[c].aware[s] < p->help_awareness;
             /* partnership: groups vouch for severe cases and bring them in first */
-            int vouched = (np->flags[li] & HF_GROUP_CONTACT) && sev >= p->partnership_severe &&
-                          draws[li].referral < refer;
+            int vouched = (np->flags[c] & HF_GROUP_CONTACT) && sev >= p->partnership_severe &&
+                          draws[c].referral < refer;
             if (!trusts && !vouched) continue;
-            np->flags[li] |= HF_ASKED_SERVICE;
+            np->flags[c] |= HF_ASKED_SERVICE;
             if (sev < eligible[s]) { /* assessed and found ineligible */
-                np->flags[li] |= HF_TURNED_AWAY;
-                if (sev < p->partnership_light && draws[li].referral < refer) np->flags[li] |= HF_REFERRED;
+                np->flags[c] |= HF_TURNED_AWAY;
+                if (sev < p->partnership_light && draws[c].referral < refer) np->flags[c] |= HF_REFERRED;
                 continue;
             }
             float prio = sev + (float)(p->help_queue_priority * (w->unmet_weeks[i] < 52 ? w->unmet_weeks[i] : 52));
             if (vouched) prio += 1.0f;
-            req[n_req++] = (ranked_request){prio, request_key(np->seed, i, np->step, s), li};
+            req[n_req++] = (ranked_request){prio, request_key(np->seed, i, np->step, s), c};
         }
         qsort(req, n_req, sizeof *req, by_priority);
         size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
         double left = w->service_staff_hours[bs] * (1.0 - margin) + w->service_escalated[bs];
         uint32_t unserved = 0;
         for (uint32_t r = 0; r < n_req; r++) {
-            uint32_t li = req[r].li, i = np->first + li;
+            uint32_t c = req[r].c, i = needy_resident(np, c);
             double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
             double give = left < want ? left : want;
             if (give > 1e-9) {
-                *hours_at(np, li, s, ROUTE_SERVICE) = (float)give;
+                *hours_at(np, c, s, ROUTE_SERVICE) = (float)give;
                 left -= give;
-                np->flags[li] |= HF_SERVED;
+                np->flags[c] |= HF_SERVED;
             } else {
                 unserved++;
-                np->flags[li] |= HF_TURNED_AWAY;
+                np->flags[c] |= HF_TURNED_AWAY;
                 if (w->need[(size_t)i * N_SECTORS + (size_t)s] < p->partnership_light &&
-                    draws[li].referral < refer)
-                    np->flags[li] |= HF_REFERRED;
+                    draws[c].referral < refer)
+                    np->flags[c] |= HF_REFERRED;
             }
         }
         w->service_queue[bs] = (float)unserved;
@@ -326,10 +333,10 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
  * sector, else a random living group of such a kind in the neighbourhood,
  * which takes someone unlike its majority with chance `openness`. Time banks
  * serve their members only. Returns the slot (or NO_MEMBERSHIP). */
-static uint8_t choose_group(nbhd_pass *np, uint32_t li, int s, const seek_draws *d, int *member)
+static uint8_t choose_group(nbhd_pass *np, uint32_t c, int s, const seek_draws *d, int *member)
 {
     const world *w = np->w;
-    uint32_t i = np->first + li;
+    uint32_t i = needy_resident(np, c);
     const uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
     for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
         uint32_t k = np->g0 + m[q];
@@ -344,7 +351,7 @@ static uint8_t choose_group(nbhd_pass *np, uint32_t li, int s, const seek_draws 
     uint8_t k = np->open[s][pick < np->n_open[s] ? pick : np->n_open[s] - 1];
     uint32_t g = np->g0 + k;
     if (w->identity[i] != w->group_majority[g] && d->group_accept >= w->group_openness[g]) {
-        np->flags[li] |= HF_GROUP_REFUSED;
+        np->flags[c] |= HF_GROUP_REFUSED;
         return NO_MEMBERSHIP;
     }
     return k;
@@ -378,54 +385,53 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
         for (int s = 0; s < N_SECTORS; s++)
             margin_hours += w->service_staff_hours[(size_t)np->b * N_SECTORS + (size_t)s] * officer_margin(p) *
                             p->partnership_leverage;
-    for (uint32_t li = 0; li < np->n; li++) {
-        uint32_t i = np->first + li;
+    for (uint32_t c = 0; c < np->n_needy; c++) {
+        uint32_t i = needy_resident(np, c);
         const float *need = &w->need[(size_t)i * N_SECTORS];
-        np->group_slot[li] = NO_MEMBERSHIP;
+        np->group_slot[c] = NO_MEMBERSHIP;
         int best = -1;
         float sev = 0.0f;
         for (int s = 0; s < N_SECTORS; s++)
             if (need[s] > sev) sev = need[s], best = s;
-        if (in_group_contact(w, i, np->g0)) np->flags[li] |= HF_GROUP_CONTACT;
-        if (best < 0) continue;
+        if (best < 0) continue; /* never: in the needy list */
         int member;
-        uint8_t slot = choose_group(np, li, best, &draws[li], &member);
+        uint8_t slot = choose_group(np, c, best, &draws[c], &member);
         if (slot == NO_MEMBERSHIP) continue;
-        np->group_slot[li] = slot;
-        np->group_sector[li] = (uint8_t)best;
-        np->flags[li] |= HF_GROUP_CONTACT;
-        float prio = sev + (member ? 2.0f : 0.0f) + ((np->flags[li] & HF_REFERRED) ? 1.0f : 0.0f);
-        np->prio[li] = prio;
+        np->group_slot[c] = slot;
+        np->group_sector[c] = (uint8_t)best;
+        np->flags[c] |= HF_GROUP_CONTACT;
+        float prio = sev + (member ? 2.0f : 0.0f) + ((np->flags[c] & HF_REFERRED) ? 1.0f : 0.0f);
+        np->prio[c] = prio;
     }
     /* requests by group: a counting sort on the slot, in resident order */
     uint32_t start[MAX_GROUP_SLOTS + 1] = {0};
-    for (uint32_t li = 0; li < np->n; li++)
-        if (np->group_slot[li] != NO_MEMBERSHIP) start[np->group_slot[li] + 1]++;
+    for (uint32_t c = 0; c < np->n_needy; c++)
+        if (np->group_slot[c] != NO_MEMBERSHIP) start[np->group_slot[c] + 1]++;
     for (uint32_t k = 0; k < np->n_slots; k++) start[k + 1] += start[k];
     uint32_t fill[MAX_GROUP_SLOTS];
     memcpy(fill, start, sizeof fill);
-    for (uint32_t li = 0; li < np->n; li++)
-        if (np->group_slot[li] != NO_MEMBERSHIP) np->list[fill[np->group_slot[li]]++] = li;
+    for (uint32_t c = 0; c < np->n_needy; c++)
+        if (np->group_slot[c] != NO_MEMBERSHIP) np->list[fill[np->group_slot[c]]++] = c;
 
     for (uint32_t k = 0; k < np->n_slots; k++) {
         uint32_t g = np->g0 + k;
         uint32_t n_req = start[k + 1] - start[k];
         double demand = 0.0;
         for (uint32_t r = 0; r < n_req; r++) {
-            uint32_t li = np->list[start[k] + r], i = np->first + li;
-            req[r] = (ranked_request){np->prio[li], request_key(np->seed, i, np->step, 7), li};
-            demand += wanted_hours(p, w->need[(size_t)i * N_SECTORS + np->group_sector[li]]);
+            uint32_t c = np->list[start[k] + r], i = needy_resident(np, c);
+            req[r] = (ranked_request){np->prio[c], request_key(np->seed, i, np->step, 7), c};
+            demand += wanted_hours(p, w->need[(size_t)i * N_SECTORS + np->group_sector[c]]);
         }
         w->group_demand[g] = (float)demand;
         if (n_req == 0) continue;
         qsort(req, n_req, sizeof *req, by_priority);
         double left = w->group_volunteer_hours[g] + w->group_paid_hours[g] + margin_hours / alive;
         for (uint32_t r = 0; r < n_req && left > 1e-9; r++) {
-            uint32_t li = req[r].li, i = np->first + li;
-            int s = np->group_sector[li];
+            uint32_t c = req[r].c, i = needy_resident(np, c);
+            int s = np->group_sector[c];
             double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
             double give = left < want ? left : want;
-            *hours_at(np, li, s, ROUTE_GROUP) = (float)give;
+            *hours_at(np, c, s, ROUTE_GROUP) = (float)give;
             left -= give;
             if (w->group_kind[g] == GK_TIME_BANK) w->timebank_balance[i] -= (float)give;
         }
@@ -443,7 +449,8 @@ static void update_trust(const cw_params *p, float *trust, int gained, int lost)
     *trust = (float)cw_min(1.0, cw_max(0.0, t));
 }
 
-static void outcome(nbhd_pass *np, uint32_t li)
+/* Resident first + li, the c-th in need (c is only read if it has a need). */
+static void outcome(nbhd_pass *np, uint32_t li, uint32_t c)
 {
     world *w = np->w;
     const cw_params *p = np->p;
@@ -463,7 +470,7 @@ static void outcome(nbhd_pass *np, uint32_t li)
         hs->needing[s] += 1.0;
         double total = 0.0, relief = 0.0;
         for (int r = 0; r < N_ROUTES; r++) {
-            double h = *hours_at(np, li, s, r);
+            double h = *hours_at(np, c, s, r);
             if (h <= 0.0) continue;
             by |= (uint8_t)(1u << r);
             total += h;
@@ -503,7 +510,7 @@ static void outcome(nbhd_pass *np, uint32_t li)
     }
     w->health[i] = (float)cw_max(0.0, w->health[i] - p->out_unmet_health_cost * unmet_severity);
 
-    uint8_t f = np->flags[li];
+    uint8_t f = any_need ? np->flags[c] : 0;
     update_trust(p, &w->trust[i], f & HF_SERVED, f & HF_TURNED_AWAY);
     if (f & HF_ASKED_SERVICE) { /* listened to, or merely consulted */
         double t = w->trust[i];
@@ -523,18 +530,26 @@ static void outcome(nbhd_pass *np, uint32_t li)
 
 static void allocate_neighbourhood(nbhd_pass *np, ranked_request *req, seek_draws *draws)
 {
-    memset(np->hours, 0, (size_t)np->n * N_SECTORS * N_ROUTES * sizeof *np->hours);
-    memset(np->flags, 0, np->n);
+    const world *w = np->w;
+    np->n_needy = 0;
+    for (uint32_t li = 0; li < np->n; li++) /* help_offer stated the asks: a need, or none */
+        if (w->ask_sector[np->first + li] < N_SECTORS) np->needy[np->n_needy++] = li;
+    memset(np->hours, 0, (size_t)np->n_needy * N_SECTORS * N_ROUTES * sizeof *np->hours);
+    memset(np->flags, 0, np->n_needy);
     memset(np->sums, 0, sizeof *np->sums);
-    for (uint32_t li = 0; li < np->n; li++) {
-        draws[li] = draw_seeking(np->seed, np->first + li, np->step);
-        if (in_group_contact(np->w, np->first + li, np->g0)) np->flags[li] |= HF_GROUP_CONTACT;
+    for (uint32_t c = 0; c < np->n_needy; c++) {
+        uint32_t i = needy_resident(np, c);
+        draws[c] = draw_seeking(np->seed, i, np->step);
+        if (in_group_contact(w, i, np->g0)) np->flags[c] |= HF_GROUP_CONTACT;
     }
     list_open_groups(np);
     collect_informal(np);
     serve_services(np, req, draws);
     serve_groups(np, req, draws);
-    for (uint32_t li = 0; li < np->n; li++) outcome(np, li);
+    for (uint32_t li = 0, c = 0; li < np->n; li++) {
+        outcome(np, li, c);
+        c += c < np->n_needy && np->needy[c] == li;
+    }
     /* partnership: a sector whose unmet rate is high is a problem to report */
     for (int s = 0; s < N_SECTORS; s++) {
         double rate = np->n ? np->sums->unmet[s] / np->n : 0.0;
@@ -591,7 +606,8 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
                               .g0 = w->nbhd_group_first[b],
                               .n_slots = w->nbhd_group_first[b + 1] - w->nbhd_group_first[b],
                               .hours = s->hours + (size_t)t * most * N_SECTORS * N_ROUTES,
-                              .list = s->list + (size_t)t * most, .prio = s->prio + (size_t)t * most,
+                              .list = s->list + (size_t)t * most, .needy = s->needy + (size_t)t * most,
+                              .prio = s->prio + (size_t)t * most,
                               .group_slot = s->group_slot + (size_t)t * most,
                               .group_sector = s->group_sector + (size_t)t * most,
                               .flags = s->flags + (size_t)t * most, .sums = &s->sums[b]};

@@ -41,6 +41,7 @@ typedef struct help_scratch {
     uint32_t max_residents;
     float *hours;         /* [thread][resident][sector][route]                 */
     uint32_t *list;       /* [thread][resident] request lists                 */
+    uint32_t *needy;      /* [thread][resident] residents in need this week   */
     float *prio;          /* [thread][resident] request priorities            */
     uint8_t *group_slot;  /* [thread][resident] group asked (or none)         */
     uint8_t *group_sector;

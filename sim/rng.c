@@ -2,44 +2,6 @@
 
 #include <math.h>
 
-void rng_seed(rng *g, uint64_t initstate, uint64_t initseq)
-{
-    g->state = 0u;
-    g->inc = (initseq << 1u) | 1u;
-    rng_u32(g);
-    g->state += initstate;
-    rng_u32(g);
-}
-
-/* SplitMix64's finaliser (Stafford's mix 13): a bijection on 64 bits. */
-static inline uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-rng rng_stream(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t step,
-               enum rng_purpose purpose)
-{
-    uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL);
-    h = mix64(h ^ (((uint64_t)kind << 32) | (uint64_t)purpose));
-    h = mix64(h ^ id);
-    h = mix64(h ^ (uint64_t)step);
-    rng g;
-    rng_seed(&g, h, mix64(h ^ 0xda942042e4dd58b5ULL));
-    return g;
-}
-
-double rng_trait(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t salt, enum rng_purpose purpose)
-{
-    uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL);
-    h = mix64(h ^ (((uint64_t)kind << 32) | (uint64_t)purpose));
-    h = mix64(h ^ id);
-    h = mix64(h ^ ((uint64_t)salt << 1 | 1u));
-    return (double)(h >> 11) * 0x1p-53;
-}
-
 uint32_t rng_bounded(rng *g, uint32_t bound)
 {
     uint32_t threshold = (uint32_t)(-bound) % bound;

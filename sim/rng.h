@@ -56,13 +56,7 @@ enum rng_purpose {
     RP_FUNDING_ROUND = 47,     /* competitive grant round winners            */
 };
 
-/* A fixed trait of an entity: a uniform on [0, 1) from a hash of the key,
- * without a generator (for values that never change, such as a resident's
- * volunteering propensity). */
-double rng_trait(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t salt, enum rng_purpose purpose);
-
 /* The reference generator (pcg32_srandom_r / pcg32_random_r). */
-void rng_seed(rng *g, uint64_t initstate, uint64_t initseq);
 static inline uint32_t rng_u32(rng *g)
 {
     uint64_t old = g->state;
@@ -72,9 +66,54 @@ static inline uint32_t rng_u32(rng *g)
     return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
 }
 
+static inline void rng_seed(rng *g, uint64_t initstate, uint64_t initseq)
+{
+    g->state = 0u;
+    g->inc = (initseq << 1u) | 1u;
+    rng_u32(g);
+    g->state += initstate;
+    rng_u32(g);
+}
+
+/* SplitMix64's finaliser (Stafford's mix 13): a bijection on 64 bits. */
+static inline uint64_t rng_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* The part of a key that names the family of streams (seed, kind, purpose).
+ * The functions below are inline so that, in a loop over entities, the
+ * compiler computes this part once rather than per entity: the hashing is
+ * a tenth of a week's work otherwise. */
+static inline uint64_t rng_family(uint64_t seed, enum rng_kind kind, enum rng_purpose purpose)
+{
+    uint64_t h = rng_mix64(seed + 0x9e3779b97f4a7c15ULL);
+    return rng_mix64(h ^ (((uint64_t)kind << 32) | (uint64_t)purpose));
+}
+
 /* The stream for a key. `step` is the simulation step (0 for set-up). */
-rng rng_stream(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t step,
-               enum rng_purpose purpose);
+static inline rng rng_stream(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t step,
+                             enum rng_purpose purpose)
+{
+    uint64_t h = rng_mix64(rng_family(seed, kind, purpose) ^ id);
+    h = rng_mix64(h ^ (uint64_t)step);
+    rng g;
+    rng_seed(&g, h, rng_mix64(h ^ 0xda942042e4dd58b5ULL));
+    return g;
+}
+
+/* A fixed trait of an entity: a uniform on [0, 1) from a hash of the key,
+ * without a generator (for values that never change, such as a resident's
+ * volunteering propensity). */
+static inline double rng_trait(uint64_t seed, enum rng_kind kind, uint64_t id, uint32_t salt,
+                               enum rng_purpose purpose)
+{
+    uint64_t h = rng_mix64(rng_family(seed, kind, purpose) ^ id);
+    h = rng_mix64(h ^ ((uint64_t)salt << 1 | 1u));
+    return (double)(h >> 11) * 0x1p-53;
+}
 
 /* Uniform on [0, 1) with 32 random bits. */
 static inline double rng_uniform(rng *g) { return rng_u32(g) * 0x1p-32; }
