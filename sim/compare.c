@@ -434,6 +434,10 @@ static int scenario_diff(const char *a_text, const char *b_text, char *bad, size
 
 /* ---- metrics and breakdowns ----------------------------------------------------------------- */
 
+/* Groups of neighbourhoods by deprivation: none (0), deciles (10) or
+ * fifths (5: deciles 1-2, ..., 9-10). */
+static int area_groups(cw_compare_by by) { return by == CW_BY_DECILE ? 10 : by == CW_BY_FIFTH ? 5 : 0; }
+
 static enum breakdown by_breakdown(cw_compare_by by)
 {
     switch (by) {
@@ -451,9 +455,9 @@ static int resolve_metric(const char *name, cw_compare_by by, cmp_err *e)
     int m = metrics_find(name);
     if (m < 0) return fail(e, CW_EINVAL, "unknown metric '%s' (see docs/OUTPUT.md, or `commonweal info FILE`)", name), -1;
     enum breakdown want = by_breakdown(by);
-    if (by == CW_BY_DECILE && metrics_table[m].area)
-        return fail(e, CW_EINVAL, "%s is an area metric (no neighbourhood dimension): --by decile does not apply",
-                    name), -1;
+    if (area_groups(by) && metrics_table[m].area)
+        return fail(e, CW_EINVAL, "%s is an area metric (no neighbourhood dimension): --by %s does not apply",
+                    name, by == CW_BY_DECILE ? "decile" : "fifth"), -1;
     if (want == BD_NONE || metrics_table[m].bd == want) return m;
     const char *dim = breakdowns[want].dim;
     char alt[128];
@@ -536,8 +540,15 @@ typedef struct weeks {
     int *idx, n, from, to;
 } weeks;
 
-/* Member i's value of metric m in every (decile group, cell): out[g * cells + c]. */
-static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w, int by_decile, double *out,
+/* The group (0-based) of neighbourhood b when there are n_groups. */
+static int area_group_of(const cmp_file *f, int b, int n_groups)
+{
+    return n_groups == 10 ? f->decile[b] - 1 : (f->decile[b] - 1) / 2;
+}
+
+/* Member i's value of metric m in every (deprivation group, cell):
+ * out[g * cells + c]; by_area is area_groups(): 0 for no grouping. */
+static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w, int by_area, double *out,
                                 int *n_cells, cmp_err *e)
 {
     size_t per_week = 0, pw_pop = 0;
@@ -548,7 +559,7 @@ static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w,
         free(x), free(pop);
         return fail(e, CW_EIO, "%s: cannot read %s (member %d)", f->path, mi->name, i);
     }
-    int nb = mi->area ? 1 : f->n_nbhd, cells = (int)(per_week / (size_t)nb), groups = by_decile ? 10 : 1;
+    int nb = mi->area ? 1 : f->n_nbhd, cells = (int)(per_week / (size_t)nb), groups = by_area ? by_area : 1;
     *n_cells = cells;
     for (int k = 0; k < groups * cells; k++) out[k] = 0;
     for (int g = 0; g < groups; g++)
@@ -559,7 +570,7 @@ static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w,
                 const float *xw = x + (size_t)w->idx[t] * per_week;
                 double num = 0, den = 0;
                 for (int b = 0; b < nb; b++) {
-                    if (by_decile && f->decile[b] != g + 1) continue;
+                    if (by_area && area_group_of(f, b, by_area) != g) continue;
                     double wt = mi->area ? 1.0 : pop[(size_t)w->idx[t] * pw_pop + (size_t)b];
                     num += wt * xw[(size_t)b * cells + c];
                     den += wt;
@@ -629,18 +640,19 @@ static const char *const default_metrics[] = {"left_out_rate", "isolated_rate", 
 
 /* Rows for one (baseline members, policy members) pairing, every metric. */
 static cw_status compare_pairs(const cmp_file *bf, const cmp_file *pf, const pairing *pr, const int *metric,
-                               int n_metrics, const weeks *w, int by_decile, const char *label, cw_comparison *out,
+                               int n_metrics, const weeks *w, int by_area, const char *label, cw_comparison *out,
                                cmp_err *e)
 {
     cw_status st = CW_OK;
     for (int k = 0; st == CW_OK && k < n_metrics; k++) {
-        int m = metric[k], cells = 1, groups = by_decile ? 10 : 1;
+        int m = metric[k], cells = 1, groups = by_area ? by_area : 1;
+        const char *gname = by_area == 10 ? "decile" : "fifth";
         size_t cap = 10 * 64; /* groups x cells, enough for every breakdown */
         double *bv = malloc((size_t)pr->n * cap * sizeof *bv), *pv = malloc((size_t)pr->n * cap * sizeof *pv);
         if (!bv || !pv) st = CW_ENOMEM;
         for (int i = 0; st == CW_OK && i < pr->n; i++) {
-            st = member_summary(bf, m, pr->base[i], w, by_decile, bv + i * cap, &cells, e);
-            if (st == CW_OK) st = member_summary(pf, m, pr->policy[i], w, by_decile, pv + i * cap, &cells, e);
+            st = member_summary(bf, m, pr->base[i], w, by_area, bv + i * cap, &cells, e);
+            if (st == CW_OK) st = member_summary(pf, m, pr->policy[i], w, by_area, pv + i * cap, &cells, e);
         }
         for (int g = 0; st == CW_OK && g < groups; g++)
             for (int c = 0; st == CW_OK && c < cells; c++) {
@@ -649,8 +661,10 @@ static cw_status compare_pairs(const cmp_file *bf, const cmp_file *pf, const pai
                 snprintf(row.metric, sizeof row.metric, "%s", metrics_table[m].name);
                 char cl[40];
                 cell_label(metrics_table[m].bd, c, cl, sizeof cl);
-                if (by_decile && metrics_table[m].bd != BD_NONE) snprintf(row.group, sizeof row.group, "decile %d, %s", g + 1, cl);
-                else if (by_decile) snprintf(row.group, sizeof row.group, "decile %d", g + 1);
+                if (by_area && metrics_table[m].bd != BD_NONE)
+                    snprintf(row.group, sizeof row.group, "%s %d, %s", gname, g + 1, cl);
+                else if (by_area)
+                    snprintf(row.group, sizeof row.group, "%s %d", gname, g + 1);
                 else snprintf(row.group, sizeof row.group, "%s", cl);
                 double sb = 0, sp = 0, sd = 0, ss = 0;
                 int n = 0;
@@ -667,7 +681,7 @@ static cw_status compare_pairs(const cmp_file *bf, const cmp_file *pf, const pai
                     double b = bv[i * cap + g * cells + c], p = pv[i * cap + g * cells + c];
                     if (!isnan(b) && !isnan(p)) ss += (p - b - row.difference) * (p - b - row.difference);
                 }
-                if (n == 0 && by_decile) continue; /* a decile with no neighbourhood */
+                if (n == 0 && by_area) continue; /* a decile or fifth with no neighbourhood */
                 row.ci_low = row.ci_high = NAN;
                 if (n >= 2) {
                     double half = cw_t_quantile(0.975, n - 1) * sqrt(ss / (n - 1) / n);
@@ -766,7 +780,7 @@ static cw_status compare_files(cmp_file *bf, cmp_file *pf, const cw_compare_opti
     if (st == CW_OK && !pr.by_seed)
         append(out->notes, sizeof out->notes,
                "no seeds match: paired by replicate number (independent runs, so wider intervals)\n");
-    if (st == CW_OK) st = compare_pairs(bf, pf, &pr, metric, n_metrics, w, opt->by == CW_BY_DECILE, "", out, e);
+    if (st == CW_OK) st = compare_pairs(bf, pf, &pr, metric, n_metrics, w, area_groups(opt->by), "", out, e);
     pairing_free(&pr);
     free(bm), free(pm);
     return st;
@@ -892,7 +906,7 @@ static cw_status compare_within(cmp_file *f, const cw_compare_options *opt, cons
             if (!pr.by_seed && !compared)
                 append(out->notes, sizeof out->notes,
                        "no seeds match (common_random_numbers: false): paired by replicate number\n");
-            st = compare_pairs(f, f, &pr, metric, n_metrics, w, opt->by == CW_BY_DECILE, label, out, e);
+            st = compare_pairs(f, f, &pr, metric, n_metrics, w, area_groups(opt->by), label, out, e);
             compared++;
         }
         pairing_free(&pr);

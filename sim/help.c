@@ -109,21 +109,28 @@ static void effect_table(const cw_params *p, double eff[N_ROUTES][N_SECTORS], do
     memcpy(pen, q, sizeof q);
 }
 
+/* The share of the officer margin and of referrals that privatisation
+ * takes: margin_loss, less the part an involvement clause restores. */
+static double privatisation_loss(const cw_params *p)
+{
+    if (!p->policy_privatised) return 0.0;
+    double loss = p->privatisation_margin_loss;
+    return p->policy_clause ? loss * (1.0 - p->privatisation_clause_restores) : loss;
+}
+
 /* Officer time released for community work: a share of staff hours while a
- * partnership runs, most of it lost when privatised without a clause. */
+ * partnership runs, less what privatisation takes. */
 static double officer_margin(const cw_params *p)
 {
     if (!p->policy_partnership) return 0.0;
-    double m = p->partnership_margin;
-    if (p->policy_privatised && !p->policy_clause) m *= 1.0 - p->privatisation_margin_loss;
-    return m;
+    return p->partnership_margin * (1.0 - privatisation_loss(p));
 }
 
 /* Chance that a partnership referral happens (privatisation thins it). */
 static double referral_chance(const cw_params *p)
 {
     if (!p->policy_partnership) return 0.0;
-    return p->policy_privatised && !p->policy_clause ? 1.0 - p->privatisation_margin_loss : 1.0;
+    return 1.0 - privatisation_loss(p);
 }
 
 /* ---- phase 3: what each resident asks its ties about; offers -------------- */

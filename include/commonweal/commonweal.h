@@ -228,7 +228,8 @@ CW_API cw_status cw_sweep_file_close(cw_sweep_file *f, double wall_seconds);
 CW_API double cw_t_quantile(double p, double df);
 
 typedef enum cw_compare_by {
-    CW_BY_NONE, CW_BY_QUINTILE, CW_BY_IDENTITY, CW_BY_DECILE, CW_BY_AGE_BAND
+    CW_BY_NONE, CW_BY_QUINTILE, CW_BY_IDENTITY, CW_BY_DECILE, CW_BY_AGE_BAND,
+    CW_BY_FIFTH /* neighbourhood deprivation fifth: deciles 1-2 ... 9-10 */
 } cw_compare_by;
 
 typedef struct cw_compare_options {

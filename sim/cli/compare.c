@@ -1,5 +1,5 @@
 /*
- * commonweal compare BASE.h5 POLICY.h5 [--metric M]... [--by quintile|identity|decile|age_band]
+ * commonweal compare BASE.h5 POLICY.h5 [--metric M]... [--by quintile|identity|decile|fifth|age_band]
  *                    [--weeks A:B] [--csv|--json] [--force]
  * commonweal compare SWEEP.h5 --baseline 'PATH=VALUE[,PATH=VALUE]' [same options]
  *
@@ -35,8 +35,10 @@ static const char usage_compare[] =
     "  -m, --metric M       a metric (repeatable; default: left_out_rate, isolated_rate,\n"
     "                       lonely_rate, wellbeing_mean, trust_services_share,\n"
     "                       formal_volunteering_rate)\n"
-    "  -b, --by B           quintile, identity, age_band (the metric's *_by_B variant)\n"
-    "                       or decile (neighbourhood deprivation decile, 10 = most deprived)\n"
+    "  -b, --by B           quintile, identity, age_band (the metric's *_by_B variant),\n"
+    "                       decile (neighbourhood deprivation decile, 10 = most deprived)\n"
+    "                       or fifth (deprivation fifth: deciles 9-10 are fifth 5, the most\n"
+    "                       deprived fifth of neighbourhoods)\n"
     "  -w, --weeks A:B      reported weeks A to B inclusive (default: all after the burn-in)\n"
     "      --baseline SEL   within one sweep file: the baseline design points, e.g.\n"
     "                       'investment.mode=none'; each other point is compared with the\n"
@@ -54,13 +56,13 @@ static int parse_by(const char *s, cw_compare_by *by)
         const char *name;
         cw_compare_by by;
     } names[] = {{"quintile", CW_BY_QUINTILE}, {"identity", CW_BY_IDENTITY}, {"decile", CW_BY_DECILE},
-                 {"age_band", CW_BY_AGE_BAND}};
+                 {"age_band", CW_BY_AGE_BAND}, {"fifth", CW_BY_FIFTH}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i].name)) {
             *by = names[i].by;
             return 1;
         }
-    fprintf(stderr, "commonweal compare: --by '%s': expected quintile, identity, decile or age_band\n", s);
+    fprintf(stderr, "commonweal compare: --by '%s': expected quintile, identity, decile, fifth or age_band\n", s);
     return 0;
 }
 

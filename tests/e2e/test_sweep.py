@@ -5,8 +5,8 @@ tests of the scenario library on a small area (8 neighbourhoods x 500 adults,
 
 Direction tests compare replicate sweeps (6 replicates, common random
 numbers) with `commonweal compare --json` and need the 95% CI to exclude
-zero. A direction the model does not produce is marked xfail with the
-measured figures (never weakened): see the reason string.
+zero. Patient versus competitive investment and the privatisation clause
+need more power than this area gives: they are tested in test_power.py.
 """
 import json
 import os
@@ -69,8 +69,7 @@ def replicated(commonweal, sweep_tmp, scenario_dir):
     """Each lever file of tests/data/scenarios/sweep run as a replicate sweep:
     name -> path of its sweep file."""
     files = {}
-    for name in ["base", "austerity", "competitive", "patient", "pandemic", "partnership",
-                 "privatisation", "privatisation-clause"]:
+    for name in ["base", "austerity", "pandemic", "partnership"]:
         sweep = write_sweep(sweep_tmp / f"rep-{name}.yaml", scenario_dir / f"{name}.yaml")
         out = sweep_tmp / f"rep-{name}.h5"
         run_sweep(commonweal, sweep, out, "--force")
@@ -305,28 +304,6 @@ def test_austerity_raises_left_out_most_in_the_most_deprived_quintile(commonweal
     assert overall["ci_low"] > 0
 
 
-PATIENT_REASON = (
-    "MODEL, reported to the model's owner: at equal spend (10 GBP/resident/year for 52 weeks) on the "
-    "test area (8 x 500 adults, 6 replicates) patient minus competitive left_out_by_quintile Q1 was "
-    "-0.00008 [-0.00065, +0.00050] over weeks 0..77 and -0.00046 [-0.00172, +0.00081] over weeks "
-    "52..77 (after the money stops): the right sign afterwards, but a CI that includes zero. At a "
-    "larger size (investment-modes.yaml with 10 x 1000 adults, 260 weeks, 20 replicates, money for the "
-    "whole run) patient minus competitive Q1 is -0.00156 [-0.00186, -0.00127]: the direction holds "
-    "there, so this small, short test lacks the power to show it. Run with -s for current figures")
-
-
-@pytest.mark.xfail(reason=PATIENT_REASON, strict=False)
-def test_patient_beats_competitive_for_the_most_deprived_quintile_and_lasts(commonweal, replicated):
-    during = row(compare(commonweal, replicated["competitive"], replicated["patient"], "-m",
-                         "left_out_rate", "--by", "quintile"), "left_out_by_quintile", "Q1 (lowest income)")
-    after = row(compare(commonweal, replicated["competitive"], replicated["patient"], "-m",
-                        "left_out_rate", "--by", "quintile", "--weeks", "52:77"),
-                "left_out_by_quintile", "Q1 (lowest income)")
-    print(f"\nall weeks: {describe(during)}\nafter the money stops: {describe(after)}")
-    assert during["ci_high"] < 0, describe(during)
-    assert after["ci_high"] < 0, describe(after)
-
-
 def test_the_pandemic_forms_mutual_aid_groups(commonweal, replicated):
     r = row(compare(commonweal, replicated["base"], replicated["pandemic"], "-m", "groups_alive",
                     "--weeks", "0:51"), "groups_alive", "mutual_aid")
@@ -340,15 +317,3 @@ def test_partnership_lowers_unmet_need(commonweal, replicated):
     print("\n" + "\n".join(describe(r) for r in report["rows"]))
     for r in report["rows"]:
         assert r["ci_high"] < 0, describe(r)
-
-
-def test_the_privatisation_clause_restores_part_of_what_privatisation_loses(commonweal, replicated):
-    lost = row(compare(commonweal, replicated["partnership"], replicated["privatisation"], "-m",
-                       "left_out_rate"), "left_out_rate")
-    restored = row(compare(commonweal, replicated["privatisation"],
-                           replicated["privatisation-clause"], "-m", "left_out_rate"), "left_out_rate")
-    print(f"\nprivatisation vs partnership: {describe(lost)}\n"
-          f"clause vs privatisation: {describe(restored)}")
-    assert lost["ci_low"] > 0, describe(lost)
-    assert restored["ci_high"] < 0, describe(restored)
-    assert -restored["difference"] <= lost["difference"] * 1.0001
