@@ -19,13 +19,6 @@ static const int need_age_param_offset[N_SECTORS] = {
     (int)offsetof(cw_params, need_age_mental_health), (int)offsetof(cw_params, need_age_housing),
     -1 /* work: working age only */,               (int)offsetof(cw_params, need_age_food)};
 
-static double need_base_hazard(const cw_params *p, int s)
-{
-    const double base[N_SECTORS] = {p->need_hazard_health, p->need_hazard_social_care,
-                                    p->need_hazard_mental_health, p->need_hazard_housing,
-                                    p->need_hazard_work, p->need_hazard_food};
-    return base[s];
-}
 
 /* Spill-overs (MODEL.md s3.2): unmet need in sector a last week multiplies
  * the hazard of need in sector b by 1 + spillover.a_to_b. */
@@ -53,6 +46,10 @@ static void spill_table(life_rates *r, const cw_params *p)
 
 void life_rates_compute(life_rates *r, const cw_params *p)
 {
+    const double base[N_SECTORS] = {p->need_hazard_health, p->need_hazard_social_care,
+                                    p->need_hazard_mental_health, p->need_hazard_housing,
+                                    p->need_hazard_work, p->need_hazard_food};
+    memcpy(r->base_hazard, base, sizeof base);
     for (int s = 0; s < N_SECTORS; s++) {
         double coef = need_age_param_offset[s] < 0
                           ? 0.0
@@ -83,11 +80,11 @@ double life_need_personal(const cw_params *p, double income, double health)
     return pow(ratio, p->need_income_effect) * (1.0 + p->need_health_effect * (1.0 - health));
 }
 
-double life_need_hazard(const cw_params *p, const life_rates *r, int s, unsigned age,
+double life_need_hazard(const life_rates *r, int s, unsigned age,
                         double personal, int working_age, int employed)
 {
     if (s == 4 && (!working_age || employed)) return 0.0; /* work need: out of work only */
-    return need_base_hazard(p, s) * r->age_factor[s][age > MAX_AGE ? MAX_AGE : age] * personal *
+    return r->base_hazard[s] * r->age_factor[s][age > MAX_AGE ? MAX_AGE : age] * personal *
            r->crisis_factor[s];
 }
 
@@ -232,7 +229,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
             int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
             if (ends || (s == 4 && !working)) need[s] = 0.0f;
         } else {
-            double hz = life_need_hazard(p, r, s, age, personal, working, w->employed[i]) * spill[s];
+            double hz = life_need_hazard(r, s, age, personal, working, w->employed[i]) * spill[s];
             if (s == 3 && w->flooded[b]) hz *= p->crisis_flood_housing;
             if (u1 < hz) {
                 double sev = p->need_severity_mean * -log(1.0 - u2);

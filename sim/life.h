@@ -14,6 +14,7 @@
 /* Values of the life phase that depend only on parameters (and age), worked
  * out once per week instead of once per resident. */
 typedef struct life_rates {
+    double base_hazard[N_SECTORS];    /* need.hazard.* by sector                    */
     float age_factor[N_SECTORS][121]; /* exp(age effect * (age-45)/10)             */
     float crisis_factor[N_SECTORS];   /* product of active crisis multipliers     */
     float leave_by_age[121];          /* weekly mortality by age                   */
@@ -29,7 +30,7 @@ void life_rates_compute(life_rates *r, const cw_params *p);
 double life_need_personal(const cw_params *p, double income, double health);
 
 /* Weekly hazard of a new need in sector s, crises included. */
-double life_need_hazard(const cw_params *p, const life_rates *r, int s, unsigned age,
+double life_need_hazard(const life_rates *r, int s, unsigned age,
                         double personal, int working_age, int employed);
 
 /* Weekly job loss and job finding chances for a working-age resident.

@@ -190,7 +190,7 @@ static void make_resident(world *w, const cw_params *p, const life_rates *r, uin
     w->income[i] = (float)income;
     double personal = life_need_personal(p, income, w->health[i]);
     for (int s = 0; s < N_SECTORS; s++) {
-        double hz = life_need_hazard(p, r, s, age, personal, working, w->employed[i]);
+        double hz = life_need_hazard(r, s, age, personal, working, w->employed[i]);
         double steady = hz / (hz + p->need_resolve_rate + 1e-12);
         double u1 = rng_uniform(&g), u2 = rng_uniform(&g);
         float sev = (float)fmin(1.0, fmax(p->need_min_severity, p->need_severity_mean * -log(1.0 - u2)));

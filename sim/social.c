@@ -69,15 +69,23 @@ static void join_group(const world *w, const cw_params *p, uint32_t i, uint32_t 
     m[free_q] = slot;
 }
 
-static int share_a_group(const world *w, uint32_t a, uint32_t b, uint32_t g0)
+/* The slots of a's living groups, in membership order; returns how many. */
+static int living_slots(const world *w, uint32_t a, uint32_t g0, uint8_t live[MAX_MEMBERSHIPS])
 {
     const uint8_t *ma = &w->membership[(size_t)a * MAX_MEMBERSHIPS];
+    int n = 0;
+    for (int x = 0; x < MAX_MEMBERSHIPS; x++)
+        if (ma[x] != NO_MEMBERSHIP && w->group_alive[g0 + ma[x]]) live[n++] = ma[x];
+    return n;
+}
+
+/* Whether b is a member of one of the living groups live[n] (of a). */
+static int share_a_group(const world *w, const uint8_t *live, int n, uint32_t b)
+{
     const uint8_t *mb = &w->membership[(size_t)b * MAX_MEMBERSHIPS];
-    for (int x = 0; x < MAX_MEMBERSHIPS; x++) {
-        if (ma[x] == NO_MEMBERSHIP || !w->group_alive[g0 + ma[x]]) continue;
+    for (int x = 0; x < n; x++)
         for (int y = 0; y < MAX_MEMBERSHIPS; y++)
-            if (mb[y] == ma[x]) return 1;
-    }
+            if (mb[y] == live[x]) return 1;
     return 0;
 }
 
@@ -92,12 +100,14 @@ static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first
     double decay = p->social_decay * (lockdown ? p->crisis_lockdown_decay : 1.0);
     double contact = 0.0;
     *strong = 0;
+    uint8_t live[MAX_MEMBERSHIPS]; /* i's memberships do not change in the loop */
+    int n_live = living_slots(w, i, g0, live);
     for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) {
         uint32_t t = w->tie_target[k];
         double u = rng_uniform(g);
         double wt = w->tie_weight[k];
         int met = w->give_to[i] == t || w->give_to[t] == i || u < rate * (wt + p->social_acquaintance) ||
-                  (t >= first && t < end && share_a_group(w, i, t, g0));
+                  (n_live > 0 && t >= first && t < end && share_a_group(w, live, n_live, t));
         wt = met ? wt + p->social_renewal * (1.0 - wt) : wt - decay * wt;
         w->tie_weight[k] = (float)cw_min(1.0, cw_max(0.0, wt));
         if (met) contact += w->tie_weight[k];
