@@ -489,7 +489,10 @@ static cw_status reopen(cw_sweep_file *f, char **yaml)
         return CW_EINVAL;
     }
     if ((f->file = H5Fopen(f->partial, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
-        snprintf(err, errlen, "cannot resume: %s is not a readable HDF5 file", f->partial);
+        snprintf(err, errlen,
+                 "cannot resume: %s is not a readable HDF5 file (killed while it was being written?); "
+                 "run the sweep again with --force",
+                 f->partial);
         return CW_EIO;
     }
     cw_status st = check_same_sweep(f, yaml);

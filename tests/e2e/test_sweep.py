@@ -246,6 +246,52 @@ def test_a_sweep_cut_short_and_resumed_equals_an_uninterrupted_sweep(commonweal,
         assert np.array_equal(a[name], b[name], equal_nan=floats), name
 
 
+def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_file(commonweal, sweep_tmp,
+                                                                       scenario_dir):
+    """SIGKILL gives the sweep no chance to close its file: what it flushed after each member
+    must be enough for --resume to finish the same file."""
+    sweep = write_sweep(sweep_tmp / "killed.yaml", scenario_dir / "base.yaml", replicates=6,
+                        extra="vary:\n  policy.listening: [false, true]\n")
+    whole, cut = sweep_tmp / "killed-whole.h5", sweep_tmp / "killed-cut.h5"
+    run_sweep(commonweal, sweep, whole, "--force")
+    partial = pathlib.Path(str(cut) + ".partial")
+    for p in (cut, partial):
+        p.unlink(missing_ok=True)
+    proc = subprocess.Popen([commonweal, "sweep", sweep, "-o", cut, "--jobs", "1", "--quiet"],
+                            stderr=subprocess.PIPE)
+    # Kill just after a member's flush. The file is written in bursts of a few milliseconds: once
+    # when it is created, then once per member (then flushed), with about 0.2 s of work between.
+    # Wait for a burst after a quiet spell (a member written) twice, then 50 ms more.
+    deadline = time.time() + 120
+    while not partial.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.002)
+    last, changed_at, bursts, quiet = None, time.time(), 0, False
+    while time.time() < deadline and proc.poll() is None and bursts < 2:
+        mtime = partial.stat().st_mtime_ns
+        now = time.time()
+        if mtime != last:
+            if quiet and last is not None:
+                bursts += 1
+            last, changed_at, quiet = mtime, now, False
+        elif now - changed_at > 0.1:
+            quiet = True
+        time.sleep(0.002)
+    if proc.poll() is not None:
+        pytest.skip("the sweep finished before it could be killed")
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    assert partial.exists() and not cut.exists()
+    resumed = run_cli(commonweal, "sweep", sweep, "-o", cut, "--resume", "--jobs", "2")
+    print("\n" + resumed.stderr.strip().splitlines()[0] if resumed.stderr.strip() else "")
+    assert cut.exists() and not partial.exists()
+    a, b = datasets(whole), datasets(cut)
+    assert a.keys() == b.keys()
+    for name in a:
+        floats = a[name].dtype.kind == "f"
+        assert np.array_equal(a[name], b[name], equal_nan=floats), name
+
+
 def test_resume_refuses_another_sweep(commonweal, sweep_tmp, scenario_dir):
     sweep = write_sweep(sweep_tmp / "other.yaml", scenario_dir / "base.yaml", replicates=2)
     out = sweep_tmp / "other.h5"
@@ -256,6 +302,22 @@ def test_resume_refuses_another_sweep(commonweal, sweep_tmp, scenario_dir):
                              "social.join_rate=0.02"], capture_output=True, text=True)
     assert result.returncode == 2
     assert "has another scenario than this sweep's member 0" in result.stderr
+    partial.unlink()
+
+
+def test_resume_of_an_unreadable_partial_says_to_start_again(commonweal, sweep_tmp, scenario_dir):
+    """A sweep killed while its file was being created leaves a partial HDF5 cannot read."""
+    sweep = write_sweep(sweep_tmp / "garbled.yaml", scenario_dir / "base.yaml", replicates=2)
+    out = sweep_tmp / "garbled.h5"
+    partial = pathlib.Path(str(out) + ".partial")
+    out.unlink(missing_ok=True)
+    partial.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(200))
+    result = subprocess.run([commonweal, "sweep", sweep, "-o", out, "--resume"], capture_output=True,
+                            text=True)
+    assert result.returncode == 1, result.stderr
+    assert "is not a readable HDF5 file" in result.stderr
+    assert "run the sweep again with --force" in result.stderr
+    assert partial.exists() and not out.exists()
     partial.unlink()
 
 
