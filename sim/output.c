@@ -94,6 +94,7 @@ static out_quiet quiet_begin(void)
     out_quiet q;
     H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    output_alloc_reset();
     return q;
 }
 
@@ -102,6 +103,34 @@ static void quiet_end(out_quiet q)
     H5Eclear2(H5E_DEFAULT);
     H5Eset_auto2(H5E_DEFAULT, q.func, q.data);
 }
+
+/* The writer's allocations: a failure is remembered, so that the message of
+ * the call that fails says "out of memory" (CW_ENOMEM) instead of blaming
+ * HDF5. Cleared when a public call begins (quiet_begin). */
+static _Thread_local int alloc_failed;
+
+void *output_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p) alloc_failed = 1;
+    return p;
+}
+
+void *output_calloc(size_t k, size_t n)
+{
+    void *p = calloc(k, n);
+    if (!p) alloc_failed = 1;
+    return p;
+}
+
+void *output_realloc(void *old, size_t n)
+{
+    void *p = realloc(old, n);
+    if (!p) alloc_failed = 1;
+    return p;
+}
+
+void output_alloc_reset(void) { alloc_failed = 0; }
 
 /* Keeps the innermost HDF5 error's description (the first walking upward);
  * of a system call's failure (the file driver's "... errno = 27, error
@@ -122,6 +151,11 @@ static herr_t reason_visit(unsigned n, const H5E_error2_t *e, void *data)
 
 static cw_status io_fail(char *err, size_t errlen, const char *path, const char *what)
 {
+    if (alloc_failed) {
+        alloc_failed = 0;
+        snprintf(err, errlen, "%s: cannot write %s: out of memory", path, what);
+        return CW_ENOMEM;
+    }
     char reason[256] = "HDF5 error";
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, reason_visit, reason);
     snprintf(err, errlen, "%s: cannot write %s: %s", path, what, reason);
@@ -305,7 +339,7 @@ static hid_t make_index_scale(hid_t loc, const char *name, int n, int32_t first,
                               const char *long_name)
 {
     hsize_t len = (hsize_t)n;
-    int32_t *v = malloc((size_t)n * sizeof *v);
+    int32_t *v = output_malloc((size_t)n * sizeof *v);
     if (!v) return -1;
     for (int i = 0; i < n; i++) v[i] = first + i;
     hid_t ds = make_dataset(loc, name, H5T_NATIVE_INT32, 1, &len, 0, NULL, -1);
@@ -431,7 +465,7 @@ static herr_t create_metrics(output *o)
 /* The LA name of each neighbourhood (borrowed pointers), or NULL. */
 static const char **la_names_per_nbhd(const output_setup *s)
 {
-    const char **v = calloc((size_t)s->n_nbhd, sizeof *v);
+    const char **v = output_calloc((size_t)s->n_nbhd, sizeof *v);
     if (!v) return NULL;
     for (int i = 0; i < s->n_nbhd; i++) {
         int32_t la = s->nbhd_la[i];
@@ -621,7 +655,7 @@ static void out_free(output *o)
 static char *str_dup(const char *s, const char *suffix)
 {
     size_t n = strlen(s) + strlen(suffix) + 1;
-    char *d = malloc(n);
+    char *d = output_malloc(n);
     if (d) snprintf(d, n, "%s%s", s, suffix);
     return d;
 }
@@ -641,16 +675,16 @@ static int out_alloc_buffers(output *o)
 {
     size_t w = (size_t)o->buf_weeks;
     for (int m = 0; m < METRIC_COUNT; m++)
-        if (!(o->buf[m] = calloc(w * o->week_len[m] + 1, sizeof(float)))) return -1;
-    o->buf_week = calloc(w, sizeof *o->buf_week);
-    o->buf_burn_in = calloc(w, sizeof *o->buf_burn_in);
+        if (!(o->buf[m] = output_calloc(w * o->week_len[m] + 1, sizeof(float)))) return -1;
+    o->buf_week = output_calloc(w, sizeof *o->buf_week);
+    o->buf_burn_in = output_calloc(w, sizeof *o->buf_burn_in);
     return o->buf_week && o->buf_burn_in ? 0 : -1;
 }
 
 /* The handle with its buffers; no HDF5 object yet (all ids -1). */
 static output *out_alloc(const output_setup *s, const metrics_frame *shape)
 {
-    output *o = calloc(1, sizeof *o);
+    output *o = output_calloc(1, sizeof *o);
     if (!o) return NULL;
     o->file = o->week = o->nbhd = o->burn_in = o->ev.group = o->ev.index = -1;
     for (int bd = 0; bd < BD_COUNT; bd++) o->bd_scale[bd] = -1;
@@ -963,7 +997,7 @@ static herr_t spill_events(output *o)
     out_events *ev = &o->ev;
     hsize_t at = ev->written, n = ev->n;
     if (n == 0) return 0;
-    int32_t *index = malloc(n * sizeof *index);
+    int32_t *index = output_malloc(n * sizeof *index);
     if (!index) return -1;
     for (hsize_t i = 0; i < n; i++) index[i] = (int32_t)(at + i);
     herr_t rc = append_rows(ev->index, H5T_NATIVE_INT32, 1, NULL, at, n, index);
@@ -1055,15 +1089,15 @@ static int events_reserve(out_events *ev)
 {
     if (ev->n < ev->cap) return 0;
     size_t cap = ev->cap ? 2 * ev->cap : 64;
-    int32_t *w = realloc(ev->week, cap * sizeof *w);
+    int32_t *w = output_realloc(ev->week, cap * sizeof *w);
     if (w) ev->week = w;
-    int32_t *nb = realloc(ev->nbhd, cap * sizeof *nb);
+    int32_t *nb = output_realloc(ev->nbhd, cap * sizeof *nb);
     if (nb) ev->nbhd = nb;
-    int32_t *k = realloc(ev->kind, cap * sizeof *k);
+    int32_t *k = output_realloc(ev->kind, cap * sizeof *k);
     if (k) ev->kind = k;
-    int32_t *d = realloc(ev->detail, cap * sizeof *d);
+    int32_t *d = output_realloc(ev->detail, cap * sizeof *d);
     if (d) ev->detail = d;
-    double *v = realloc(ev->value, cap * sizeof *v);
+    double *v = output_realloc(ev->value, cap * sizeof *v);
     if (v) ev->value = v;
     if (!w || !nb || !k || !d || !v) return -1;
     ev->cap = cap;
@@ -1168,8 +1202,8 @@ void output_h5_coordinates(int metric, char *buf, size_t n) { metric_coordinates
 /* The weeks of the run, all at once, into the growing week and burn_in. */
 static herr_t write_all_weeks(output *o, const output_setup *s)
 {
-    int32_t *week = malloc((size_t)s->n_weeks * sizeof *week);
-    uint8_t *burn = malloc((size_t)s->n_weeks);
+    int32_t *week = output_malloc((size_t)s->n_weeks * sizeof *week);
+    uint8_t *burn = output_malloc((size_t)s->n_weeks);
     herr_t rc = week && burn ? 0 : -1;
     for (int32_t i = 0; rc >= 0 && i < s->n_weeks; i++) {
         week[i] = s->first_week + i;

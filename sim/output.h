@@ -93,6 +93,15 @@ typedef struct output_scales {
 cw_status output_h5_create(const char *partial, hid_t *file, char *err, size_t errlen);
 /* "PATH: cannot write WHAT: <HDF5's reason>", CW_EIO. */
 cw_status output_h5_fail(char *err, size_t errlen, const char *path, const char *what);
+
+/* Allocation for the writers (output, snapshots, sweep files): like malloc,
+ * calloc and realloc, but a failure makes the next output_h5_fail report
+ * "out of memory" with CW_ENOMEM. output_alloc_reset forgets a failure (each
+ * public writer call begins with it). */
+void *output_malloc(size_t n);
+void *output_calloc(size_t k, size_t n);
+void *output_realloc(void *p, size_t n);
+void output_alloc_reset(void);
 hid_t output_h5_str_type(void);                       /* variable-length UTF-8 */
 hid_t output_h5_group(hid_t loc, const char *name);   /* creation order tracked */
 herr_t output_h5_attr(hid_t loc, const char *name, hid_t type, const void *value);

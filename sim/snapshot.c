@@ -4,6 +4,8 @@
  */
 #include "snapshot.h"
 
+#include "output.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,9 +123,9 @@ typedef struct derived {
 
 static int derive(const world *w, derived *d)
 {
-    d->res_nbhd = malloc((w->n_res ? w->n_res : 1) * sizeof *d->res_nbhd);
-    d->group_nbhd = malloc((w->n_groups ? w->n_groups : 1) * sizeof *d->group_nbhd);
-    d->degree = malloc((w->n_res ? w->n_res : 1) * sizeof *d->degree);
+    d->res_nbhd = output_malloc((w->n_res ? w->n_res : 1) * sizeof *d->res_nbhd);
+    d->group_nbhd = output_malloc((w->n_groups ? w->n_groups : 1) * sizeof *d->group_nbhd);
+    d->degree = output_malloc((w->n_res ? w->n_res : 1) * sizeof *d->degree);
     if (!d->res_nbhd || !d->group_nbhd || !d->degree) return 0;
     for (int b = 0; b < w->n_nbhd; b++) {
         for (uint32_t i = w->nbhd_first[b]; i < w->nbhd_first[b + 1]; i++) d->res_nbhd[i] = b;

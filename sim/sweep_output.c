@@ -55,6 +55,7 @@ static swo_quiet quiet_begin(void)
     swo_quiet q;
     H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    output_alloc_reset();
     return q;
 }
 
@@ -67,7 +68,7 @@ static void quiet_end(swo_quiet q)
 static char *str_join(const char *a, const char *b)
 {
     size_t n = strlen(a) + strlen(b) + 1;
-    char *s = malloc(n);
+    char *s = output_malloc(n);
     if (s) snprintf(s, n, "%s%s", a, b);
     return s;
 }
@@ -76,13 +77,13 @@ static char *str_join(const char *a, const char *b)
 
 cw_status cw_sweep_record_new(const cw_sim *sim, cw_sweep_record **out)
 {
-    cw_sweep_record *rec = calloc(1, sizeof *rec);
+    cw_sweep_record *rec = output_calloc(1, sizeof *rec);
     *out = rec;
     if (!rec) return CW_ENOMEM;
     rec->n_weeks = sim->n_steps;
     for (int m = 0; m < METRIC_COUNT; m++) {
         rec->week_len[m] = metrics_len(&sim->frame, (enum metric_id)m);
-        rec->buf[m] = malloc((size_t)rec->n_weeks * rec->week_len[m] * sizeof(float) + 1);
+        rec->buf[m] = output_malloc((size_t)rec->n_weeks * rec->week_len[m] * sizeof(float) + 1);
         if (!rec->buf[m]) {
             cw_sweep_record_free(rec);
             *out = NULL;
@@ -140,7 +141,7 @@ static void free_strings(char **s, int n)
 static char **all_member_yaml(cw_sweep *sw)
 {
     int n = cw_sweep_members(sw);
-    char **s = calloc((size_t)n, sizeof *s);
+    char **s = output_calloc((size_t)n, sizeof *s);
     for (int i = 0; s && i < n; i++)
         if (!(s[i] = member_yaml(sw, i))) {
             free_strings(s, n);
@@ -208,7 +209,7 @@ static cw_status layout(cw_sweep_file *f, const cw_sim *sim, int threads, output
 static hid_t make_member_scale(hid_t file, int n)
 {
     hsize_t len = (hsize_t)n;
-    int32_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    int32_t *v = output_malloc((size_t)(n ? n : 1) * sizeof *v);
     if (!v) return -1;
     for (int i = 0; i < n; i++) v[i] = i;
     hid_t ds = output_h5_dataset(file, "member", H5T_NATIVE_INT32, 1, &len, NULL, -1, NULL);
@@ -253,7 +254,7 @@ static herr_t factor_column(cw_sweep_file *f, hid_t g, hid_t member, int j)
 {
     const cw_sweep *sw = f->sw;
     const sweep_factor *fac = &sw->factors[j];
-    double *v = malloc((size_t)(f->n_members ? f->n_members : 1) * sizeof *v);
+    double *v = output_malloc((size_t)(f->n_members ? f->n_members : 1) * sizeof *v);
     if (!v) return -1;
     for (int i = 0; i < f->n_members; i++)
         v[i] = sw->design[(size_t)sweep_member_point(sw, i) * sw->n_factors + j];
@@ -281,8 +282,8 @@ static herr_t write_members(cw_sweep_file *f, hid_t member, char **yaml)
     const cw_sweep *sw = f->sw;
     int n = f->n_members;
     size_t cap = (size_t)(n ? n : 1);
-    uint64_t *seed = malloc(cap * sizeof *seed);
-    int32_t *rep = malloc(cap * sizeof *rep), *point = malloc(cap * sizeof *point), *traj = malloc(cap * sizeof *traj);
+    uint64_t *seed = output_malloc(cap * sizeof *seed);
+    int32_t *rep = output_malloc(cap * sizeof *rep), *point = output_malloc(cap * sizeof *point), *traj = output_malloc(cap * sizeof *traj);
     herr_t rc = seed && rep && point && traj ? 0 : -1;
     for (int i = 0; rc >= 0 && i < n; i++) {
         seed[i] = sweep_member_seed(sw, i);
@@ -304,7 +305,7 @@ static herr_t write_members(cw_sweep_file *f, hid_t member, char **yaml)
         rc = t < 0 ? -1 : member_column(g, "scenario_yaml", t, hn, yaml, member, "the member's resolved scenario", NULL);
     if (t >= 0) H5Tclose(t);
     for (int j = 0; rc >= 0 && j < sw->n_factors; j++) rc = factor_column(f, g, member, j);
-    uint8_t *zero = rc < 0 ? NULL : calloc(cap, 1);
+    uint8_t *zero = rc < 0 ? NULL : output_calloc(cap, 1);
     if (rc >= 0)
         rc = zero ? member_column(g, "complete", H5T_NATIVE_UINT8, hn, zero, member,
                                   "1 once the member's run is written in full, else 0", NULL)
@@ -456,7 +457,7 @@ static cw_status check_same_sweep(cw_sweep_file *f, char **yaml)
                  "sweep (use --force to start again)", f->partial, (long long)n, f->n_members);
         st = CW_EINVAL;
     }
-    char **old = st == CW_OK ? calloc((size_t)(n ? n : 1), sizeof *old) : NULL;
+    char **old = st == CW_OK ? output_calloc((size_t)(n ? n : 1), sizeof *old) : NULL;
     hid_t t = output_h5_str_type();
     if (st == CW_OK && (!old || t < 0 || H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, old) < 0)) {
         st = output_h5_fail(err, errlen, f->partial, "(reading members/scenario_yaml)");
@@ -526,7 +527,7 @@ cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resu
                              int threads, cw_sweep_file **out)
 {
     *out = NULL;
-    cw_sweep_file *f = calloc(1, sizeof *f);
+    cw_sweep_file *f = output_calloc(1, sizeof *f);
     if (!f) return CW_ENOMEM;
     f->sw = sw;
     f->file = f->members = f->complete_ds = -1;
@@ -535,7 +536,7 @@ cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resu
     f->n_weeks = (int)(sw->base->params.run_burn_in_weeks + sw->base->params.run_weeks);
     f->path = str_join(path, "");
     f->partial = str_join(path, ".partial");
-    f->complete = calloc((size_t)(f->n_members ? f->n_members : 1), 1);
+    f->complete = output_calloc((size_t)(f->n_members ? f->n_members : 1), 1);
     char **yaml = all_member_yaml(sw);
     if (!f->path || !f->partial || !f->complete || !yaml) {
         snprintf(sw->errmsg, sizeof sw->errmsg, "%s: out of memory for the sweep's %d members", path, f->n_members);
