@@ -287,12 +287,15 @@ cw_status cw_sim_set_checkpoint(cw_sim *sim, const char *path, int every)
     return CW_OK;
 }
 
+int checkpoint_due(const cw_sim *sim)
+{
+    return sim->checkpoint_every > 0 && sim->checkpoint_path && sim->step < sim->n_steps &&
+           sim->step % sim->checkpoint_every == 0;
+}
+
 cw_status checkpoint_if_due(cw_sim *sim)
 {
-    if (sim->checkpoint_every <= 0 || !sim->checkpoint_path || sim->step >= sim->n_steps ||
-        sim->step % sim->checkpoint_every != 0)
-        return CW_OK;
-    return cw_sim_checkpoint(sim, sim->checkpoint_path);
+    return checkpoint_due(sim) ? cw_sim_checkpoint(sim, sim->checkpoint_path) : CW_OK;
 }
 
 /* ---- reading ------------------------------------------------------------------- */
@@ -617,6 +620,7 @@ static cw_status restore(cw_sim *sim, const char *path, ck_output *co)
     read_all(&ck, sim, co);
     fclose(ck.fp);
     if (ck.st) return ck.st;
+    sim->w.own_nbhd_begin = sim->w.own_nbhd_end = 0; /* all, until cw_sim_distribute */
     int last_mode = sim->funding.last_mode;
     uint32_t patient_start = sim->funding.patient_start;
     uint64_t dropped = sim->log.dropped, total[16];
@@ -636,6 +640,11 @@ static cw_status restore(cw_sim *sim, const char *path, ck_output *co)
 
 cw_status cw_sim_resume(const char *path, const cw_options *opt, cw_sim **out)
 {
+    return sim_resume(path, opt, 1, out);
+}
+
+cw_status sim_resume(const char *path, const cw_options *opt, int open_output, cw_sim **out)
+{
     cw_sim *sim = calloc(1, sizeof *sim);
     *out = sim;
     if (!sim) return CW_ENOMEM;
@@ -650,7 +659,7 @@ cw_status cw_sim_resume(const char *path, const cw_options *opt, cw_sim **out)
     if (st) return st;
     if (sim->checkpoint_every > 0 && (st = cw_sim_set_checkpoint(sim, path, sim->checkpoint_every)))
         return st;
-    if (co.path[0]) return reopen_output(sim, &co);
+    if (co.path[0] && open_output) return reopen_output(sim, &co);
     return CW_OK;
 }
 

@@ -275,9 +275,9 @@ void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, eve
 {
     groups_ctx c;
     kinds_cumulative(p, &c);
-    int nb = w->n_nbhd;
+    int b0 = world_own_nbhd_begin(w), b1 = world_own_nbhd_end(w);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; b++) {
+    for (int b = b0; b < b1; b++) {
         flood(w, p, seed, b, log);
         burnout(w, p, b);
         grants_ending(w, b, step, log);

@@ -176,14 +176,19 @@ static void offer(world *w, const cw_params *p, uint64_t seed, uint32_t step, ui
     w->give_hours[j] = (float)(avail < wanted ? avail : wanted);
 }
 
+void help_ask(world *w)
+{
+    long k0 = world_own_item_begin(w), k1 = world_own_item_end(w);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long k = k0; k < k1; k++)
+        for (uint32_t i = w->items[k].first; i < w->items[k].end; i++) state_ask(w, i);
+}
+
 void help_offer(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 {
-    long n_items = (long)w->n_items;
+    long k0 = world_own_item_begin(w), k1 = world_own_item_end(w);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (long k = 0; k < n_items; k++)
-        for (uint32_t i = w->items[k].first; i < w->items[k].end; i++) state_ask(w, i);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long k = 0; k < n_items; k++)
+    for (long k = k0; k < k1; k++)
         for (uint32_t i = w->items[k].first; i < w->items[k].end; i++) offer(w, p, seed, step, i);
 }
 
@@ -567,7 +572,7 @@ static void allocate_neighbourhood(nbhd_pass *np, ranked_request *req, seek_draw
 
 /* LA escalation pools: problems reported by enough neighbourhoods of an LA
  * get the LA's pool hours next week, shared among the reporters. */
-static void escalate(world *w, const cw_params *p, event_log *log)
+void help_escalate(world *w, const cw_params *p, event_log *log)
 {
     size_t cells = (size_t)w->n_nbhd * N_SECTORS;
     memset(w->service_escalated, 0, cells * sizeof *w->service_escalated);
@@ -591,10 +596,9 @@ static void escalate(world *w, const cw_params *p, event_log *log)
     }
 }
 
-void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, help_scratch *s,
-                   event_log *log)
+void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, help_scratch *s)
 {
-    int nb = w->n_nbhd;
+    int b0 = world_own_nbhd_begin(w), b1 = world_own_nbhd_end(w);
     size_t most = s->max_residents;
 #pragma omp parallel
     {
@@ -607,7 +611,7 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
         ranked_request *req = s->req + (size_t)t * most;
         seek_draws *draws = s->draws + (size_t)t * most;
 #pragma omp for schedule(dynamic, 1)
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             nbhd_pass pass = {.w = w, .p = p, .seed = seed, .step = step, .b = b,
                               .first = w->nbhd_first[b], .n = w->nbhd_first[b + 1] - w->nbhd_first[b],
                               .g0 = w->nbhd_group_first[b],
@@ -622,5 +626,4 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
             allocate_neighbourhood(&pass, req, draws);
         }
     }
-    escalate(w, p, log);
 }

@@ -57,13 +57,18 @@ void help_scratch_free(help_scratch *s, cw_mem *mem);
 /* Sectors each kind of group works in (bit s = sector s). */
 extern const uint8_t group_kind_sectors[N_GROUP_KINDS];
 
-/* Phase 3 and the first half of phase 4: each resident states the need it
- * would ask ties about; some offer spare hours to one tie in need (a
- * household member more readily than others). */
+/* Phase 3 and the first half of phase 4, in two calls because offers read
+ * the asks of ties in other neighbourhoods (in a distributed run, other
+ * ranks' asks are exchanged between them): help_ask: each resident states
+ * the need it would ask ties about; help_offer: some offer spare hours to
+ * one tie in need (a household member more readily than others). Both step
+ * the world's own work items (world_own_item_begin/end). */
+void help_ask(world *w);
 void help_offer(world *w, const cw_params *p, uint64_t seed, uint32_t step);
 
-/* Phases 4-5 for every neighbourhood, then the LA escalation pools. */
-void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, help_scratch *s,
-                   event_log *log);
+/* Phases 4-5 for the world's own neighbourhoods; help_escalate then runs
+ * the LA escalation pools from every neighbourhood's w->escalate flags. */
+void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, help_scratch *s);
+void help_escalate(world *w, const cw_params *p, event_log *log);
 
 #endif

@@ -244,9 +244,9 @@ void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 {
     life_rates r;
     life_rates_compute(&r, p);
-    long n_items = (long)w->n_items;
+    long k0 = world_own_item_begin(w), k1 = world_own_item_end(w);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (long k = 0; k < n_items; k++) {
+    for (long k = k0; k < k1; k++) {
         const work_item it = w->items[k];
         float leave[MAX_AGE + 1];
         leave_table(p, &r, w->deprivation[it.nbhd], leave);

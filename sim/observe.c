@@ -225,17 +225,21 @@ static void write_area(const world *w, const observe_scratch *s, const help_sums
 void observe_week(const world *w, const cw_params *p, uint32_t step, const help_sums *help,
                   observe_scratch *s, metrics_frame *f)
 {
-    long n_items = (long)w->n_items;
+    long k0 = world_own_item_begin(w), k1 = world_own_item_end(w);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (long k = 0; k < n_items; k++) sum_slice(w, p, step, w->items[k], &s->item[k]);
+    for (long k = k0; k < k1; k++) sum_slice(w, p, step, w->items[k], &s->item[k]);
 
-    int nb = w->n_nbhd;
+    int b0 = world_own_nbhd_begin(w), b1 = world_own_nbhd_end(w);
 #pragma omp parallel for schedule(static)
-    for (int b = 0; b < nb; b++) {
+    for (int b = b0; b < b1; b++) {
         memset(&s->nbhd[b], 0, sizeof s->nbhd[b]);
         for (uint32_t k = w->nbhd_item_first[b]; k < w->nbhd_item_first[b + 1]; k++)
             add_sums(&s->nbhd[b], &s->item[k]);
         write_nbhd(w, p, &s->nbhd[b], &help[b], b, f);
     }
+}
+
+void observe_area(const world *w, const observe_scratch *s, const help_sums *help, metrics_frame *f)
+{
     write_area(w, s, help, f);
 }

@@ -45,9 +45,12 @@ void observe_scratch_free(observe_scratch *s, cw_mem *mem);
  * a histogram of people (count) and their hours (sum) by bin, bins ascending. */
 double observe_top_share(const double *count, const double *sum, size_t bins, double top);
 
-/* Fill every metric of f for the world's state after week `step`, with the
- * week's help sums (one per neighbourhood). */
+/* Fill the per-neighbourhood metrics of f for the world's own neighbourhoods
+ * after week `step`, with the week's help sums (one per neighbourhood);
+ * observe_area then fills the area-wide ones from every neighbourhood's sums
+ * (s->nbhd, help), in index order. */
 void observe_week(const world *w, const cw_params *p, uint32_t step, const help_sums *help,
                   observe_scratch *s, metrics_frame *f);
+void observe_area(const world *w, const observe_scratch *s, const help_sums *help, metrics_frame *f);
 
 #endif

@@ -212,6 +212,7 @@ void cw_sim_free(cw_sim *sim)
 {
     if (!sim) return;
     if (sim->out) output_close(sim->out, 0, 0.0, sim->errmsg, sizeof sim->errmsg);
+    dist_free(sim);
     metrics_frame_free(&sim->frame, &sim->mem);
     observe_scratch_free(&sim->obs, &sim->mem);
     event_log_free(&sim->log, &sim->mem);
@@ -279,15 +280,22 @@ cw_status cw_sim_close_output(cw_sim *sim, int complete)
     return st;
 }
 
-/* Write this week's snapshot if output.snapshot_weeks asks for it. */
+static int snapshot_due(const cw_sim *sim, int32_t week)
+{
+    for (int k = 0; k < sim->n_snapshot_weeks; k++)
+        if (sim->snapshot_weeks[k] == week) return 1;
+    return 0;
+}
+
+/* Write this week's snapshot if output.snapshot_weeks asks for it (in a
+ * distributed run, rank 0 writes it once every rank's state is there). */
 static cw_status snapshot_if_due(cw_sim *sim, int32_t week)
 {
+    if (!snapshot_due(sim, week)) return CW_OK;
+    dist_gather_world(sim);
     if (!sim->out) return CW_OK;
-    for (int k = 0; k < sim->n_snapshot_weeks; k++)
-        if (sim->snapshot_weeks[k] == week)
-            return snapshot_write(output_file_id(sim->out), &sim->w, week, (int)sim->params.output_compression,
-                                  sim->errmsg, sizeof sim->errmsg);
-    return CW_OK;
+    return snapshot_write(output_file_id(sim->out), &sim->w, week, (int)sim->params.output_compression,
+                          sim->errmsg, sizeof sim->errmsg);
 }
 
 /* One week: the schedule of MODEL.md s3. */
@@ -308,16 +316,24 @@ cw_status cw_sim_step(cw_sim *sim)
     t[PH_LIFE] = now_seconds();
     life_step(&sim->w, &sim->params, seed, step);
     t[PH_HELP] = now_seconds();
+    help_ask(&sim->w);
+    dist_ghosts_ask(sim);
     help_offer(&sim->w, &sim->params, seed, step);
-    help_allocate(&sim->w, &sim->params, seed, step, &sim->help, &sim->log);
+    dist_ghosts_offer(sim);
+    help_allocate(&sim->w, &sim->params, seed, step, &sim->help);
+    dist_share_escalate(sim);
+    help_escalate(&sim->w, &sim->params, &sim->log);
     t[PH_SOCIAL] = now_seconds();
     social_step(&sim->w, &sim->params, seed, step);
     t[PH_GROUPS] = now_seconds();
     groups_step(&sim->w, &sim->params, seed, step, &sim->log);
+    dist_share_groups(sim);
     funding_step(&sim->w, &sim->params, &sim->funding, seed, step, &sim->log);
     t[PH_OBSERVE] = now_seconds();
     observe_week(&sim->w, &sim->params, step, sim->help.sums, &sim->obs, &sim->frame);
-    sim->frame_valid = 1;
+    dist_gather_week(sim);
+    if (dist_is_root(sim)) observe_area(&sim->w, &sim->obs, sim->help.sums, &sim->frame);
+    sim->frame_valid = dist_is_root(sim);
     t[PH_OUTPUT] = now_seconds();
     if ((st = event_log_flush(&sim->log, sim->out, week, sim->errmsg, sizeof sim->errmsg))) return st;
     if (sim->out && (st = output_write_week(sim->out, week, week < 0, &sim->frame, sim->errmsg,
@@ -332,7 +348,9 @@ cw_status cw_sim_step(cw_sim *sim)
         return fail(sim, CW_EINVAL, "invariant broken in week %d: %s", week, err);
 #endif
     sim->step++;
-    return checkpoint_if_due(sim);
+    if (!checkpoint_due(sim)) return CW_OK;
+    dist_gather_world(sim);
+    return dist_is_root(sim) ? checkpoint_if_due(sim) : CW_OK;
 }
 
 int cw_sim_weeks_done(const cw_sim *sim) { return sim->step; }

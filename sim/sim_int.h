@@ -41,6 +41,7 @@ struct cw_sim {
     char *checkpoint_path;
     int32_t snapshot_weeks[SNAPSHOT_MAX_WEEKS]; /* output.snapshot_weeks, parsed */
     int n_snapshot_weeks;
+    struct sim_dist *dist;   /* a distributed run's ranks (sim/mpi_sim.c); NULL otherwise */
     char errmsg[1024];
 };
 
@@ -61,6 +62,35 @@ cw_status sim_output_setup(const cw_sim *sim, output_setup *s, int32_t **populat
 int sim_threads_in_use(const cw_sim *sim);
 
 /* Write a checkpoint now if one is due after the week just done. */
+int checkpoint_due(const cw_sim *sim);
 cw_status checkpoint_if_due(cw_sim *sim);
+
+/* cw_sim_resume, reopening the checkpoint's output only if open_output (a
+ * distributed run's other ranks leave it to rank 0). */
+cw_status sim_resume(const char *path, const cw_options *opt, int open_output, cw_sim **out);
+
+/* A distributed run (sim/mpi_sim.c, docs/MPI.md). Every rank holds the whole
+ * world and steps its own neighbourhoods; these calls, made by every rank at
+ * the same points of the week, exchange what crosses ranks. With no MPI, or
+ * sim->dist NULL, they do nothing and dist_is_root is 1. */
+#ifdef CW_HAVE_MPI
+void dist_free(cw_sim *sim);
+int dist_is_root(const cw_sim *sim);
+void dist_ghosts_ask(cw_sim *sim);     /* ties' asks, before the offers    */
+void dist_ghosts_offer(cw_sim *sim);   /* ties' offers, before allocation  */
+void dist_share_escalate(cw_sim *sim); /* LA pool reports, before the pools */
+void dist_share_groups(cw_sim *sim);   /* groups, before the money phase    */
+void dist_gather_week(cw_sim *sim);    /* metrics and events, to rank 0     */
+void dist_gather_world(cw_sim *sim);   /* the whole state, to rank 0        */
+#else
+static inline void dist_free(cw_sim *sim) { (void)sim; }
+static inline int dist_is_root(const cw_sim *sim) { (void)sim; return 1; }
+static inline void dist_ghosts_ask(cw_sim *sim) { (void)sim; }
+static inline void dist_ghosts_offer(cw_sim *sim) { (void)sim; }
+static inline void dist_share_escalate(cw_sim *sim) { (void)sim; }
+static inline void dist_share_groups(cw_sim *sim) { (void)sim; }
+static inline void dist_gather_week(cw_sim *sim) { (void)sim; }
+static inline void dist_gather_world(cw_sim *sim) { (void)sim; }
+#endif
 
 #endif

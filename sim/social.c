@@ -181,11 +181,11 @@ static void neighbourhood_social(world *w, const cw_params *p, uint64_t seed, ui
 
 void social_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 {
-    int nb = w->n_nbhd;
+    int b0 = world_own_nbhd_begin(w), b1 = world_own_nbhd_end(w);
 #pragma omp parallel
     {
         group_tally t;
 #pragma omp for schedule(dynamic, 1)
-        for (int b = 0; b < nb; b++) neighbourhood_social(w, p, seed, step, b, &t);
+        for (int b = b0; b < b1; b++) neighbourhood_social(w, p, seed, step, b, &t);
     }
 }

@@ -637,6 +637,49 @@ cw_status cw_sweep_file_write(cw_sweep_file *f, int member, const cw_sweep_recor
     return st;
 }
 
+size_t cw_sweep_record_floats(const cw_sweep_record *rec)
+{
+    if (rec->weeks_done != rec->n_weeks) return 0;
+    size_t n = 0;
+    for (int m = 0; m < METRIC_COUNT; m++) n += (size_t)rec->n_weeks * rec->week_len[m];
+    return n;
+}
+
+void cw_sweep_record_pack(const cw_sweep_record *rec, float *out)
+{
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        size_t n = (size_t)rec->n_weeks * rec->week_len[m];
+        memcpy(out, rec->buf[m], n * sizeof *out);
+        out += n;
+    }
+}
+
+/* Floats of one member's rows of dataset ds. */
+static size_t member_floats(hid_t ds)
+{
+    hid_t space = H5Dget_space(ds);
+    hsize_t dims[4];
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_dims(space, dims, NULL);
+    if (space >= 0) H5Sclose(space);
+    size_t n = rank >= 2 ? 1 : 0;
+    for (int i = 1; i < rank; i++) n *= dims[i];
+    return n;
+}
+
+cw_status cw_sweep_file_write_packed(cw_sweep_file *f, int member, const float *buf, size_t n)
+{
+    size_t at[METRIC_COUNT], total = 0;
+    for (int m = 0; m < METRIC_COUNT; m++) at[m] = total, total += member_floats(f->metric[m]);
+    if (member < 0 || member >= f->n_members || n != total || total == 0) {
+        snprintf(f->sw->errmsg, sizeof f->sw->errmsg, "%s: member %d sent %zu values, expected %zu: not written",
+                 f->partial, member, n, total);
+        return CW_EINVAL;
+    }
+    cw_sweep_record rec = {.n_weeks = f->n_weeks, .weeks_done = f->n_weeks};
+    for (int m = 0; m < METRIC_COUNT; m++) rec.buf[m] = (float *)(buf + at[m]);
+    return cw_sweep_file_write(f, member, &rec);
+}
+
 cw_status cw_sweep_file_close(cw_sweep_file *f, double wall_seconds)
 {
     if (!f) return CW_OK;

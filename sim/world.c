@@ -75,16 +75,16 @@ static size_t nbhd_specs(world *w, array_spec *out)
 static size_t other_arrays(world *w, world_array *out)
 {
     world_array arrays[] = {
-        {"nbhd_first", (void **)&w->nbhd_first, sizeof *w->nbhd_first, (size_t)w->n_nbhd + 1, false},
-        {"la_name", (void **)&w->la_name, sizeof *w->la_name, (size_t)w->n_la, true},
-        {"tie_offset", (void **)&w->tie_offset, sizeof *w->tie_offset, (size_t)w->n_res + 1, false},
-        {"tie_target", (void **)&w->tie_target, sizeof *w->tie_target, w->n_ties, false},
-        {"tie_weight", (void **)&w->tie_weight, sizeof *w->tie_weight, w->n_ties, false},
+        {"nbhd_first", (void **)&w->nbhd_first, sizeof *w->nbhd_first, (size_t)w->n_nbhd + 1, false, WE_OTHER, 0},
+        {"la_name", (void **)&w->la_name, sizeof *w->la_name, (size_t)w->n_la, true, WE_OTHER, 0},
+        {"tie_offset", (void **)&w->tie_offset, sizeof *w->tie_offset, (size_t)w->n_res + 1, false, WE_OTHER, 0},
+        {"tie_target", (void **)&w->tie_target, sizeof *w->tie_target, w->n_ties, false, WE_OTHER, 0},
+        {"tie_weight", (void **)&w->tie_weight, sizeof *w->tie_weight, w->n_ties, false, WE_TIE, 1},
         {"nbhd_group_first", (void **)&w->nbhd_group_first, sizeof *w->nbhd_group_first,
-         (size_t)w->n_nbhd + 1, false},
-        {"items", (void **)&w->items, sizeof *w->items, w->n_items, false},
+         (size_t)w->n_nbhd + 1, false, WE_OTHER, 0},
+        {"items", (void **)&w->items, sizeof *w->items, w->n_items, false, WE_OTHER, 0},
         {"nbhd_item_first", (void **)&w->nbhd_item_first, sizeof *w->nbhd_item_first,
-         (size_t)w->n_nbhd + 1, false},
+         (size_t)w->n_nbhd + 1, false, WE_OTHER, 0},
     };
     memcpy(out, arrays, sizeof arrays);
     return sizeof arrays / sizeof arrays[0];
@@ -157,7 +157,8 @@ size_t world_arrays(world *w, world_array *out, size_t cap)
         for (size_t k = 0; k < k_end; k++)
             if (n < cap)
                 out[n++] = (world_array){specs[k].name, specs[k].ptr, specs[k].size,
-                                         counts[t] * specs[k].per, specs[k].strings};
+                                         counts[t] * specs[k].per, specs[k].strings,
+                                         (uint8_t)(WE_RESIDENT + t), specs[k].per};
     }
     world_array others[MAX_SPECS];
     size_t n_others = other_arrays(w, others);
@@ -171,6 +172,7 @@ size_t world_scalars(world *w, world_scalar *out, size_t cap)
     world_scalar scalars[] = {
         SCALAR(n_nbhd), SCALAR(n_la),    SCALAR(n_res),   SCALAR(n_households),
         SCALAR(income_cut), SCALAR(n_ties), SCALAR(n_groups), SCALAR(n_items),
+        SCALAR(own_nbhd_begin), SCALAR(own_nbhd_end), /* reset to "all" on resume */
     };
 #undef SCALAR
     size_t n = sizeof scalars / sizeof scalars[0];

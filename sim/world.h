@@ -149,7 +149,26 @@ typedef struct world {
     work_item *items;
     uint32_t n_items;
     uint32_t *nbhd_item_first; /* [n_nbhd+1]: a neighbourhood's items         */
+
+    /* ---- the neighbourhoods this process steps (distributed runs) ----
+     * [own_nbhd_begin, own_nbhd_end); own_nbhd_end 0 means all of them, as
+     * in every run but an MPI one (sim/mpi_sim.c). Saved with the scalars,
+     * but a resumed run starts from "all" until it is distributed again. */
+    int own_nbhd_begin, own_nbhd_end;
 } world;
+
+/* The neighbourhoods and work items the weekly phases step here: all of
+ * them, or in a distributed run this rank's contiguous share. */
+static inline int world_own_nbhd_begin(const world *w) { return w->own_nbhd_end ? w->own_nbhd_begin : 0; }
+static inline int world_own_nbhd_end(const world *w) { return w->own_nbhd_end ? w->own_nbhd_end : w->n_nbhd; }
+static inline long world_own_item_begin(const world *w)
+{
+    return w->own_nbhd_end ? (long)w->nbhd_item_first[w->own_nbhd_begin] : 0;
+}
+static inline long world_own_item_end(const world *w)
+{
+    return w->own_nbhd_end ? (long)w->nbhd_item_first[w->own_nbhd_end] : (long)w->n_items;
+}
 
 /* Allocate (zeroed) every per-resident array for w->n_res residents, every
  * per-slot group array for w->n_groups slots, and every per-neighbourhood
@@ -169,11 +188,15 @@ void world_free(world *w, cw_mem *mem);
  * same tables drive allocation and world_free, so an array added to them is
  * saved too; tests/unit/test_checkpoint.c fails if the world holds memory
  * these tables do not describe. Returns the number written (at most cap). */
+enum world_entity { WE_OTHER, WE_RESIDENT, WE_GROUP, WE_NBHD, WE_TIE };
 typedef struct world_array {
     const char *name;
     void **ptr;
     size_t size, count;
     bool strings;
+    uint8_t entity;    /* enum world_entity: what one entry belongs to; a
+                          distributed run gathers each rank's share by it */
+    size_t per;        /* entries per entity (WE_OTHER: 0)                */
 } world_array;
 #define WORLD_MAX_ARRAYS 128
 size_t world_arrays(world *w, world_array *out, size_t cap);

@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: install what is needed,
-# build a Release tree and an address+undefined sanitizer tree, and run every
-# test in both (Criterion unit tests, end-to-end CLI tests, pytest); then a short
-# libFuzzer pass over the input loaders (clang, build-fuzz).
+# build a Release tree with MPI, a serial one without, and an address+undefined
+# sanitizer tree, and run the tests in each (Criterion unit tests, end-to-end
+# CLI tests, pytest; MPI tests in the MPI tree); then a short libFuzzer pass
+# over the input loaders (clang, build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/deps.sh
 jobs=$(nproc)
 
-echo "== Release build and tests =="
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+echo "== Release build and tests (with MPI: tests/mpi runs 1-5 ranks) =="
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOMMONWEAL_MPI=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== Serial build (no MPI): unit and end-to-end tests =="
+cmake -S . -B build-serial -DCMAKE_BUILD_TYPE=Release -DCOMMONWEAL_MPI=OFF >/dev/null
+cmake --build build-serial -j"$jobs"
+ctest --test-dir build-serial --output-on-failure -j"$jobs" -R "^(unit|e2e)\."
 
 echo "== Fuzzing: a short pass over the input loaders (30 s per target) =="
 bash tests/fuzz/run.sh 30 build-fuzz
 
 echo "== Sanitizer (address,undefined) build and tests =="
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCOMMONWEAL_SANITIZE=address,undefined >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCOMMONWEAL_SANITIZE=address,undefined -DCOMMONWEAL_MPI=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"

@@ -217,6 +217,16 @@ CW_API void cw_sweep_record_free(cw_sweep_record *rec);
  * sweep cut short after this keeps it. Message on the sweep. */
 CW_API cw_status cw_sweep_file_write(cw_sweep_file *f, int member, const cw_sweep_record *rec);
 
+/* A finished record as one array of floats (metric by metric, in the
+ * metrics table's order, each [week][neighbourhood?][breakdown?]), to send
+ * to the process that writes the file (distributed sweeps, docs/MPI.md):
+ * cw_sweep_record_floats says how many (0 unless every week is recorded);
+ * cw_sweep_file_write_packed writes such an array as cw_sweep_file_write
+ * writes a record, refusing one of the wrong length. */
+CW_API size_t cw_sweep_record_floats(const cw_sweep_record *rec);
+CW_API void cw_sweep_record_pack(const cw_sweep_record *rec, float *out);
+CW_API cw_status cw_sweep_file_write_packed(cw_sweep_file *f, int member, const float *buf, size_t n);
+
 /* Close; when every member is complete the file is marked complete and
  * renamed from OUT.partial to OUT. Frees f. Message on the sweep. */
 CW_API cw_status cw_sweep_file_close(cw_sweep_file *f, double wall_seconds);

@@ -6,7 +6,42 @@
 #ifndef CW_CLI_COMMANDS_H
 #define CW_CLI_COMMANDS_H
 
+#include "commonweal/commonweal.h"
+
 int cmd_sweep(int argc, char **argv);   /* sweep.c   */
 int cmd_compare(int argc, char **argv); /* compare.c */
+
+/* Under mpirun (mpi_launch.c, sweep_mpi.c; docs/MPI.md). Without MPI, or
+ * when no MPI launcher started this process: one rank, rank 0, and these
+ * calls change nothing. */
+#ifdef CW_HAVE_MPI
+void cli_mpi_start(int *argc, char ***argv);
+void cli_mpi_finish(void);
+int cli_mpi_rank(void);
+int cli_mpi_size(void);
+void cli_mpi_abort(int rc);          /* end every rank (a rank failed mid-run) */
+int cli_mpi_any(int flag);           /* flag on any rank                       */
+/* The worst status over the ranks; *print: this rank should report its own. */
+cw_status cli_mpi_agree(cw_status st, int *print);
+cw_status cli_mpi_distribute(cw_sim *sim);
+cw_status cli_mpi_resume(const char *path, const cw_options *opt, cw_sim **out);
+/* A sweep over ranks: rank 0 (file open) hands out members and writes them;
+ * the others (file NULL) run members on `threads` OpenMP threads each.
+ * Returns the exit status. */
+int sweep_mpi_run(cw_sweep *sw, cw_sweep_file *file, int threads, int quiet);
+#else
+static inline void cli_mpi_start(int *argc, char ***argv) { (void)argc, (void)argv; }
+static inline void cli_mpi_finish(void) {}
+static inline int cli_mpi_rank(void) { return 0; }
+static inline int cli_mpi_size(void) { return 1; }
+static inline void cli_mpi_abort(int rc) { (void)rc; }
+static inline int cli_mpi_any(int flag) { return flag; }
+static inline cw_status cli_mpi_agree(cw_status st, int *print) { *print = st != CW_OK; return st; }
+static inline cw_status cli_mpi_distribute(cw_sim *sim) { (void)sim; return CW_OK; }
+static inline cw_status cli_mpi_resume(const char *path, const cw_options *opt, cw_sim **out)
+{
+    return cw_sim_resume(path, opt, out);
+}
+#endif
 
 #endif

@@ -140,7 +140,7 @@ static int load_scenario(const char *path, char **sets, int n_sets, cw_scenario 
     for (int i = 0; !st && i < n_sets; i++) st = cw_scenario_set(sc, sets[i]);
     if (!st) st = cw_scenario_check(sc);
     if (st) {
-        fprintf(stderr, "%s\n", cw_scenario_errmsg(sc));
+        if (cli_mpi_rank() == 0) fprintf(stderr, "%s\n", cw_scenario_errmsg(sc)); /* every rank read the same file */
         cw_scenario_free(sc);
         return st == CW_ENOMEM ? EXIT_RUNTIME : EXIT_INPUT;
     }
@@ -228,7 +228,7 @@ static int run_loop(cw_sim *sim, const char *out_path, int quiet)
                    .residents = cw_sim_residents(sim), .first = cw_sim_weeks_done(sim)};
     int total = cw_sim_weeks_total(sim);
     while (cw_sim_weeks_done(sim) < total) {
-        if (stop_requested) {
+        if (cli_mpi_any(stop_requested)) { /* under mpirun, every rank stops at the same week */
             if (pg.tty && !quiet) fputc('\n', stderr);
             cw_sim_close_output(sim, 0);
             fprintf(stderr, "commonweal: interrupted after %d of %d weeks; %s.partial holds them\n",
@@ -239,6 +239,7 @@ static int run_loop(cw_sim *sim, const char *out_path, int quiet)
         if (st) {
             fprintf(stderr, "commonweal: week %d: %s\n", cw_sim_weeks_done(sim), cw_sim_errmsg(sim));
             cw_sim_close_output(sim, 0);
+            cli_mpi_abort(EXIT_RUNTIME); /* the other ranks wait in this week's exchanges */
             return EXIT_RUNTIME;
         }
         progress_show(&pg, cw_sim_weeks_done(sim), total, 0);
@@ -319,11 +320,15 @@ static int cmd_run(int argc, char **argv)
     cw_options opt = {.threads = (int)threads};
     cw_sim *sim = NULL;
     double t0 = now_seconds();
+    int root = cli_mpi_rank() == 0, print;
+    if (!root) quiet = 1;
     cw_status st = cw_sim_create(sc, &opt, &sim);
-    if (!st) st = cw_sim_open_output(sim, out_path, force);
+    if (!st) st = cli_mpi_distribute(sim); /* under mpirun: this rank's neighbourhoods */
+    if (!st && root) st = cw_sim_open_output(sim, out_path, force);
     if (!st && ckpt_every) st = cw_sim_set_checkpoint(sim, ckpt_path, (int)ckpt_every);
+    st = cli_mpi_agree(st, &print);
     if (st) {
-        fprintf(stderr, "commonweal: %s\n", sim ? cw_sim_errmsg(sim) : cw_strstatus(st));
+        if (print) fprintf(stderr, "commonweal: %s\n", sim ? cw_sim_errmsg(sim) : cw_strstatus(st));
         rc = exit_for(st);
         if (st == CW_EEXIST) rc = EXIT_RUNTIME;
         goto out_free_sim;
@@ -336,7 +341,7 @@ static int cmd_run(int argc, char **argv)
         rc = EXIT_RUNTIME;
         goto out_free_sim;
     }
-    if (ckpt_every) remove(ckpt_path); /* the finished file supersedes it */
+    if (ckpt_every && root) remove(ckpt_path); /* the finished file supersedes it */
     if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings);
     rc = EXIT_OK;
 out_free_sim:
@@ -373,19 +378,22 @@ static int cmd_resume(int argc, char **argv)
     cw_sim *sim = NULL;
     char out_path[4096];
     double t0 = now_seconds();
-    int rc;
-    cw_status st = cw_sim_resume(ckpt_path, &opt, &sim);
+    int rc, root = cli_mpi_rank() == 0, print;
+    if (!root) quiet = 1;
+    cw_status st = cli_mpi_resume(ckpt_path, &opt, &sim);
+    st = cli_mpi_agree(st, &print);
     if (st) {
-        fprintf(stderr, "commonweal: %s\n", sim ? cw_sim_errmsg(sim) : cw_strstatus(st));
+        if (print) fprintf(stderr, "commonweal: %s\n", sim ? cw_sim_errmsg(sim) : cw_strstatus(st));
         rc = exit_for(st);
         goto out_free_sim;
     }
-    if (!cw_sim_output_path(sim)) {
-        fprintf(stderr, "commonweal: %s has no output file to continue\n", ckpt_path);
+    int missing = root && !cw_sim_output_path(sim);
+    if (cli_mpi_any(missing)) {
+        if (missing) fprintf(stderr, "commonweal: %s has no output file to continue\n", ckpt_path);
         rc = EXIT_INPUT;
         goto out_free_sim;
     }
-    snprintf(out_path, sizeof out_path, "%s", cw_sim_output_path(sim));
+    snprintf(out_path, sizeof out_path, "%s", root ? cw_sim_output_path(sim) : "(rank 0's)");
     if (!quiet)
         fprintf(stderr, "resuming %s at week %d of %d\n", out_path, cw_sim_weeks_done(sim),
                 cw_sim_weeks_total(sim));
@@ -397,7 +405,7 @@ static int cmd_resume(int argc, char **argv)
         rc = EXIT_RUNTIME;
         goto out_free_sim;
     }
-    remove(ckpt_path); /* the finished file supersedes it */
+    if (root) remove(ckpt_path); /* the finished file supersedes it */
     if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings);
     rc = EXIT_OK;
 out_free_sim:
@@ -462,7 +470,18 @@ static int cmd_info(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "resume") || !strcmp(argv[1], "sweep")))
+        cli_mpi_start(&argc, &argv); /* only under mpirun (or srun) */
+    int rc = dispatch(argc, argv);
+    cli_mpi_finish();
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage_main, stderr);

@@ -359,7 +359,8 @@ int cmd_sweep(int argc, char **argv)
         {"dry-run", no_argument, 0, 'D'},       {0, 0, 0, 0}};
     const char *out = NULL;
     char out_buf[4096];
-    int jobs = (int)online_cpus(), threads = 1, resume = 0, force = 0, quiet = 0, dry = 0, n_sets = 0, c;
+    int jobs = (int)online_cpus(), threads = 1, threads_set = 0, resume = 0, force = 0, quiet = 0, dry = 0,
+        n_sets = 0, c;
     const char **sets = calloc((size_t)argc, sizeof *sets);
     if (!sets) return EXIT_RUNTIME;
     int rc = EXIT_INPUT;
@@ -367,7 +368,7 @@ int cmd_sweep(int argc, char **argv)
         switch (c) {
         case 'o': out = optarg; break;
         case 'j': if (!parse_int("--jobs", optarg, 1, 4096, &jobs)) goto out_free_sets; break;
-        case 't': if (!parse_int("--threads", optarg, 1, 4096, &threads)) goto out_free_sets; break;
+        case 't': if (!parse_int("--threads", optarg, 1, 4096, &threads)) goto out_free_sets; threads_set = 1; break;
         case 'S': sets[n_sets++] = optarg; break;
         case 'R': resume = 1; break;
         case 'f': force = 1; break;
@@ -401,16 +402,34 @@ int cmd_sweep(int argc, char **argv)
         rc = dry_run(sw, argv[optind]);
         goto out_free_sweep;
     }
+    /* under mpirun: rank 0 opens and writes the file, the others run members
+     * on all their OpenMP threads unless --threads says otherwise */
+    int ranks = cli_mpi_size(), root = cli_mpi_rank() == 0;
+    if (ranks > 1 && !threads_set) threads = 0;
     cw_sweep_file *file = NULL;
-    if ((rc = open_file(sw, out, force, resume, threads, &file))) goto out_free_sweep;
-    int members = cw_sweep_members(sw), before = cw_sweep_file_members_complete(file);
-    if (!quiet)
+    rc = root ? open_file(sw, out, force, resume, threads, &file) : EXIT_OK;
+    if (ranks > 1) { /* the other ranks stop with rank 0's exit status */
+        int print;
+        rc = (int)cli_mpi_agree((cw_status)rc, &print);
+    }
+    if (rc) goto out_free_sweep;
+    int members = cw_sweep_members(sw), before = root ? cw_sweep_file_members_complete(file) : 0;
+    if (!quiet && ranks > 1 && root)
+        fprintf(stderr, "sweep: %d design points x %d replicates = %d members%s; %d to run on %d MPI ranks "
+                "(rank 0 writes) x %d threads\n", cw_sweep_points(sw), cw_sweep_replicates(sw), members,
+                resume ? " (resuming)" : "", members - before, ranks - 1, threads);
+    else if (!quiet && ranks == 1)
         fprintf(stderr, "sweep: %d design points x %d replicates = %d members%s; %d to run on %d jobs x %d threads\n",
                 cw_sweep_points(sw), cw_sweep_replicates(sw), members,
                 resume ? " (resuming)" : "", members - before, jobs, threads);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    rc = run_all(sw, file, jobs, threads, quiet, t0);
+#ifdef CW_HAVE_MPI
+    if (ranks > 1) rc = sweep_mpi_run(sw, file, threads, quiet);
+    else
+#endif
+        rc = run_all(sw, file, jobs, threads, quiet, t0);
+    if (!root) goto out_free_sweep;
     int complete = cw_sweep_file_members_complete(file);
     if (cw_sweep_file_close(file, now_seconds() - t0) != CW_OK) {
         fprintf(stderr, "commonweal sweep: %s\n", cw_sweep_errmsg(sw));
