@@ -14,10 +14,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOMMONWEAL_MPI=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-echo "== Serial build (no MPI): unit and end-to-end tests =="
+echo "== Serial build (no MPI): unit and end-to-end tests (the power tests ran above) =="
 cmake -S . -B build-serial -DCMAKE_BUILD_TYPE=Release -DCOMMONWEAL_MPI=OFF >/dev/null
 cmake --build build-serial -j"$jobs"
-ctest --test-dir build-serial --output-on-failure -j"$jobs" -R "^(unit|e2e)\."
+ctest --test-dir build-serial --output-on-failure -j"$jobs" -R "^(unit|e2e)\." -E "^e2e\.power$"
 
 echo "== Fuzzing: a short pass over the input loaders (30 s per target) =="
 bash tests/fuzz/run.sh 30 build-fuzz
