@@ -211,15 +211,30 @@ def datasets(path):
     return out
 
 
-def test_a_sweep_cut_short_and_resumed_equals_an_uninterrupted_sweep(commonweal, sweep_tmp,
-                                                                     scenario_dir):
-    sweep = write_sweep(sweep_tmp / "resume.yaml", scenario_dir / "base.yaml", replicates=6,
+def sweep_to_interrupt(commonweal, sweep_tmp, scenario_dir, name):
+    """A 12-member sweep run whole, and the paths for a run of it to cut short:
+    (sweep, whole, cut, cut's partial), with no cut or partial file yet."""
+    sweep = write_sweep(sweep_tmp / f"{name}.yaml", scenario_dir / "base.yaml", replicates=6,
                         extra="vary:\n  policy.listening: [false, true]\n")
-    whole, cut = sweep_tmp / "resume-whole.h5", sweep_tmp / "resume-cut.h5"
+    whole, cut = sweep_tmp / f"{name}-whole.h5", sweep_tmp / f"{name}-cut.h5"
     run_sweep(commonweal, sweep, whole, "--force")
     partial = pathlib.Path(str(cut) + ".partial")
     for p in (cut, partial):
         p.unlink(missing_ok=True)
+    return sweep, whole, cut, partial
+
+
+def assert_same_datasets(a_path, b_path):
+    a, b = datasets(a_path), datasets(b_path)
+    assert a.keys() == b.keys()
+    for name in a:
+        floats = a[name].dtype.kind == "f"
+        assert np.array_equal(a[name], b[name], equal_nan=floats), name
+
+
+def test_a_sweep_cut_short_and_resumed_equals_an_uninterrupted_sweep(commonweal, sweep_tmp,
+                                                                     scenario_dir):
+    sweep, whole, cut, partial = sweep_to_interrupt(commonweal, sweep_tmp, scenario_dir, "resume")
     proc = subprocess.Popen([commonweal, "sweep", sweep, "-o", cut, "--jobs", "1", "--quiet"],
                             stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
@@ -239,24 +254,14 @@ def test_a_sweep_cut_short_and_resumed_equals_an_uninterrupted_sweep(commonweal,
     assert done < 12
     run_cli(commonweal, "sweep", sweep, "-o", cut, "--resume", "--quiet", "--jobs", "2")
     assert cut.exists() and not partial.exists()
-    a, b = datasets(whole), datasets(cut)
-    assert a.keys() == b.keys()
-    for name in a:
-        floats = a[name].dtype.kind == "f"
-        assert np.array_equal(a[name], b[name], equal_nan=floats), name
+    assert_same_datasets(whole, cut)
 
 
 def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_file(commonweal, sweep_tmp,
                                                                        scenario_dir):
     """SIGKILL gives the sweep no chance to close its file: what it flushed after each member
     must be enough for --resume to finish the same file."""
-    sweep = write_sweep(sweep_tmp / "killed.yaml", scenario_dir / "base.yaml", replicates=6,
-                        extra="vary:\n  policy.listening: [false, true]\n")
-    whole, cut = sweep_tmp / "killed-whole.h5", sweep_tmp / "killed-cut.h5"
-    run_sweep(commonweal, sweep, whole, "--force")
-    partial = pathlib.Path(str(cut) + ".partial")
-    for p in (cut, partial):
-        p.unlink(missing_ok=True)
+    sweep, whole, cut, partial = sweep_to_interrupt(commonweal, sweep_tmp, scenario_dir, "killed")
     proc = subprocess.Popen([commonweal, "sweep", sweep, "-o", cut, "--jobs", "1", "--quiet"],
                             stderr=subprocess.PIPE)
     # Kill just after a member's flush. The file is written in bursts of a few milliseconds: once
@@ -285,11 +290,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_file(commonwea
     resumed = run_cli(commonweal, "sweep", sweep, "-o", cut, "--resume", "--jobs", "2")
     print("\n" + resumed.stderr.strip().splitlines()[0] if resumed.stderr.strip() else "")
     assert cut.exists() and not partial.exists()
-    a, b = datasets(whole), datasets(cut)
-    assert a.keys() == b.keys()
-    for name in a:
-        floats = a[name].dtype.kind == "f"
-        assert np.array_equal(a[name], b[name], equal_nan=floats), name
+    assert_same_datasets(whole, cut)
 
 
 def test_resume_refuses_another_sweep(commonweal, sweep_tmp, scenario_dir):
