@@ -264,27 +264,30 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_file(commonwea
     sweep, whole, cut, partial = sweep_to_interrupt(commonweal, sweep_tmp, scenario_dir, "killed")
     proc = subprocess.Popen([commonweal, "sweep", sweep, "-o", cut, "--jobs", "1", "--quiet"],
                             stderr=subprocess.PIPE)
-    # Kill just after a member's flush. The file is written in bursts of a few milliseconds: once
-    # when it is created, then once per member (then flushed), with about 0.2 s of work between.
-    # Wait for a burst after a quiet spell (a member written) twice, then 50 ms more.
-    deadline = time.time() + 120
-    while not partial.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.002)
-    last, changed_at, bursts, quiet = None, time.time(), 0, False
-    while time.time() < deadline and proc.poll() is None and bursts < 2:
-        mtime = partial.stat().st_mtime_ns
-        now = time.time()
-        if mtime != last:
-            if quiet and last is not None:
-                bursts += 1
-            last, changed_at, quiet = mtime, now, False
-        elif now - changed_at > 0.1:
-            quiet = True
-        time.sleep(0.002)
+    # Kill at a moment when the file on disk is whole (how a flush leaves it) and holds at least
+    # one member: stop the process (SIGSTOP: the file cannot change while it is stopped), read
+    # every dataset of the file; if that fails (a write under way) or no member is complete yet,
+    # let it run a little and try again. Then SIGKILL the stopped process.
+    deadline = time.time() + 300
+    done = 0
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+        if not partial.exists():
+            continue
+        proc.send_signal(signal.SIGSTOP)
+        try:
+            with h5py.File(partial, "r", locking=False) as f:  # the writer holds its lock
+                done = int(f["members/complete"][...].sum())
+                f.visititems(lambda name, obj: obj[...] if isinstance(obj, h5py.Dataset) else None)
+        except Exception:  # a write under way: not a whole file
+            done = 0
+        if done >= 2:
+            break
+        proc.send_signal(signal.SIGCONT)
     if proc.poll() is not None:
         pytest.skip("the sweep finished before it could be killed")
-    time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
+    assert done >= 2, "no moment with a whole file of two or more members"
     assert proc.wait(timeout=30) == -signal.SIGKILL
     assert partial.exists() and not cut.exists()
     resumed = run_cli(commonweal, "sweep", sweep, "-o", cut, "--resume", "--jobs", "2")
