@@ -16,7 +16,6 @@
 #include "rng.h"
 
 #define FOUNDER_TRIES_PER_MEMBER 20u /* bounded search for founders         */
-#define FLOOD_RECOVERY 0.01          /* share of the space gap closed a week */
 
 /* Values that depend only on parameters, worked out once a call. */
 typedef struct groups_ctx {
@@ -80,7 +79,7 @@ static void flood(world *w, const cw_params *p, uint64_t seed, int b, event_log 
         return;
     }
     w->flooded[b] = 0;
-    w->space_quality[b] += (float)(FLOOD_RECOVERY * (w->space_quality_base[b] - w->space_quality[b]));
+    w->space_quality[b] += (float)(p->groups_flood_recovery * (w->space_quality_base[b] - w->space_quality[b]));
 }
 
 /* a. Burnout grows with pressure, the share of the hours asked of the group

@@ -311,8 +311,9 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
                 if (sev < p->partnership_light && draws[c].referral < refer) np->flags[c] |= HF_REFERRED;
                 continue;
             }
-            float prio = sev + (float)(p->help_queue_priority * (w->unmet_weeks[i] < 52 ? w->unmet_weeks[i] : 52));
-            if (vouched) prio += 1.0f;
+            int cap = (int)p->help_queue_priority_cap, waited = w->unmet_weeks[i] < cap ? w->unmet_weeks[i] : cap;
+            float prio = sev + (float)(p->help_queue_priority * waited);
+            if (vouched) prio += (float)p->help_vouch_priority;
             req[n_req++] = (ranked_request){prio, request_key(np->seed, i, np->step, s), c};
         }
         qsort(req, n_req, sizeof *req, by_priority);
@@ -412,7 +413,8 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
         np->group_slot[c] = slot;
         np->group_sector[c] = (uint8_t)best;
         np->flags[c] |= HF_GROUP_CONTACT;
-        float prio = sev + (member ? 2.0f : 0.0f) + ((np->flags[c] & HF_REFERRED) ? 1.0f : 0.0f);
+        float prio = sev + (member ? (float)p->help_group_member_priority : 0.0f) +
+                     ((np->flags[c] & HF_REFERRED) ? (float)p->help_group_referred_priority : 0.0f);
         np->prio[c] = prio;
     }
     /* requests by group: a counting sort on the slot, in resident order */

@@ -146,7 +146,7 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     if (w->give_to[i] != NO_RESIDENT && w->give_hours[i] > 0.0f) w->last_helped[i] = (uint16_t)step;
 
     int strong;
-    double contact = tend_ties(w, p, i, first, end, g0, &g, &strong) + 0.5 * n_m;
+    double contact = tend_ties(w, p, i, first, end, g0, &g, &strong) + p->social_contact_per_membership * n_m;
     double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, i, w->arrived[i], RP_TRAIT_CONTACT_NEED));
     if (contact < need) {
         if (w->low_contact_weeks[i] < UINT8_MAX) w->low_contact_weeks[i]++;

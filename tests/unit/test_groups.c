@@ -473,6 +473,31 @@ Test(groups, flood_damages_space_only_where_it_hits_and_space_recovers)
     teardown(&f);
 }
 
+/* groups.flood_recovery_rate: after the same flood, space comes back faster
+ * with a higher rate and not at all with 0. */
+static float flood_gap_after(double rate, int weeks)
+{
+    fixture f;
+    setup(&f, 12, 300, flood_on);
+    f.p.groups_flood_recovery = rate;
+    week(&f, 0, 5.0f);
+    f.p.crisis_flood = false;
+    for (uint32_t s = 1; s < 1u + (uint32_t)weeks; s++) week(&f, s, 5.0f);
+    float gap = 0.0f;
+    for (int b = 0; b < f.w.n_nbhd; b++) gap += f.w.space_quality_base[b] - f.w.space_quality[b];
+    teardown(&f);
+    return gap;
+}
+
+Test(groups, faster_flood_recovery_closes_the_space_gap_sooner)
+{
+    float none = flood_gap_after(0.0, 26), slow = flood_gap_after(0.01, 26), fast = flood_gap_after(0.05, 26);
+    cr_assert_gt(none, 0.0f, "the flood did no damage");
+    cr_assert_gt(none, slow, "a 1%% rate closed nothing: %g vs %g", none, slow);
+    cr_assert_gt(slow, fast, "a 5%% rate closed no more than 1%%: %g vs %g", slow, fast);
+    cr_assert_float_eq(slow / none, powf(0.99f, 26.0f), 0.02, "1%% a week for 26 weeks: %g", slow / none);
+}
+
 /* ---- events and determinism ------------------------------------------------ */
 
 static void lively(cw_params *p)
