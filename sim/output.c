@@ -83,30 +83,9 @@ struct output {
 
 /* ---- errors ------------------------------------------------------------------- */
 
-/* HDF5's automatic error printing, switched off for the length of a call. */
-typedef struct out_quiet {
-    H5E_auto2_t func;
-    void *data;
-} out_quiet;
-
-static out_quiet quiet_begin(void)
-{
-    out_quiet q;
-    H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    output_alloc_reset();
-    return q;
-}
-
-static void quiet_end(out_quiet q)
-{
-    H5Eclear2(H5E_DEFAULT);
-    H5Eset_auto2(H5E_DEFAULT, q.func, q.data);
-}
-
 /* The writer's allocations: a failure is remembered, so that the message of
  * the call that fails says "out of memory" (CW_ENOMEM) instead of blaming
- * HDF5. Cleared when a public call begins (quiet_begin). */
+ * HDF5. Cleared when a public call begins (output_quiet_begin). */
 static _Thread_local int alloc_failed;
 
 void *output_malloc(size_t n)
@@ -130,7 +109,20 @@ void *output_realloc(void *old, size_t n)
     return p;
 }
 
-void output_alloc_reset(void) { alloc_failed = 0; }
+output_quiet output_quiet_begin(void)
+{
+    output_quiet q;
+    H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    alloc_failed = 0;
+    return q;
+}
+
+void output_quiet_end(output_quiet q)
+{
+    H5Eclear2(H5E_DEFAULT);
+    H5Eset_auto2(H5E_DEFAULT, q.func, q.data);
+}
 
 /* Keeps the innermost HDF5 error's description (the first walking upward);
  * of a system call's failure (the file driver's "... errno = 27, error
@@ -834,14 +826,14 @@ cw_status output_open(output **out, const output_setup *s, const metrics_frame *
         snprintf(err, errlen, "%s: out of memory for the output buffers", s->path);
         return CW_ENOMEM;
     }
-    out_quiet q = quiet_begin();
+    output_quiet q = output_quiet_begin();
     st = out_create_file(o, err, errlen);
     if (st == CW_OK) st = out_write_setup(o, s, err, errlen);
     if (st != CW_OK && o->file >= 0) {
         out_close_objects(o);
         remove(o->partial);
     }
-    quiet_end(q);
+    output_quiet_end(q);
     if (st != CW_OK) {
         out_free(o);
         return st;
@@ -937,7 +929,7 @@ cw_status output_reopen(output **out, const output_setup *s, const metrics_frame
         snprintf(err, errlen, "%s: out of memory for the output buffers", s->path);
         return CW_ENOMEM;
     }
-    out_quiet q = quiet_begin();
+    output_quiet q = output_quiet_begin();
     if (access(o->partial, F_OK) != 0) {
         snprintf(err, errlen, "cannot resume: %s: %s", o->partial, strerror(errno));
         st = CW_EIO;
@@ -957,7 +949,7 @@ cw_status output_reopen(output **out, const output_setup *s, const metrics_frame
                         H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0))
         st = io_fail(err, errlen, o->partial, "weeks_written");
     if (st != CW_OK) out_close_objects(o);
-    quiet_end(q);
+    output_quiet_end(q);
     if (st != CW_OK) {
         out_free(o);
         return st;
@@ -1031,9 +1023,9 @@ static cw_status out_flush(output *o, char *err, size_t errlen)
 
 cw_status output_flush(output *o, char *err, size_t errlen)
 {
-    out_quiet q = quiet_begin();
+    output_quiet q = output_quiet_begin();
     cw_status st = out_flush(o, err, errlen);
-    quiet_end(q);
+    output_quiet_end(q);
     return st;
 }
 
@@ -1072,7 +1064,7 @@ cw_status output_write_week(output *o, int32_t week, int burn_in, const metrics_
      * again (a partly written compressed chunk is rewritten at every flush). */
     int due = ((int64_t)o->weeks_written + o->n_buffered) % o->flush_every == 0;
     if (o->n_buffered < o->buf_weeks && !due) return CW_OK;
-    out_quiet q = quiet_begin();
+    output_quiet q = output_quiet_begin();
     cw_status st = CW_OK;
     if (due) {
         st = out_flush(o, err, errlen);
@@ -1080,7 +1072,7 @@ cw_status output_write_week(output *o, int32_t week, int burn_in, const metrics_
         o->failed = 1;
         st = io_fail(err, errlen, o->partial, "weekly metrics");
     }
-    quiet_end(q);
+    output_quiet_end(q);
     return st;
 }
 
@@ -1134,14 +1126,14 @@ static herr_t write_closing_attrs(output *o, int complete, double wall_seconds)
 cw_status output_close(output *o, int complete, double wall_seconds, char *err, size_t errlen)
 {
     if (!o) return CW_OK;
-    out_quiet q = quiet_begin();
+    output_quiet q = output_quiet_begin();
     cw_status st = out_flush(o, err, errlen);
     int done = complete && !o->failed;
     if (st == CW_OK && write_closing_attrs(o, done, wall_seconds) < 0)
         st = io_fail(err, errlen, o->partial, "the closing attributes");
     if (out_close_objects(o) < 0 && st == CW_OK)
         st = io_fail(err, errlen, o->partial, "the file (close)");
-    quiet_end(q);
+    output_quiet_end(q);
     if (st == CW_OK && complete && o->failed) {
         snprintf(err, errlen, "%s: an earlier write failed; the file stays partial", o->partial);
         st = CW_EIO;

@@ -96,12 +96,20 @@ cw_status output_h5_fail(char *err, size_t errlen, const char *path, const char 
 
 /* Allocation for the writers (output, snapshots, sweep files): like malloc,
  * calloc and realloc, but a failure makes the next output_h5_fail report
- * "out of memory" with CW_ENOMEM. output_alloc_reset forgets a failure (each
- * public writer call begins with it). */
+ * "out of memory" with CW_ENOMEM. */
 void *output_malloc(size_t n);
 void *output_calloc(size_t k, size_t n);
 void *output_realloc(void *p, size_t n);
-void output_alloc_reset(void);
+
+/* Each public writer call is bracketed by these: HDF5's automatic error
+ * printing is off in between (errors become messages), and an earlier
+ * allocation failure is forgotten at the start. */
+typedef struct output_quiet {
+    H5E_auto2_t func;
+    void *data;
+} output_quiet;
+output_quiet output_quiet_begin(void);
+void output_quiet_end(output_quiet q);
 hid_t output_h5_str_type(void);                       /* variable-length UTF-8 */
 hid_t output_h5_group(hid_t loc, const char *name);   /* creation order tracked */
 herr_t output_h5_attr(hid_t loc, const char *name, hid_t type, const void *value);

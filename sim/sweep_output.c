@@ -43,27 +43,7 @@ struct cw_sweep_file {
     int failed;
 };
 
-/* ---- errors --------------------------------------------------------------------- */
-
-typedef struct swo_quiet {
-    H5E_auto2_t func;
-    void *data;
-} swo_quiet;
-
-static swo_quiet quiet_begin(void)
-{
-    swo_quiet q;
-    H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    output_alloc_reset();
-    return q;
-}
-
-static void quiet_end(swo_quiet q)
-{
-    H5Eclear2(H5E_DEFAULT);
-    H5Eset_auto2(H5E_DEFAULT, q.func, q.data);
-}
+/* ---- helpers -------------------------------------------------------------------- */
 
 static char *str_join(const char *a, const char *b)
 {
@@ -544,7 +524,7 @@ cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resu
         file_free(f);
         return CW_ENOMEM;
     }
-    swo_quiet q = quiet_begin();
+    output_quiet q = output_quiet_begin();
     cw_status st;
     if (resume) {
         st = reopen(f, yaml);
@@ -558,7 +538,7 @@ cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resu
             remove(f->partial);
         }
     }
-    quiet_end(q);
+    output_quiet_end(q);
     free_strings(yaml, f->n_members);
     if (st != CW_OK) {
         file_free(f);
@@ -617,7 +597,7 @@ cw_status cw_sweep_file_write(cw_sweep_file *f, int member, const cw_sweep_recor
                  rec->weeks_done, f->n_weeks);
         return CW_EINVAL;
     }
-    swo_quiet q = quiet_begin();
+    output_quiet q = output_quiet_begin();
     const char *what = NULL;
     for (int m = 0; !what && m < METRIC_COUNT; m++)
         if (write_member_rows(f->metric[m], member, rec->buf[m]) < 0) what = metrics_table[m].name;
@@ -633,7 +613,7 @@ cw_status cw_sweep_file_write(cw_sweep_file *f, int member, const cw_sweep_recor
         f->failed = 1;
         st = output_h5_fail(err, errlen, f->partial, what);
     }
-    quiet_end(q);
+    output_quiet_end(q);
     return st;
 }
 
@@ -686,13 +666,13 @@ cw_status cw_sweep_file_close(cw_sweep_file *f, double wall_seconds)
     char *err = f->sw->errmsg;
     size_t errlen = sizeof f->sw->errmsg;
     int done = !f->failed && f->n_complete == f->n_members;
-    swo_quiet q = quiet_begin();
+    output_quiet q = output_quiet_begin();
     cw_status st = CW_OK;
     if (output_h5_attr(f->file, "wall_seconds", H5T_NATIVE_DOUBLE, &wall_seconds) < 0 ||
         attr_i32(f->file, "complete", done) < 0)
         st = output_h5_fail(err, errlen, f->partial, "the closing attributes");
     close_objects(f);
-    quiet_end(q);
+    output_quiet_end(q);
     if (st == CW_OK && done && rename(f->partial, f->path) != 0) {
         snprintf(err, errlen, "cannot rename %s to %s: %s", f->partial, f->path, strerror(errno));
         st = CW_EIO;
