@@ -18,7 +18,6 @@ al. 2004, *Sensitivity Analysis in Practice*, ch. 5):
 """
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import load
-from .morris import member_values
+from .morris import member_values, ranking_cli
 
 
 def _ranks(x):
@@ -128,24 +127,11 @@ def plot(table, out=None, title=None):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python3 -m analysis.lhs",
-                                 description="Rank a Latin-hypercube sweep's parameters by their "
-                                             "rank correlation and SRRC with a metric.")
-    ap.add_argument("sweep", help="sweep file (method lhs, or any sweep with enough points)")
-    ap.add_argument("--metric", default="left_out_rate")
-    ap.add_argument("-o", "--output", help="write the plot here (PNG or SVG)")
-    args = ap.parse_args(argv)
-    try:
-        tab = analyse_file(args.sweep, args.metric)
-    except (OSError, KeyError, ValueError) as e:
-        print(f"analysis.lhs: {e}", file=sys.stderr)
-        return 1
-    print(tab.to_string(float_format=lambda v: f"{v:.4g}"))
-    print(f"n = {tab.attrs['n']} design points; rank regression R^2 = {tab.attrs['r2']:.3f}")
-    if args.output:
-        plot(tab, args.output)
-        print(f"wrote {args.output}")
-    return 0
+    return ranking_cli(argv, "python3 -m analysis.lhs",
+                       "Rank a Latin-hypercube sweep's parameters by their rank correlation and "
+                       "SRRC with a metric.", analyse_file, plot,
+                       footer=lambda t: f"n = {t.attrs['n']} design points; "
+                                        f"rank regression R^2 = {t.attrs['r2']:.3f}")
 
 
 if __name__ == "__main__":

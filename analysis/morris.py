@@ -176,23 +176,31 @@ def plot(table, out=None, title=None):
     return fig
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python3 -m analysis.morris",
-                                 description="Rank a Morris sweep's parameters by mu* and sigma.")
-    ap.add_argument("sweep", help="sweep file written with method morris")
+def ranking_cli(argv, prog, description, analyse_file, plot, footer=None):
+    """The command line shared by the sensitivity modules: SWEEP [--metric M] [-o PLOT]; prints
+    the table (and footer(table), if given), writes the plot; 0, or 1 with a message."""
+    ap = argparse.ArgumentParser(prog=prog, description=description)
+    ap.add_argument("sweep", help="sweep file")
     ap.add_argument("--metric", default="left_out_rate")
     ap.add_argument("-o", "--output", help="write the plot here (PNG or SVG)")
     args = ap.parse_args(argv)
     try:
         tab = analyse_file(args.sweep, args.metric)
     except (OSError, KeyError, ValueError) as e:
-        print(f"analysis.morris: {e}", file=sys.stderr)
+        print(f"{prog.split()[-1]}: {e}", file=sys.stderr)
         return 1
     print(tab.to_string(float_format=lambda v: f"{v:.4g}"))
+    if footer:
+        print(footer(tab))
     if args.output:
         plot(tab, args.output)
         print(f"wrote {args.output}")
     return 0
+
+
+def main(argv=None):
+    return ranking_cli(argv, "python3 -m analysis.morris",
+                       "Rank a Morris sweep's parameters by mu* and sigma.", analyse_file, plot)
 
 
 if __name__ == "__main__":
