@@ -84,3 +84,9 @@ def metrics_def(source_dir):
         })
     assert rows, "no metrics found in sim/metrics.def"
     return rows
+
+
+def describe(r):
+    """One row of `commonweal compare --json`, for messages."""
+    return (f"{r['metric']} [{r['group']}] baseline {r['baseline_mean']:.5f} policy {r['policy_mean']:.5f} "
+            f"difference {r['difference']:+.5f} 95% CI [{r['ci_low']:+.5f}, {r['ci_high']:+.5f}] n={r['n']}")

@@ -15,23 +15,16 @@ deprivation (deprivation deciles 9-10: `commonweal compare --by fifth`, group
 "fifth 5"), as in the report's headline.
 """
 import json
-import pathlib
 
 import h5py
 import numpy as np
 import pytest
 
-from conftest import run_cli
+from conftest import describe, run_cli
 
 REPLICATES = 20
 MONEY = "0:103"   # weeks the money is paid
 AFTER = "104:207" # weeks after it stops
-
-
-def describe(r):
-    return (f"{r['group']}: baseline {r['baseline_mean']:.5f} policy {r['policy_mean']:.5f} "
-            f"difference {r['difference']:+.5f} 95% CI [{r['ci_low']:+.5f}, {r['ci_high']:+.5f}] "
-            f"n={r['n']}")
 
 
 @pytest.fixture(scope="module")

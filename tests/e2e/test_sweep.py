@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run_cli
+from conftest import describe, run_cli
 
 REPLICATES = 6
 
@@ -45,11 +45,6 @@ def row(report, metric, group="all", policy=""):
         if r["metric"] == metric and r["group"] == group and r["policy"] == policy:
             return r
     raise AssertionError(f"no row {metric}/{group}/{policy!r} in {report['rows']}")
-
-
-def describe(r):
-    return (f"{r['metric']} [{r['group']}] baseline {r['baseline_mean']:.5f} policy {r['policy_mean']:.5f} "
-            f"difference {r['difference']:+.5f} 95% CI [{r['ci_low']:+.5f}, {r['ci_high']:+.5f}] n={r['n']}")
 
 
 @pytest.fixture(scope="session")
