@@ -76,11 +76,13 @@ static uint64_t layout_fingerprint(void)
     uint64_t h = FNV_OFFSET;
     size_t n = world_arrays(&probe, arrays, WORLD_MAX_ARRAYS);
     for (size_t k = 0; k < n; k++) {
+        if (arrays[k].derived) continue;
         h = fnv(h, arrays[k].name, strlen(arrays[k].name) + 1);
         h = fnv(h, &arrays[k].size, sizeof arrays[k].size);
     }
     n = world_scalars(&probe, scalars, WORLD_MAX_SCALARS);
     for (size_t k = 0; k < n; k++) {
+        if (scalars[k].derived) continue;
         h = fnv(h, scalars[k].name, strlen(scalars[k].name) + 1);
         h = fnv(h, &scalars[k].size, sizeof scalars[k].size);
     }
@@ -156,28 +158,60 @@ static void put_timeline(ck_writer *ck, const cw_scenario *sc)
     }
 }
 
-static void put_world(ck_writer *ck, world *w)
+static size_t saved_scalars(world *w, world_scalar *out)
 {
+    world_scalar all[WORLD_MAX_SCALARS];
+    size_t n = world_scalars(w, all, WORLD_MAX_SCALARS), kept = 0;
+    for (size_t k = 0; k < n; k++)
+        if (!all[k].derived) out[kept++] = all[k];
+    return kept;
+}
+
+static size_t saved_arrays(world *w, world_array *out)
+{
+    world_array all[WORLD_MAX_ARRAYS];
+    size_t n = world_arrays(w, all, WORLD_MAX_ARRAYS), kept = 0;
+    for (size_t k = 0; k < n; k++)
+        if (!all[k].derived) out[kept++] = all[k];
+    return kept;
+}
+
+static void put_raw(void *ctx, const void *p, size_t n) { put(ctx, p, n); }
+
+/* The world as one process holds it. In a distributed run every rank calls
+ * this at once: rank 0 writes, with the counts of the whole world, and each
+ * divided array's shares arrive from their ranks in order (dist_put_array);
+ * the other ranks' writers write nothing. */
+static void put_world(ck_writer *ck, cw_sim *sim)
+{
+    world *w = &sim->w;
+    world view = *w; /* the whole world's counts */
+    view.n_res = world_residents_total(w);
+    view.n_ties = (uint32_t)dist_sum_u64(sim, w->n_ties);
     world_scalar scalars[WORLD_MAX_SCALARS];
-    size_t n = world_scalars(w, scalars, WORLD_MAX_SCALARS);
+    size_t n = saved_scalars(&view, scalars);
     put_u64(ck, n);
     for (size_t k = 0; k < n; k++) {
         put_str(ck, scalars[k].name);
         put_u64(ck, scalars[k].size);
         put(ck, scalars[k].ptr, scalars[k].size);
     }
-    world_array arrays[WORLD_MAX_ARRAYS];
-    n = world_arrays(w, arrays, WORLD_MAX_ARRAYS);
+    world_array arrays[WORLD_MAX_ARRAYS], whole[WORLD_MAX_ARRAYS];
+    n = saved_arrays(w, arrays);
+    saved_arrays(&view, whole);
     put_u64(ck, n);
     for (size_t k = 0; k < n; k++) {
         const world_array *a = &arrays[k];
         put_str(ck, a->name);
         put_u64(ck, a->size);
-        put_u64(ck, a->count);
-        put_u64(ck, mem_block_size(*a->ptr)); /* restored at the same size */
+        put_u64(ck, whole[k].count);
+        /* restored at the size it has (one process), or at its count */
+        put_u64(ck, sim->dist ? a->size * whole[k].count : mem_block_size(*a->ptr));
         if (a->strings) {
             char **s = *a->ptr;
             for (size_t i = 0; i < a->count; i++) put_str(ck, s[i]);
+        } else if (sim->dist) {
+            dist_put_array(sim, a, put_raw, ck);
         } else {
             put(ck, *a->ptr, a->size * a->count);
         }
@@ -204,10 +238,19 @@ static void put_state(ck_writer *ck, const cw_sim *sim, int64_t out_weeks, int64
     put_i64(ck, out_events);
 }
 
+/* In a distributed run every rank calls this (the world's shares travel to
+ * rank 0 inside put_world); only rank 0 opens and writes the file, and it
+ * takes its part in those exchanges even when the file cannot be made. */
 static cw_status write_file(cw_sim *sim, const char *tmp, int64_t out_weeks, int64_t out_events)
 {
-    ck_writer ck = {.fp = fopen(tmp, "wb"), .sum = FNV_OFFSET};
-    if (!ck.fp) return sim_fail(sim, CW_EIO, "cannot create checkpoint %s: %s", tmp, strerror(errno));
+    int root = dist_is_root(sim);
+    ck_writer ck = {.fp = root ? fopen(tmp, "wb") : NULL, .sum = FNV_OFFSET};
+    int open_errno = errno;
+    if (!ck.fp) {
+        ck.failed = 1;
+        if (root && !sim->dist)
+            return sim_fail(sim, CW_EIO, "cannot create checkpoint %s: %s", tmp, strerror(open_errno));
+    }
     uint32_t head[2] = {CK_FORMAT, CK_BYTE_ORDER};
     put(&ck, CK_MAGIC, 8);
     put(&ck, head, sizeof head);
@@ -221,10 +264,12 @@ static cw_status write_file(cw_sim *sim, const char *tmp, int64_t out_weeks, int
     put_params(&ck, &sim->params);
     put_state(&ck, sim, out_weeks, out_events);
     put_section(&ck, "world");
-    put_world(&ck, &sim->w);
+    put_world(&ck, sim);
     put_section(&ck, "end");
     uint64_t sum = ck.sum;
     put_u64(&ck, sum);
+    if (!root) return CW_OK;
+    if (!ck.fp) return sim_fail(sim, CW_EIO, "cannot create checkpoint %s: %s", tmp, strerror(open_errno));
     int err = ck.failed ? errno : 0;
     if (!err && fflush(ck.fp) != 0) err = errno;
     if (!err && fsync(fileno(ck.fp)) != 0) err = errno;
@@ -263,6 +308,10 @@ cw_status cw_sim_checkpoint(cw_sim *sim, const char *path)
     if (!tmp) return sim_fail(sim, CW_ENOMEM, "out of memory writing checkpoint %s", path);
     snprintf(tmp, n, "%s.tmp", path);
     st = write_file(sim, tmp, weeks, events);
+    if (!dist_is_root(sim)) {
+        free(tmp);
+        return st;
+    }
     if (st == CW_OK && rename(tmp, path) != 0) {
         st = sim_fail(sim, CW_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
         remove(tmp);
@@ -307,6 +356,12 @@ typedef struct ck_reader {
     uint64_t left;     /* bytes of the file not yet read */
     cw_sim *sim;
     cw_status st;      /* first error (message on sim)   */
+    /* a distributed resume: called once the neighbourhoods are read, before
+     * the first resident array, to set the share this rank holds */
+    sim_partition_fn partition;
+    void *partition_ctx;
+    int partitioned;
+    uint64_t res_total, ties_total, tie_base; /* the whole world's, as saved */
 } ck_reader;
 
 static int bad(ck_reader *ck, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -448,7 +503,7 @@ static int get_timeline(ck_reader *ck, cw_scenario *sc)
 static int get_scalars(ck_reader *ck, world *w)
 {
     world_scalar scalars[WORLD_MAX_SCALARS];
-    size_t n = world_scalars(w, scalars, WORLD_MAX_SCALARS);
+    size_t n = saved_scalars(w, scalars);
     if (get_u64(ck) != n) return bad(ck, "the world's scalars do not match this program's");
     char name[64];
     for (size_t k = 0; k < n && !ck->st; k++) {
@@ -475,9 +530,44 @@ static int get_strings(ck_reader *ck, cw_mem *mem, char **s, size_t count)
     return !ck->st;
 }
 
+/* Read and check n bytes that belong to other ranks' shares. */
+static int skip(ck_reader *ck, uint64_t n)
+{
+    unsigned char buf[65536];
+    while (n > 0 && !ck->st) {
+        size_t k = n < sizeof buf ? (size_t)n : sizeof buf;
+        get(ck, buf, k);
+        n -= k;
+    }
+    return !ck->st;
+}
+
+/* The entries of array a that the file holds (the whole world's), and the
+ * part [*from, *from + *take) of them held here. */
+static uint64_t saved_count(const ck_reader *ck, const world *w, const world_array *a, uint64_t *from,
+                            uint64_t *take)
+{
+    *from = 0;
+    switch (a->entity) {
+    case WE_RESIDENT:
+        *from = (uint64_t)w->res_base * a->per, *take = (uint64_t)w->n_res * a->per;
+        return ck->res_total * a->per;
+    case WE_TIE_OFFSET:
+        *from = w->res_base, *take = (uint64_t)w->n_res + 1;
+        return ck->res_total + 1;
+    case WE_TIE:
+        *from = ck->tie_base, *take = w->n_ties; /* n_ties: this rank's, from tie_offset */
+        return ck->ties_total;
+    default:
+        *take = a->count;
+        return a->count;
+    }
+}
+
 /* One array: its name, element size and count must be what this world's
- * sizes imply; the block is allocated at the size it had when saved. */
-static int get_array(ck_reader *ck, cw_mem *mem, const world_array *a)
+ * sizes imply. In one process the block is allocated at the size it had
+ * when saved; a distributed rank keeps only its share of divided arrays. */
+static int get_array(ck_reader *ck, cw_mem *mem, world *w, const world_array *a)
 {
     char name[64];
     if (!get_str(ck, name, sizeof name)) return 0;
@@ -485,29 +575,55 @@ static int get_array(ck_reader *ck, cw_mem *mem, const world_array *a)
     if (ck->st) return 0;
     if (strcmp(name, a->name) != 0 || size != a->size)
         return bad(ck, "world array '%s' where '%s' belongs", name, a->name);
-    if (count != a->count) return bad(ck, "world array '%s' holds %llu entries, expected %zu", name,
-                                      (unsigned long long)count, a->count);
+    uint64_t from, take, whole = saved_count(ck, w, a, &from, &take);
+    if (count != whole) return bad(ck, "world array '%s' holds %llu entries, expected %llu", name,
+                                   (unsigned long long)count, (unsigned long long)whole);
     uint64_t data = a->strings ? 0 : size * count;
     uint64_t least = a->strings ? sizeof(uint64_t) * count : data; /* bytes still to come */
     if (least > ck->left) return bad(ck, "it ends early (truncated?)");
-    if (cap < size * count || cap > size * count + CK_CAP_SLACK)
+    if (cap < size * count || cap > size * count + CK_CAP_SLACK || from + take > count)
         return bad(ck, "world array '%s' has an impossible size", name);
-    *a->ptr = mem_calloc(mem, (size_t)(cap / size), (size_t)size);
+    size_t entries = take == count ? (size_t)(cap / size) : (size_t)(take ? take : 1);
+    *a->ptr = mem_calloc(mem, entries ? entries : 1, (size_t)size);
     if (!*a->ptr) {
         ck->st = sim_fail(ck->sim, CW_ENOMEM, "out of memory restoring the world from %s", ck->path);
         return 0;
     }
     if (a->strings) return get_strings(ck, mem, *a->ptr, a->count);
-    return get(ck, *a->ptr, (size_t)data);
+    if (!skip(ck, from * size) || !get(ck, *a->ptr, (size_t)(take * size)) ||
+        !skip(ck, (count - from - take) * size))
+        return 0;
+    if (a->entity == WE_TIE_OFFSET) { /* this rank's rows, from its first tie */
+        uint32_t *off = *a->ptr;
+        ck->tie_base = off[0];
+        for (uint64_t i = take; i-- > 0;) off[i] -= off[0];
+        w->n_ties = off[take - 1];
+    }
+    return 1;
 }
 
 static int get_world(ck_reader *ck, world *w, cw_mem *mem)
 {
     if (!get_scalars(ck, w)) return 0;
+    ck->res_total = w->n_res;
+    ck->ties_total = w->n_ties;
     world_array arrays[WORLD_MAX_ARRAYS];
-    size_t n = world_arrays(w, arrays, WORLD_MAX_ARRAYS);
+    size_t n = saved_arrays(w, arrays);
     if (get_u64(ck) != n) return bad(ck, "the world's arrays do not match this program's");
-    for (size_t k = 0; k < n && !ck->st; k++) get_array(ck, mem, &arrays[k]);
+    for (size_t k = 0; k < n && !ck->st; k++) {
+        if (arrays[k].entity == WE_RESIDENT && !ck->partitioned) {
+            ck->partitioned = 1;
+            if (w->nbhd_first[w->n_nbhd] != w->n_res)
+                return bad(ck, "its neighbourhoods hold %u residents, not %u", w->nbhd_first[w->n_nbhd], w->n_res);
+            cw_status st = ck->partition ? ck->partition(ck->sim, ck->partition_ctx) : CW_OK;
+            if (st) {
+                ck->st = st;
+                return 0;
+            }
+        }
+        saved_arrays(w, arrays); /* counts follow the share held here */
+        get_array(ck, mem, w, &arrays[k]);
+    }
     return !ck->st;
 }
 
@@ -607,9 +723,11 @@ static cw_status reopen_output(cw_sim *sim, const ck_output *co)
                          sizeof sim->errmsg);
 }
 
-static cw_status restore(cw_sim *sim, const char *path, ck_output *co)
+static cw_status restore(cw_sim *sim, const char *path, ck_output *co, sim_partition_fn partition,
+                         void *partition_ctx)
 {
-    ck_reader ck = {.path = path, .sum = FNV_OFFSET, .sim = sim};
+    ck_reader ck = {.path = path, .sum = FNV_OFFSET, .sim = sim, .partition = partition,
+                    .partition_ctx = partition_ctx};
     struct stat sb;
     if (!(ck.fp = fopen(path, "rb")) || fstat(fileno(ck.fp), &sb) != 0) {
         int e = errno;
@@ -620,7 +738,10 @@ static cw_status restore(cw_sim *sim, const char *path, ck_output *co)
     read_all(&ck, sim, co);
     fclose(ck.fp);
     if (ck.st) return ck.st;
-    sim->w.own_nbhd_begin = sim->w.own_nbhd_end = 0; /* all, until cw_sim_distribute */
+    /* what is rebuilt rather than saved: resident ids as local indices (and
+     * a distributed rank's ghosts), the work items */
+    if (world_localise(&sim->w, &sim->mem) || world_make_items(&sim->w, &sim->mem))
+        return sim_fail(sim, CW_ENOMEM, "out of memory resuming %s", path);
     int last_mode = sim->funding.last_mode;
     uint32_t patient_start = sim->funding.patient_start;
     uint64_t dropped = sim->log.dropped, total[16];
@@ -640,10 +761,11 @@ static cw_status restore(cw_sim *sim, const char *path, ck_output *co)
 
 cw_status cw_sim_resume(const char *path, const cw_options *opt, cw_sim **out)
 {
-    return sim_resume(path, opt, 1, out);
+    return sim_resume(path, opt, 1, NULL, NULL, out);
 }
 
-cw_status sim_resume(const char *path, const cw_options *opt, int open_output, cw_sim **out)
+cw_status sim_resume(const char *path, const cw_options *opt, int open_output, sim_partition_fn partition,
+                     void *partition_ctx, cw_sim **out)
 {
     cw_sim *sim = calloc(1, sizeof *sim);
     *out = sim;
@@ -654,7 +776,7 @@ cw_status sim_resume(const char *path, const cw_options *opt, int open_output, c
     sim->funding.last_mode = -1;
     ck_output co;
     memset(&co, 0, sizeof co);
-    cw_status st = restore(sim, path, &co);
+    cw_status st = restore(sim, path, &co, partition, partition_ctx);
     if (st == CW_ENOMEM && !sim->errmsg[0]) sim_fail(sim, st, "out of memory resuming %s", path);
     if (st) return st;
     if (sim->checkpoint_every > 0 && (st = cw_sim_set_checkpoint(sim, path, sim->checkpoint_every)))

@@ -26,7 +26,7 @@ static uint16_t end_step(uint64_t step) { return (uint16_t)(step > LAST_STEP ? L
 /* The weekly budget B, the same in every mode. */
 static double weekly_budget(const world *w, const cw_params *p)
 {
-    return p->investment_amount * w->n_res / 52.0;
+    return p->investment_amount * world_residents_total(w) / 52.0;
 }
 
 cw_status funding_state_init(funding_state *fs, cw_mem *mem, const world *w)

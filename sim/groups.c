@@ -52,7 +52,7 @@ static int draw_kind(rng *g, const double cum[N_GROUP_KINDS])
 
 double groups_social_capital(const world *w, const cw_params *p, int b)
 {
-    uint32_t first = w->nbhd_first[b], end = w->nbhd_first[b + 1];
+    uint32_t first = world_first(w, b), end = first + world_nbhd_residents(w, b);
     if (end == first) return 0.0;
     uint64_t strong = 0;
     for (uint32_t t = w->tie_offset[first]; t < w->tie_offset[end]; t++) strong += w->tie_weight[t] >= 0.5f;
@@ -155,7 +155,7 @@ static int join_as_founder(world *w, const cw_params *p, uint32_t i, uint8_t rel
  * the group's majority. Returns the number found. */
 static uint32_t recruit_founders(world *w, const cw_params *p, int b, uint32_t k, rng *g)
 {
-    uint32_t first = w->nbhd_first[b], n_res = residents_of(w, b);
+    uint32_t first = world_first(w, b), n_res = residents_of(w, b);
     uint32_t want = (uint32_t)p->groups_founding_members, found = 0;
     uint8_t rel = (uint8_t)(k - w->nbhd_group_first[b]);
     for (uint32_t t = 0; t < FOUNDER_TRIES_PER_MEMBER * want && found < want; t++) {

@@ -157,7 +157,7 @@ static void offer(world *w, const cw_params *p, uint64_t seed, uint32_t step, ui
     w->give_hours[j] = 0.0f;
     double avail = w->spare_hours[j] * p->help_informal_share;
     if (avail <= 0.0) return;
-    double u = rng_trait(seed, RK_RESIDENT, j, step, RP_OFFER);
+    double u = rng_trait(seed, RK_RESIDENT, world_gid(w, j), step, RP_OFFER);
     int anyone = u < p->help_informal_offer_rate;
     if (!anyone && u >= p->help_household_offer_rate) return;
     double best = 0.0;
@@ -292,7 +292,7 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
         uint32_t i = needy_resident(np, c);
         np->prio[c] = (float)(p->help_trust_threshold_mean +
                                p->help_trust_threshold_spread *
-                                   (rng_trait(np->seed, RK_RESIDENT, i, w->arrived[i], RP_TRAIT_TRUST_THRESHOLD) - 0.5));
+                                   (rng_trait(np->seed, RK_RESIDENT, world_gid(w, i), w->arrived[i], RP_TRAIT_TRUST_THRESHOLD) - 0.5));
     }
     for (int s = 0; s < N_SECTORS; s++) {
         uint32_t n_req = 0;
@@ -314,7 +314,7 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
             int cap = (int)p->help_queue_priority_cap, waited = w->unmet_weeks[i] < cap ? w->unmet_weeks[i] : cap;
             float prio = sev + (float)(p->help_queue_priority * waited);
             if (vouched) prio += (float)p->help_vouch_priority;
-            req[n_req++] = (ranked_request){prio, request_key(np->seed, i, np->step, s), c};
+            req[n_req++] = (ranked_request){prio, request_key(np->seed, world_gid(w, i), np->step, s), c};
         }
         qsort(req, n_req, sizeof *req, by_priority);
         size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
@@ -433,7 +433,7 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
         double demand = 0.0;
         for (uint32_t r = 0; r < n_req; r++) {
             uint32_t c = np->list[start[k] + r], i = needy_resident(np, c);
-            req[r] = (ranked_request){np->prio[c], request_key(np->seed, i, np->step, 7), c};
+            req[r] = (ranked_request){np->prio[c], request_key(np->seed, world_gid(w, i), np->step, 7), c};
             demand += wanted_hours(p, w->need[(size_t)i * N_SECTORS + np->group_sector[c]]);
         }
         w->group_demand[g] = (float)demand;
@@ -553,7 +553,7 @@ static void allocate_neighbourhood(nbhd_pass *np, ranked_request *req, seek_draw
     memset(np->sums, 0, sizeof *np->sums);
     for (uint32_t c = 0; c < np->n_needy; c++) {
         uint32_t i = needy_resident(np, c);
-        draws[c] = draw_seeking(np->seed, i, np->step);
+        draws[c] = draw_seeking(np->seed, world_gid(w, i), np->step);
         if (in_group_contact(w, i, np->g0)) np->flags[c] |= HF_GROUP_CONTACT;
     }
     list_open_groups(np);
@@ -615,7 +615,7 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
 #pragma omp for schedule(dynamic, 1)
         for (int b = b0; b < b1; b++) {
             nbhd_pass pass = {.w = w, .p = p, .seed = seed, .step = step, .b = b,
-                              .first = w->nbhd_first[b], .n = w->nbhd_first[b + 1] - w->nbhd_first[b],
+                              .first = world_first(w, b), .n = world_nbhd_residents(w, b),
                               .g0 = w->nbhd_group_first[b],
                               .n_slots = w->nbhd_group_first[b + 1] - w->nbhd_group_first[b],
                               .hours = s->hours + (size_t)t * most * N_SECTORS * N_ROUTES,

@@ -141,7 +141,7 @@ static void leave_table(const cw_params *p, const life_rates *r, double deprivat
 static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t seed,
                    uint32_t step, uint32_t i, double deprivation)
 {
-    rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_LIFE_NEWCOMER);
+    rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_LIFE_NEWCOMER);
     double age = 16.0 + (p->life_newcomer_age_mean - 16.0) * rng_exponential(&g);
     w->age[i] = (uint8_t)(age > MAX_AGE ? MAX_AGE : age);
     double minority = (p->population_minority_share +
@@ -184,7 +184,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
 {
     double deprivation = w->deprivation[b];
     const float *spill = r->spill[w->unmet_mask[i] & 63u];
-    rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_LIFE);
+    rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_LIFE);
     float *need = &w->need[(size_t)i * N_SECTORS];
 
     /* turnover: death or moving away; a newcomer takes the place */
@@ -193,7 +193,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     if (u_leave < leave[age > MAX_AGE ? MAX_AGE : age]) {
         arrive(w, p, r, seed, step, i, deprivation);
         age = w->age[i];
-    } else if ((step + i) % 52u == 0 && age < MAX_AGE) {
+    } else if ((step + world_gid(w, i)) % 52u == 0 && age < MAX_AGE) {
         w->age[i] = (uint8_t)++age; /* birthdays spread evenly over the year */
     }
 

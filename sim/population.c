@@ -126,7 +126,7 @@ static cw_status assign_deciles(world *w, cw_mem *mem)
 static uint32_t make_households(world *w, const cw_params *p, int b)
 {
     rng g = rng_stream((uint64_t)p->run_seed, RK_NEIGHBOURHOOD, (uint64_t)b, 0, RP_SETUP_HOUSEHOLDS);
-    uint32_t i = w->nbhd_first[b], end = w->nbhd_first[b + 1], hh = 0;
+    uint32_t i = world_first(w, b), end = i + world_nbhd_residents(w, b), hh = 0;
     while (i < end) {
         uint32_t size = 1 + rng_poisson(&g, p->population_household_adults_mean - 1.0);
         if (size > MAX_HOUSEHOLD_ADULTS) size = MAX_HOUSEHOLD_ADULTS;
@@ -174,12 +174,12 @@ static void household_traits(const cw_params *p, uint32_t hh, double d, float *i
     *identity = (uint8_t)(k > 1 && u < minority ? 1 + rng_bounded(&g, (uint32_t)(k - 1)) : 0);
 }
 
-/* One resident at set-up: age, health, work, and needs at their steady state
- * so the burn-in starts near equilibrium. */
+/* One resident at set-up (local index i): age, health, work, and needs at
+ * their steady state so the burn-in starts near equilibrium. */
 static void make_resident(world *w, const cw_params *p, const life_rates *r, uint32_t i, double d,
                           const double cum[N_AGE_BANDS])
 {
-    rng g = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, i, 0, RP_SETUP_RESIDENT);
+    rng g = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, world_gid(w, i), 0, RP_SETUP_RESIDENT);
     unsigned age = draw_age(&g, cum);
     w->age[i] = (uint8_t)age;
     double h = life_health_target(p, age, d, 0.0) + 0.05 * rng_normal(&g);
@@ -208,28 +208,33 @@ static void make_resident(world *w, const cw_params *p, const life_rates *r, uin
     w->give_to[i] = NO_RESIDENT;
 }
 
-static cw_status make_residents(world *w, cw_mem *mem, const cw_params *p)
+/* The residents of this process's neighbourhoods. Household ids are
+ * numbered through all neighbourhoods in order, so a distributed run shares
+ * each rank's household counts. */
+static cw_status make_residents(world *w, cw_mem *mem, const cw_params *p, const world_comm *comm)
 {
     cw_status st = world_alloc_residents(w, mem);
     if (st) return st;
     uint32_t *hh_first = mem_calloc(mem, (size_t)w->n_nbhd + 1, sizeof *hh_first);
     if (!hh_first) return CW_ENOMEM;
-    int nb = w->n_nbhd;
+    int nb = w->n_nbhd, b0 = world_own_nbhd_begin(w), b1 = world_own_nbhd_end(w);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; b++) hh_first[b + 1] = make_households(w, p, b);
+    for (int b = b0; b < b1; b++) hh_first[b + 1] = make_households(w, p, b);
+    if (comm) comm->share_nbhd_u32(comm, hh_first + 1);
     for (int b = 0; b < nb; b++) hh_first[b + 1] += hh_first[b];
     w->n_households = hh_first[nb];
 
     life_rates r;
     life_rates_compute(&r, p);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; b++) {
+    for (int b = b0; b < b1; b++) {
         double d = w->deprivation[b], cum[N_AGE_BANDS];
         age_cumulative(p, d, cum);
         uint32_t prev = UINT32_MAX;
         float income = 0.0f;
         uint8_t identity = 0;
-        for (uint32_t i = w->nbhd_first[b]; i < w->nbhd_first[b + 1]; i++) {
+        uint32_t first = world_first(w, b), end = first + world_nbhd_residents(w, b);
+        for (uint32_t i = first; i < end; i++) {
             w->household[i] += hh_first[b];
             if (w->household[i] != prev) {
                 prev = w->household[i];
@@ -244,22 +249,44 @@ static cw_status make_residents(world *w, cw_mem *mem, const cw_params *p)
     return CW_OK;
 }
 
-static int by_float(const void *a, const void *b)
+#define DIGITS 65536u /* a 16-bit digit of a float's bit pattern */
+
+/* The k-th smallest (from 0) of every resident's base income, wherever
+ * held: the top 16 bits of its bit pattern, then the bottom 16 among those
+ * with the top found, by histograms summed over the ranks. Incomes are
+ * positive (lognormal), and positive floats order as their bit patterns, so
+ * this is exactly the value a sort of all incomes puts at k. */
+static float kth_income(const world *w, uint64_t k, const world_comm *comm, uint64_t *hist)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+    uint32_t found = 0;
+    for (int shift = 16; shift >= 0; shift -= 16) {
+        memset(hist, 0, DIGITS * sizeof *hist);
+        for (uint32_t i = 0; i < w->n_res; i++) {
+            uint32_t bits;
+            memcpy(&bits, &w->income_base[i], sizeof bits);
+            if (shift == 0 && (bits >> 16) != (found >> 16)) continue;
+            hist[(bits >> shift) & (DIGITS - 1)]++;
+        }
+        if (comm) comm->sum_u64(comm, hist, DIGITS);
+        uint32_t d = 0;
+        while (d < DIGITS - 1 && k >= hist[d]) k -= hist[d++];
+        found |= d << shift;
+    }
+    float v;
+    memcpy(&v, &found, sizeof v);
+    return v;
 }
 
-/* Area income quintiles (fixed at set-up; newcomers are placed by them). */
-static cw_status assign_quintiles(world *w, cw_mem *mem)
+/* Area income quintiles (fixed at set-up; newcomers are placed by them):
+ * the incomes at ranks n q / 5 of all n residents. */
+static cw_status assign_quintiles(world *w, cw_mem *mem, const world_comm *comm)
 {
-    float *sorted = mem_calloc(mem, w->n_res, sizeof *sorted);
-    if (!sorted) return CW_ENOMEM;
-    memcpy(sorted, w->income_base, (size_t)w->n_res * sizeof *sorted);
-    qsort(sorted, w->n_res, sizeof *sorted, by_float);
+    uint64_t *hist = mem_calloc(mem, DIGITS, sizeof *hist);
+    if (!hist) return CW_ENOMEM;
+    uint64_t n = world_residents_total(w);
     for (int q = 1; q < N_QUINTILES; q++)
-        w->income_cut[q - 1] = sorted[(uint64_t)w->n_res * (uint64_t)q / N_QUINTILES];
-    mem_free(mem, sorted);
+        w->income_cut[q - 1] = n ? kth_income(w, n * (uint64_t)q / N_QUINTILES, comm, hist) : 0.0f;
+    mem_free(mem, hist);
     for (uint32_t i = 0; i < w->n_res; i++)
         w->quintile[i] = (uint8_t)world_income_quintile(w, w->income_base[i]);
     return CW_OK;
@@ -335,8 +362,9 @@ static cw_status make_groups(world *w, cw_mem *mem, const cw_params *p, uint32_t
 static void join_initial(world *w, const cw_params *p, int b, uint32_t n_initial)
 {
     uint32_t first = w->nbhd_group_first[b];
-    for (uint32_t i = w->nbhd_first[b]; i < w->nbhd_first[b + 1] && n_initial > 0; i++) {
-        rng g = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, i, 0, RP_SETUP_GROUPS);
+    uint32_t r0 = world_first(w, b), r1 = r0 + world_nbhd_residents(w, b);
+    for (uint32_t i = r0; i < r1 && n_initial > 0; i++) {
+        rng g = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, world_gid(w, i), 0, RP_SETUP_GROUPS);
         double spare = p->life_spare_hours_max > 0 ? w->spare_hours[i] / p->life_spare_hours_max : 0.0;
         uint32_t want = rng_poisson(&g, p->groups_initial_memberships * spare);
         uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
@@ -355,13 +383,13 @@ static void join_initial(world *w, const cw_params *p, int b, uint32_t n_initial
 
 /* ---- the whole population ------------------------------------------------- */
 
-cw_status population_build(world *w, cw_mem *mem, const cw_params *p, const nbhd_csv *csv,
-                           char *err, size_t errlen)
+cw_status population_neighbourhoods(world *w, cw_mem *mem, const cw_params *p, const nbhd_csv *csv,
+                                    char *err, size_t errlen)
 {
     int n_nbhd;
     uint64_t n_res = population_count(p, csv, &n_nbhd);
     if (n_res >= UINT32_MAX) {
-        snprintf(err, errlen, "%llu residents is more than one process can index (%u)",
+        snprintf(err, errlen, "%llu residents is more than commonweal can number (%u)",
                  (unsigned long long)n_res, UINT32_MAX - 1);
         return CW_ETOOBIG;
     }
@@ -372,19 +400,34 @@ cw_status population_build(world *w, cw_mem *mem, const cw_params *p, const nbhd
     if (!csv || !csv->space_quality) derive_space_quality(w, p);
     memcpy(w->space_quality_base, w->space_quality, (size_t)n_nbhd * sizeof *w->space_quality);
     for (int b = 0; b < n_nbhd; b++) w->nbhd_first[b + 1] += w->nbhd_first[b];
-    w->n_res = (uint32_t)n_res;
-    if ((st = assign_deciles(w, mem)) || (st = make_residents(w, mem, p)) ||
-        (st = assign_quintiles(w, mem)) || (st = ties_build(w, mem, p)))
+    w->res_base = 0;
+    w->n_res = (uint32_t)n_res; /* all held, until a distributed run says otherwise */
+    if ((st = assign_deciles(w, mem))) goto out_free;
+    return CW_OK;
+
+out_free:
+    if (st == CW_ENOMEM) snprintf(err, errlen, "out of memory while building %d neighbourhoods", n_nbhd);
+    world_free(w, mem);
+    return st;
+}
+
+cw_status population_residents(world *w, cw_mem *mem, const cw_params *p, const world_comm *comm,
+                               char *err, size_t errlen)
+{
+    cw_status st;
+    if ((st = make_residents(w, mem, p, comm)) || (st = assign_quintiles(w, mem, comm)) ||
+        (st = ties_build(w, mem, p, comm)) || (st = world_localise(w, mem)))
         goto out_free;
-    uint32_t *initial = mem_calloc(mem, (size_t)n_nbhd, sizeof *initial);
+    uint32_t *initial = mem_calloc(mem, (size_t)w->n_nbhd, sizeof *initial);
     if (!initial) {
         st = CW_ENOMEM;
         goto out_free;
     }
     st = make_groups(w, mem, p, initial);
     if (!st) {
+        int b0 = world_own_nbhd_begin(w), b1 = world_own_nbhd_end(w);
 #pragma omp parallel for schedule(dynamic, 1)
-        for (int b = 0; b < n_nbhd; b++) join_initial(w, p, b, initial[b]);
+        for (int b = b0; b < b1; b++) join_initial(w, p, b, initial[b]);
     }
     mem_free(mem, initial);
     if (st || (st = world_make_items(w, mem))) goto out_free;
@@ -393,8 +436,15 @@ cw_status population_build(world *w, cw_mem *mem, const cw_params *p, const nbhd
 
 out_free:
     if (st == CW_ENOMEM)
-        snprintf(err, errlen, "out of memory while building the population (%llu residents)",
-                 (unsigned long long)n_res);
+        snprintf(err, errlen, "out of memory while building the population (%u residents%s)", w->n_res,
+                 comm ? " on this rank" : "");
     world_free(w, mem);
     return st;
+}
+
+cw_status population_build(world *w, cw_mem *mem, const cw_params *p, const nbhd_csv *csv,
+                           char *err, size_t errlen)
+{
+    cw_status st = population_neighbourhoods(w, mem, p, csv, err, errlen);
+    return st ? st : population_residents(w, mem, p, NULL, err, errlen);
 }

@@ -10,6 +10,7 @@
 #include "nbhd_csv.h"
 #include "params.h"
 #include "world.h"
+#include "world_comm.h"
 
 /* Residents the scenario will create (from the CSV when given). */
 uint64_t population_count(const cw_params *p, const nbhd_csv *csv, int *n_nbhd);
@@ -19,5 +20,15 @@ uint64_t population_count(const cw_params *p, const nbhd_csv *csv, int *n_nbhd);
  * message in err. */
 cw_status population_build(world *w, cw_mem *mem, const cw_params *p, const nbhd_csv *csv,
                            char *err, size_t errlen);
+
+/* population_build in two stages, for a distributed run (sim/mpi_sim.c):
+ * the neighbourhoods and LAs, whole on every rank (residents: all held);
+ * then, once the caller has set the share held here (res_base, n_res,
+ * own_nbhd_begin/end), those residents, their ties (comm: across ranks),
+ * the groups and services. Each frees w and says why on failure. */
+cw_status population_neighbourhoods(world *w, cw_mem *mem, const cw_params *p, const nbhd_csv *csv,
+                                    char *err, size_t errlen);
+cw_status population_residents(world *w, cw_mem *mem, const cw_params *p, const world_comm *comm,
+                               char *err, size_t errlen);
 
 #endif

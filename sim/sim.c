@@ -134,20 +134,23 @@ cw_status cw_scenario_size(cw_scenario *sc, uint64_t *residents, int *neighbourh
     return CW_OK;
 }
 
-/* Refuse, before allocating, a population that cannot fit. */
+/* Refuse, before allocating, a population that cannot fit: all of it, or
+ * in a distributed run this rank's share (a machine may run several). */
 static cw_status check_memory(cw_sim *sim, const nbhd_csv *csv, const cw_options *opt)
 {
     int n_nbhd;
     uint64_t n = population_count(&sim->params, csv, &n_nbhd);
+    if (sim->dist) n = sim->w.n_res;
     size_t need = world_bytes_estimate(n, n_nbhd, &sim->params);
     size_t limit = opt && opt->memory_limit ? opt->memory_limit : mem_physical() / 10 * 9;
     sim->mem.limit = opt && opt->memory_limit ? opt->memory_limit : 0;
     if (limit && need > limit)
         return fail(sim, CW_ETOOBIG,
-                    "%llu residents need about %.2f GiB (%.0f bytes each), more than the %.2f GiB "
-                    "available; use fewer residents or neighbourhoods",
-                    (unsigned long long)n, need / 1073741824.0, (double)need / (double)(n ? n : 1),
-                    limit / 1073741824.0);
+                    "%llu residents%s need about %.2f GiB (%.0f bytes each), more than the %.2f GiB "
+                    "available; use fewer residents or neighbourhoods%s",
+                    (unsigned long long)n, sim->dist ? " on this rank" : "", need / 1073741824.0,
+                    (double)need / (double)(n ? n : 1), limit / 1073741824.0,
+                    sim->dist ? ", or more ranks" : "");
     return CW_OK;
 }
 
@@ -164,7 +167,9 @@ cw_status sim_setup_phases(cw_sim *sim)
     return st;
 }
 
-static cw_status build(cw_sim *sim, const cw_options *opt)
+/* The world (or, with partition, this process's share of it) and what the
+ * phases need. */
+static cw_status build(cw_sim *sim, const cw_options *opt, sim_partition_fn partition, void *ctx)
 {
     nbhd_csv csv = {0}, *csvp = NULL;
     cw_status st;
@@ -173,8 +178,15 @@ static cw_status build(cw_sim *sim, const cw_options *opt)
         if (st) return st;
         csvp = &csv;
     }
-    if ((st = check_memory(sim, csvp, opt))) goto out_free_csv;
-    st = population_build(&sim->w, &sim->mem, &sim->params, csvp, sim->errmsg, sizeof sim->errmsg);
+    if (!partition && (st = check_memory(sim, csvp, opt))) goto out_free_csv; /* before anything is made */
+    st = population_neighbourhoods(&sim->w, &sim->mem, &sim->params, csvp, sim->errmsg, sizeof sim->errmsg);
+    if (st) goto out_free_csv;
+    if (partition && ((st = partition(sim, ctx)) || (st = check_memory(sim, csvp, opt)))) {
+        world_free(&sim->w, &sim->mem);
+        goto out_free_csv;
+    }
+    st = population_residents(&sim->w, &sim->mem, &sim->params, dist_world_comm(sim), sim->errmsg,
+                              sizeof sim->errmsg);
     if (st) goto out_free_csv;
     st = sim_setup_phases(sim);
 out_free_csv:
@@ -183,6 +195,12 @@ out_free_csv:
 }
 
 cw_status cw_sim_create(const cw_scenario *sc, const cw_options *opt, cw_sim **out)
+{
+    return sim_create(sc, opt, NULL, NULL, out);
+}
+
+cw_status sim_create(const cw_scenario *sc, const cw_options *opt, sim_partition_fn partition, void *ctx,
+                     cw_sim **out)
 {
     cw_sim *sim = calloc(1, sizeof *sim);
     *out = sim;
@@ -197,7 +215,7 @@ cw_status cw_sim_create(const cw_scenario *sc, const cw_options *opt, cw_sim **o
     if ((st = render_yaml(sim))) return fail(sim, st, "out of memory rendering the scenario");
     sim->n_steps = (int)(sim->params.run_burn_in_weeks + sim->params.run_weeks);
     set_threads(sim);
-    if ((st = build(sim, opt))) {
+    if ((st = build(sim, opt, partition, ctx))) {
         if (st == CW_ENOMEM && !sim->errmsg[0]) fail(sim, st, "out of memory building the population");
         return st;
     }
@@ -249,7 +267,7 @@ cw_status sim_output_setup(const cw_sim *sim, output_setup *s, int32_t **populat
         .scenario_yaml = sim->scenario_yaml,
         .seed = (uint64_t)sim->params.run_seed,
         .threads = sim_threads_in_use(sim),
-        .n_residents = w->n_res,
+        .n_residents = world_residents_total(w),
     };
     return CW_OK;
 }
@@ -287,15 +305,23 @@ static int snapshot_due(const cw_sim *sim, int32_t week)
     return 0;
 }
 
+static void stream_rows(void *ctx, const void *mine, size_t row_bytes, size_t rows,
+                        void (*put)(void *, const void *, size_t), void *put_ctx)
+{
+    dist_stream_rows(ctx, mine, row_bytes, rows, put, put_ctx);
+}
+
 /* Write this week's snapshot if output.snapshot_weeks asks for it (in a
- * distributed run, rank 0 writes it once every rank's state is there). */
+ * distributed run every rank takes part: their residents stream to rank 0,
+ * which writes). */
 static cw_status snapshot_if_due(cw_sim *sim, int32_t week)
 {
     if (!snapshot_due(sim, week)) return CW_OK;
-    dist_gather_world(sim);
-    if (!sim->out) return CW_OK;
-    return snapshot_write(output_file_id(sim->out), &sim->w, week, (int)sim->params.output_compression,
-                          sim->errmsg, sizeof sim->errmsg);
+    snapshot_stream stream = {stream_rows, sim};
+    hid_t file = sim->out ? output_file_id(sim->out) : -1;
+    if (file < 0 && !sim->dist) return CW_OK; /* no output (a distributed rank 0 still gathers) */
+    return snapshot_write(file, &sim->w, week, (int)sim->params.output_compression, &stream, sim->errmsg,
+                          sizeof sim->errmsg);
 }
 
 /* One week: the schedule of MODEL.md s3. */
@@ -348,14 +374,12 @@ cw_status cw_sim_step(cw_sim *sim)
         return fail(sim, CW_EINVAL, "invariant broken in week %d: %s", week, err);
 #endif
     sim->step++;
-    if (!checkpoint_due(sim)) return CW_OK;
-    dist_gather_world(sim);
-    return dist_is_root(sim) ? checkpoint_if_due(sim) : CW_OK;
+    return checkpoint_if_due(sim); /* in a distributed run, every rank's share streams to rank 0 */
 }
 
 int cw_sim_weeks_done(const cw_sim *sim) { return sim->step; }
 int cw_sim_weeks_total(const cw_sim *sim) { return sim->n_steps; }
-uint64_t cw_sim_residents(const cw_sim *sim) { return sim->w.n_res; }
+uint64_t cw_sim_residents(const cw_sim *sim) { return world_residents_total(&sim->w); }
 int cw_sim_neighbourhoods(const cw_sim *sim) { return sim->w.n_nbhd; }
 size_t cw_sim_bytes(const cw_sim *sim) { return sim->mem.bytes; }
 size_t cw_sim_bytes_peak(const cw_sim *sim) { return sim->mem.peak; }

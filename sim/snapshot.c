@@ -81,7 +81,7 @@ static int put_text_attr(hid_t obj, const char *name, const char *text)
     return ok;
 }
 
-static int write_field(hid_t group, const field *f, hsize_t n, int compression)
+static hid_t create_field(hid_t group, const field *f, hsize_t n, int compression)
 {
     hsize_t dims[2] = {n, f->per}, chunk[2] = {n < 65536 ? n : 65536, f->per};
     int rank = f->per > 1 ? 2 : 1;
@@ -94,11 +94,20 @@ static int write_field(hid_t group, const field *f, hsize_t n, int compression)
         }
     }
     hid_t d = H5Dcreate2(group, f->name, f->type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    int ok = d >= 0 && (n == 0 || H5Dwrite(d, f->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->data) >= 0) &&
-             put_text_attr(d, "units", f->units) && put_text_attr(d, "long_name", f->doc);
-    if (d >= 0) H5Dclose(d);
+    if (d >= 0 && (!put_text_attr(d, "units", f->units) || !put_text_attr(d, "long_name", f->doc))) {
+        H5Dclose(d);
+        d = -1;
+    }
     H5Pclose(dcpl);
     H5Sclose(space);
+    return d;
+}
+
+static int write_field(hid_t group, const field *f, hsize_t n, int compression)
+{
+    hid_t d = create_field(group, f, n, compression);
+    int ok = d >= 0 && (n == 0 || H5Dwrite(d, f->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->data) >= 0);
+    if (d >= 0) H5Dclose(d);
     return ok;
 }
 
@@ -111,6 +120,58 @@ static int write_fields(hid_t parent, const char *name, const field *fields, siz
     for (size_t k = 0; k < n_fields && ok; k++) ok = write_field(g, &fields[k], n, compression);
     H5Gclose(g);
     return ok;
+}
+
+/* Where the streamed rows of one field go: the next rows of dataset d. */
+typedef struct slab_writer {
+    hid_t d, type;
+    hsize_t at, per;
+    size_t row_bytes;
+    int ok;
+} slab_writer;
+
+static void put_slab(void *ctx, const void *p, size_t n)
+{
+    slab_writer *sw = ctx;
+    hsize_t rows = n / sw->row_bytes, start[2] = {sw->at, 0}, count[2] = {rows, sw->per};
+    sw->at += rows;
+    if (!sw->ok || rows == 0) return;
+    int rank = sw->per > 1 ? 2 : 1;
+    hid_t file_space = H5Dget_space(sw->d), mem_space = H5Screate_simple(rank, count, NULL);
+    sw->ok = file_space >= 0 && mem_space >= 0 &&
+             H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+             H5Dwrite(sw->d, sw->type, mem_space, file_space, H5P_DEFAULT, p) >= 0;
+    if (mem_space >= 0) H5Sclose(mem_space);
+    if (file_space >= 0) H5Sclose(file_space);
+}
+
+/* The residents' fields, n_total rows, each process's share streamed in
+ * order. Every process walks every field (the streams are collective);
+ * only the writer (parent >= 0) touches the file. */
+static int write_streamed(hid_t parent, const char *name, const field *fields, size_t n_fields, hsize_t n_total,
+                          size_t n_mine, int compression, const snapshot_stream *stream)
+{
+    hid_t g = parent >= 0 ? H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    int ok = parent < 0 || g >= 0;
+    for (size_t k = 0; k < n_fields; k++) {
+        const field *f = &fields[k];
+        slab_writer sw = {.d = ok && g >= 0 ? create_field(g, f, n_total, compression) : -1, .type = f->type,
+                          .per = f->per, .row_bytes = H5Tget_size(f->type) * f->per};
+        sw.ok = sw.d >= 0;
+        stream->rows(stream->ctx, f->data, sw.row_bytes, n_mine, put_slab, &sw);
+        if (parent >= 0) ok = ok && sw.ok && sw.at == n_total;
+        if (sw.d >= 0) H5Dclose(sw.d);
+    }
+    if (g >= 0) H5Gclose(g);
+    return ok;
+}
+
+/* One process holding every resident: its rows are all of them. */
+static void rows_in_place(void *ctx, const void *mine, size_t row_bytes, size_t rows,
+                          void (*put)(void *, const void *, size_t), void *put_ctx)
+{
+    (void)ctx;
+    if (rows) put(put_ctx, mine, rows * row_bytes);
 }
 
 /* The neighbourhood of each resident and of each group slot, and each
@@ -127,9 +188,11 @@ static int derive(const world *w, derived *d)
     d->group_nbhd = output_malloc((w->n_groups ? w->n_groups : 1) * sizeof *d->group_nbhd);
     d->degree = output_malloc((w->n_res ? w->n_res : 1) * sizeof *d->degree);
     if (!d->res_nbhd || !d->group_nbhd || !d->degree) return 0;
-    for (int b = 0; b < w->n_nbhd; b++) {
-        for (uint32_t i = w->nbhd_first[b]; i < w->nbhd_first[b + 1]; i++) d->res_nbhd[i] = b;
+    for (int b = 0; b < w->n_nbhd; b++)
         for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) d->group_nbhd[k] = b;
+    for (int b = world_own_nbhd_begin(w); b < world_own_nbhd_end(w); b++) {
+        uint32_t first = world_first(w, b), end = first + world_nbhd_residents(w, b);
+        for (uint32_t i = first; i < end; i++) d->res_nbhd[i] = b;
     }
     for (uint32_t i = 0; i < w->n_res; i++) {
         uint32_t deg = w->tie_offset[i + 1] - w->tie_offset[i];
@@ -145,11 +208,13 @@ static void derived_free(derived *d)
     free(d->degree);
 }
 
-cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression, char *err,
-                         size_t errlen)
+cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression,
+                         const snapshot_stream *stream, char *err, size_t errlen)
 {
+    const snapshot_stream whole = {rows_in_place, NULL};
+    if (!stream) stream = &whole;
     derived d = {0};
-    if (!derive(w, &d)) {
+    if (!derive(w, &d)) { /* a rank short of memory here cannot join the streams: the caller ends the job */
         derived_free(&d);
         snprintf(err, errlen, "out of memory writing the snapshot of week %d", week);
         return CW_ENOMEM;
@@ -198,6 +263,12 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
     char name[32];
     snprintf(name, sizeof name, "week_%d", week);
     int ok = 1;
+    if (file < 0) { /* a distributed run's other ranks: their shares only */
+        write_streamed(-1, "residents", residents, sizeof residents / sizeof residents[0],
+                       world_residents_total(w), w->n_res, compression, stream);
+        derived_free(&d);
+        return CW_OK;
+    }
     hid_t top;
     if (H5Lexists(file, "snapshots", H5P_DEFAULT) > 0) {
         top = H5Gopen2(file, "snapshots", H5P_DEFAULT);
@@ -216,8 +287,10 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
         if (a >= 0) H5Aclose(a);
         H5Sclose(space);
     }
-    ok = ok && write_fields(g, "residents", residents, sizeof residents / sizeof residents[0], w->n_res, compression) &&
-         write_fields(g, "groups", groups, sizeof groups / sizeof groups[0], w->n_groups, compression);
+    /* the residents' streams are collective: walked whatever happened above */
+    ok = write_streamed(ok ? g : -1, "residents", residents, sizeof residents / sizeof residents[0],
+                        world_residents_total(w), w->n_res, compression, stream) && ok;
+    ok = ok && write_fields(g, "groups", groups, sizeof groups / sizeof groups[0], w->n_groups, compression);
     if (g >= 0) H5Gclose(g);
     if (top >= 0) H5Gclose(top);
     derived_free(&d);

@@ -26,9 +26,20 @@
 cw_status snapshot_parse_weeks(const char *spec, int32_t first, int32_t last, int32_t *weeks, int *n,
                                char *err, size_t errlen);
 
+/* How the residents' columns reach the file: `rows` hands put (on the
+ * process that writes) the rows of every process's share in order, given
+ * this process's own (sim.c: dist_stream_rows). NULL: w holds them all. */
+typedef struct snapshot_stream {
+    void (*rows)(void *ctx, const void *mine, size_t row_bytes, size_t rows,
+                 void (*put)(void *put_ctx, const void *p, size_t n), void *put_ctx);
+    void *ctx;
+} snapshot_stream;
+
 /* Write the snapshot of reported week `week` into the open file (replacing
- * one of the same week that a resumed run wrote before). CW_EIO on failure. */
-cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression, char *err,
-                         size_t errlen);
+ * one of the same week that a resumed run wrote before). In a distributed
+ * run every rank calls this with the stream; rank 0 passes the file, the
+ * others file < 0. CW_EIO on failure (rank 0). */
+cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression,
+                         const snapshot_stream *stream, char *err, size_t errlen);
 
 #endif

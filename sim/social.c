@@ -119,7 +119,7 @@ static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first
 static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t step, uint32_t i,
                           uint32_t first, uint32_t end, uint32_t g0, group_tally *t)
 {
-    rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_SOCIAL);
+    rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_SOCIAL);
     uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
     leave_groups(w, p, g0, m, &g);
     join_group(w, p, i, g0, m, t, &g);
@@ -129,7 +129,7 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     int n_m = 0;
     for (int q = 0; q < MAX_MEMBERSHIPS; q++) n_m += m[q] != NO_MEMBERSHIP;
     double u_vol = rng_uniform(&g);
-    double pi = n_m > 0 ? social_propensity(p, seed, i, w->arrived[i]) : 0.0; /* a fixed trait */
+    double pi = n_m > 0 ? social_propensity(p, seed, world_gid(w, i), w->arrived[i]) : 0.0; /* a fixed trait */
     double spare = w->spare_hours[i] - w->give_hours[i];
     double hours = n_m > 0 && u_vol < pi ? cw_min(spare, cw_max(1.0, pi * w->spare_hours[i])) : 0.0;
     if (hours < 1.0) hours = 0.0; /* formal volunteering: at least an hour */
@@ -147,7 +147,7 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
 
     int strong;
     double contact = tend_ties(w, p, i, first, end, g0, &g, &strong) + p->social_contact_per_membership * n_m;
-    double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, i, w->arrived[i], RP_TRAIT_CONTACT_NEED));
+    double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, world_gid(w, i), w->arrived[i], RP_TRAIT_CONTACT_NEED));
     if (contact < need) {
         if (w->low_contact_weeks[i] < UINT8_MAX) w->low_contact_weeks[i]++;
     } else {
@@ -166,7 +166,7 @@ static void neighbourhood_social(world *w, const cw_params *p, uint64_t seed, ui
     memset(t, 0, sizeof *t);
     for (uint32_t k = 0; k < n_slots; k++)
         if (w->group_alive[g0 + k]) t->alive[t->n_alive++] = (uint8_t)k;
-    uint32_t first = w->nbhd_first[b], end = w->nbhd_first[b + 1];
+    uint32_t first = world_first(w, b), end = first + world_nbhd_residents(w, b);
     for (uint32_t i = first; i < end; i++) live_socially(w, p, seed, step, i, first, end, g0, t);
     for (uint32_t k = 0; k < n_slots; k++) {
         uint32_t g = g0 + k;

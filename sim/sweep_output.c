@@ -312,7 +312,7 @@ static herr_t write_root_attrs(cw_sweep_file *f, const cw_sim *sim, int threads,
     if (gethostname(host, sizeof host - 1) != 0) snprintf(host, sizeof host, "unknown");
     const char *varied[SWEEP_MAX_FACTORS];
     for (int j = 0; j < sw->n_factors; j++) varied[j] = sw->factors[j].pi->path;
-    int64_t n_res = sim->w.n_res;
+    int64_t n_res = world_residents_total(&sim->w);
     double no_time = 0.0;
     if (output_h5_attr_str(file, "Conventions", "CF-1.8") < 0 || output_h5_attr_str(file, "kind", "sweep") < 0 ||
         attr_i32(file, "schema_version", cw_schema_version()) < 0 ||

@@ -24,7 +24,8 @@ static float friend_weight(rng *g, const cw_params *p)
     return (float)(p->ties_initial_weight_min + (1.0 - p->ties_initial_weight_min) * rng_uniform(g));
 }
 
-/* Would i accept j as a friend? Homophily on identity and income. */
+/* Would i accept j as a friend? Homophily on identity and income. (Local
+ * indices: both live in the neighbourhood being built.) */
 static int accepts(const world *w, const cw_params *p, rng *g, uint32_t i, uint32_t j)
 {
     double pr = w->identity[i] == w->identity[j] ? 1.0 : 1.0 - p->ties_identity_homophily;
@@ -38,13 +39,17 @@ static void emit(edge *out, size_t *n, uint32_t a, uint32_t b, float weight)
     (*n)++;
 }
 
-/* Edges proposed by the residents of neighbourhood b (out == NULL: count). */
+/* Edges proposed by the residents of neighbourhood b, held here (out ==
+ * NULL: count). Edges are in global numbers; the arrays are read at local
+ * indices (global - res_base). */
 static size_t neighbourhood_edges(const world *w, const cw_params *p, int b, edge *out)
 {
     uint32_t first = w->nbhd_first[b], end = w->nbhd_first[b + 1], size = end - first;
+    uint32_t base = w->res_base;
+    const uint32_t *hh = w->household;
     size_t n = 0;
     for (uint32_t i = first; i < end; i++) {
-        for (uint32_t j = i + 1; j < end && w->household[j] == w->household[i]; j++)
+        for (uint32_t j = i + 1; j < end && hh[j - base] == hh[i - base]; j++)
             emit(out, &n, i, j, (float)p->ties_household_weight);
 
         rng g = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, i, 0, RP_SETUP_TIES);
@@ -52,13 +57,13 @@ static size_t neighbourhood_edges(const world *w, const cw_params *p, int b, edg
         for (uint32_t t = 0; t < k; t++)
             for (int tries = 0; tries < MAX_TRIES; tries++) {
                 uint32_t j = first + rng_bounded(&g, size);
-                if (j == i || w->household[j] == w->household[i]) continue;
-                if (!accepts(w, p, &g, i, j)) continue;
+                if (j == i || hh[j - base] == hh[i - base]) continue;
+                if (!accepts(w, p, &g, i - base, j - base)) continue;
                 emit(out, &n, i, j, friend_weight(&g, p));
                 break;
             }
 
-        uint32_t others = w->n_res - size;
+        uint32_t others = world_residents_total(w) - size;
         rng c = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, i, 0, RP_SETUP_CROSS_TIES);
         uint32_t kc = others ? rng_poisson(&c, p->ties_cross_degree / 2.0) : 0;
         for (uint32_t t = 0; t < kc; t++) {
@@ -99,10 +104,12 @@ static uint32_t tidy_row(uint32_t *target, float *weight, uint32_t len)
     return out;
 }
 
+/* The CSR of the residents held here from edges with at least one end held
+ * (global numbers); rows hold global numbers until world_localise. */
 static cw_status edges_to_csr(world *w, cw_mem *mem, const edge *edges, size_t n_edges)
 {
     if (2 * (uint64_t)n_edges >= UINT32_MAX) return CW_ETOOBIG;
-    uint32_t n = w->n_res;
+    uint32_t n = w->n_res, base = w->res_base;
     w->tie_offset = mem_calloc(mem, (size_t)n + 1, sizeof *w->tie_offset);
     uint32_t *len = mem_calloc(mem, (size_t)n + 1, sizeof *len);
     w->tie_target = mem_calloc(mem, 2 * n_edges + 1, sizeof *w->tie_target);
@@ -111,18 +118,24 @@ static cw_status edges_to_csr(world *w, cw_mem *mem, const edge *edges, size_t n
         mem_free(mem, len);
         return CW_ENOMEM;
     }
+    /* a - base >= n for an end held elsewhere (unsigned) */
     for (size_t e = 0; e < n_edges; e++) {
-        w->tie_offset[edges[e].a + 1]++;
-        w->tie_offset[edges[e].b + 1]++;
+        if (edges[e].a - base < n) w->tie_offset[edges[e].a - base + 1]++;
+        if (edges[e].b - base < n) w->tie_offset[edges[e].b - base + 1]++;
     }
     for (uint32_t i = 0; i < n; i++) w->tie_offset[i + 1] += w->tie_offset[i];
     for (size_t e = 0; e < n_edges; e++) {
-        uint32_t a = edges[e].a, b = edges[e].b;
-        uint32_t pa = w->tie_offset[a] + len[a]++, pb = w->tie_offset[b] + len[b]++;
-        w->tie_target[pa] = b;
-        w->tie_weight[pa] = edges[e].weight;
-        w->tie_target[pb] = a;
-        w->tie_weight[pb] = edges[e].weight;
+        uint32_t a = edges[e].a - base, b = edges[e].b - base;
+        if (a < n) {
+            uint32_t pa = w->tie_offset[a] + len[a]++;
+            w->tie_target[pa] = edges[e].b;
+            w->tie_weight[pa] = edges[e].weight;
+        }
+        if (b < n) {
+            uint32_t pb = w->tie_offset[b] + len[b]++;
+            w->tie_target[pb] = edges[e].a;
+            w->tie_weight[pb] = edges[e].weight;
+        }
     }
     long nl = (long)n;
 #pragma omp parallel for schedule(static)
@@ -147,13 +160,53 @@ static cw_status edges_to_csr(world *w, cw_mem *mem, const edge *edges, size_t n
     return CW_OK;
 }
 
-cw_status ties_build(world *w, cw_mem *mem, const cw_params *p)
+/* Distributed: the edges whose far end another rank holds go to it (each
+ * edge's row there needs it); *edges is extended with those received.
+ * Order does not matter: rows are sorted and merged afterwards. */
+static cw_status exchange_edges(const world *w, cw_mem *mem, const world_comm *c, edge **edges, size_t *n)
 {
-    int nb = w->n_nbhd;
+    size_t *send_n = calloc((size_t)c->ranks, sizeof *send_n), *recv_n = calloc((size_t)c->ranks, sizeof *recv_n);
+    size_t *at = calloc((size_t)c->ranks + 1, sizeof *at);
+    edge *send = NULL, *recv = NULL;
+    cw_status st = CW_ENOMEM;
+    if (!send_n || !recv_n || !at) goto out;
+    for (size_t e = 0; e < *n; e++)
+        if ((*edges)[e].b - w->res_base >= w->n_res) send_n[world_comm_rank_of(c, (*edges)[e].b)]++;
+    for (int q = 0; q < c->ranks; q++) at[q + 1] = at[q] + send_n[q];
+    if (!(send = malloc((at[c->ranks] + 1) * sizeof *send))) goto out;
+    for (size_t e = 0; e < *n; e++)
+        if ((*edges)[e].b - w->res_base >= w->n_res) send[at[world_comm_rank_of(c, (*edges)[e].b)]++] = (*edges)[e];
+    for (int q = 0; q < c->ranks; q++) at[q] -= send_n[q];
+    void *got = NULL;
+    if ((st = c->exchange(c, send, send_n, sizeof *send, &got, recv_n))) goto out;
+    recv = got;
+    size_t n_recv = 0;
+    for (int q = 0; q < c->ranks; q++) n_recv += recv_n[q];
+    edge *more = mem_realloc(mem, *edges, *n + n_recv + 1, sizeof *more);
+    if (!more) {
+        st = CW_ENOMEM;
+        goto out;
+    }
+    if (n_recv) memcpy(more + *n, recv, n_recv * sizeof *more);
+    *edges = more;
+    *n += n_recv;
+    st = CW_OK;
+out:
+    free(send_n);
+    free(recv_n);
+    free(at);
+    free(send);
+    free(recv);
+    return st;
+}
+
+cw_status ties_build(world *w, cw_mem *mem, const cw_params *p, const world_comm *comm)
+{
+    int b0 = world_own_nbhd_begin(w), nb = world_own_nbhd_end(w) - b0;
     size_t *first = mem_calloc(mem, (size_t)nb + 1, sizeof *first);
     if (!first) return CW_ENOMEM;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; b++) first[b + 1] = neighbourhood_edges(w, p, b, NULL);
+    for (int b = 0; b < nb; b++) first[b + 1] = neighbourhood_edges(w, p, b0 + b, NULL);
     for (int b = 0; b < nb; b++) first[b + 1] += first[b];
     edge *edges = mem_calloc(mem, first[nb] + 1, sizeof *edges);
     if (!edges) {
@@ -161,9 +214,11 @@ cw_status ties_build(world *w, cw_mem *mem, const cw_params *p)
         return CW_ENOMEM;
     }
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; b++) neighbourhood_edges(w, p, b, edges + first[b]);
-    cw_status st = edges_to_csr(w, mem, edges, first[nb]);
-    mem_free(mem, edges);
+    for (int b = 0; b < nb; b++) neighbourhood_edges(w, p, b0 + b, edges + first[b]);
+    size_t n_edges = first[nb];
     mem_free(mem, first);
+    cw_status st = comm ? exchange_edges(w, mem, comm, &edges, &n_edges) : CW_OK;
+    if (!st) st = edges_to_csr(w, mem, edges, n_edges);
+    mem_free(mem, edges);
     return st;
 }

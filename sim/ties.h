@@ -8,9 +8,14 @@
 
 #include "params.h"
 #include "world.h"
+#include "world_comm.h"
 
-/* Build w's CSR from its residents (households, identity, income must be
- * set). Rows are sorted by target with no duplicates. */
-cw_status ties_build(world *w, cw_mem *mem, const cw_params *p);
+/* Build the CSR of the residents held here (households, identity, income
+ * must be set): the edges the residents of this process's neighbourhoods
+ * propose, and in a distributed run (comm) those other ranks' residents
+ * propose to them. Rows are sorted by target (global numbers) with no
+ * duplicates, and hold global numbers: world_localise turns them into
+ * local indices. */
+cw_status ties_build(world *w, cw_mem *mem, const cw_params *p, const world_comm *comm);
 
 #endif

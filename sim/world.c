@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const group_kind_names[N_GROUP_KINDS] = {
@@ -22,23 +23,27 @@ typedef struct array_spec {
     size_t size, per;
     const char *name;
     bool strings; /* char *[]: each entry a string from mem_calloc */
+    bool ghosted; /* residents' arrays read across ties: n_res + n_ghost */
+    bool ids;     /* values are local resident indices                */
 } array_spec;
 
-#define SPEC(field, per) {(void **)&w->field, sizeof *w->field, per, #field, false}
-#define SPEC_STRINGS(field, per) {(void **)&w->field, sizeof *w->field, per, #field, true}
+#define SPEC(field, per) {(void **)&w->field, sizeof *w->field, per, #field, false, false, false}
+#define SPEC_STRINGS(field, per) {(void **)&w->field, sizeof *w->field, per, #field, true, false, false}
+#define SPEC_GHOSTED(field) {(void **)&w->field, sizeof *w->field, 1, #field, false, true, false}
+#define SPEC_GHOSTED_IDS(field) {(void **)&w->field, sizeof *w->field, 1, #field, false, true, true}
 
 static size_t resident_specs(world *w, array_spec *out)
 {
     array_spec specs[] = {
-        SPEC(household, 1),       SPEC(age, 1),          SPEC(identity, 1),
+        SPEC_GHOSTED(household),  SPEC(age, 1),          SPEC(identity, 1),
         SPEC(employed, 1),        SPEC(quintile, 1),     SPEC(arrived, 1),
         SPEC(income_base, 1),     SPEC(income, 1),       SPEC(health, 1),
         SPEC(need, N_SECTORS),    SPEC(spare_hours, 1),  SPEC(unmet_weeks, 1),
         SPEC(unmet_mask, 1),      SPEC(low_contact_weeks, 1), SPEC(social_flags, 1), SPEC(trust, 1),
         SPEC(trust_groups, 1),    SPEC(wellbeing, 1),    SPEC(volunteer_hours, 1), SPEC(volunteer_year, 1),
         SPEC(timebank_balance, 1), SPEC(membership, MAX_MEMBERSHIPS),
-        SPEC(last_volunteered, 1), SPEC(last_helped, 1), SPEC(give_to, 1),
-        SPEC(give_hours, 1),      SPEC(ask_severity, 1), SPEC(ask_sector, 1),
+        SPEC(last_volunteered, 1), SPEC(last_helped, 1), SPEC_GHOSTED_IDS(give_to),
+        SPEC_GHOSTED(give_hours), SPEC_GHOSTED(ask_severity), SPEC_GHOSTED(ask_sector),
         SPEC(helped_by, 1),
     };
     memcpy(out, specs, sizeof specs);
@@ -71,20 +76,38 @@ static size_t nbhd_specs(world *w, array_spec *out)
     return sizeof specs / sizeof specs[0];
 }
 
-/* The arrays sized otherwise than per entity, with their element counts. */
-static size_t other_arrays(world *w, world_array *out)
+/* The arrays sized otherwise than per entity, with their element counts:
+ * those whole on every process, then the ties, then the derived ones. */
+static size_t whole_arrays(world *w, world_array *out)
 {
     world_array arrays[] = {
-        {"nbhd_first", (void **)&w->nbhd_first, sizeof *w->nbhd_first, (size_t)w->n_nbhd + 1, false, WE_OTHER, 0},
-        {"la_name", (void **)&w->la_name, sizeof *w->la_name, (size_t)w->n_la, true, WE_OTHER, 0},
-        {"tie_offset", (void **)&w->tie_offset, sizeof *w->tie_offset, (size_t)w->n_res + 1, false, WE_OTHER, 0},
-        {"tie_target", (void **)&w->tie_target, sizeof *w->tie_target, w->n_ties, false, WE_OTHER, 0},
-        {"tie_weight", (void **)&w->tie_weight, sizeof *w->tie_weight, w->n_ties, false, WE_TIE, 1},
+        {"nbhd_first", (void **)&w->nbhd_first, sizeof *w->nbhd_first, (size_t)w->n_nbhd + 1, false, WE_OTHER, 0, false, false},
+        {"la_name", (void **)&w->la_name, sizeof *w->la_name, (size_t)w->n_la, true, WE_OTHER, 0, false, false},
         {"nbhd_group_first", (void **)&w->nbhd_group_first, sizeof *w->nbhd_group_first,
-         (size_t)w->n_nbhd + 1, false, WE_OTHER, 0},
-        {"items", (void **)&w->items, sizeof *w->items, w->n_items, false, WE_OTHER, 0},
+         (size_t)w->n_nbhd + 1, false, WE_OTHER, 0, false, false},
+    };
+    memcpy(out, arrays, sizeof arrays);
+    return sizeof arrays / sizeof arrays[0];
+}
+
+static size_t tie_arrays(world *w, world_array *out)
+{
+    world_array arrays[] = {
+        {"tie_offset", (void **)&w->tie_offset, sizeof *w->tie_offset, (size_t)w->n_res + 1, false, WE_TIE_OFFSET, 1, false, false},
+        {"tie_target", (void **)&w->tie_target, sizeof *w->tie_target, w->n_ties, false, WE_TIE, 1, true, false},
+        {"tie_weight", (void **)&w->tie_weight, sizeof *w->tie_weight, w->n_ties, false, WE_TIE, 1, false, false},
+    };
+    memcpy(out, arrays, sizeof arrays);
+    return sizeof arrays / sizeof arrays[0];
+}
+
+static size_t derived_arrays(world *w, world_array *out)
+{
+    world_array arrays[] = {
+        {"items", (void **)&w->items, sizeof *w->items, w->n_items, false, WE_OTHER, 0, false, true},
         {"nbhd_item_first", (void **)&w->nbhd_item_first, sizeof *w->nbhd_item_first,
-         (size_t)w->n_nbhd + 1, false, WE_OTHER, 0},
+         (size_t)w->n_nbhd + 1, false, WE_OTHER, 0, false, true},
+        {"ghost_gid", (void **)&w->ghost_gid, sizeof *w->ghost_gid, w->n_ghost, false, WE_OTHER, 0, false, true},
     };
     memcpy(out, arrays, sizeof arrays);
     return sizeof arrays / sizeof arrays[0];
@@ -92,10 +115,11 @@ static size_t other_arrays(world *w, world_array *out)
 
 #define MAX_SPECS 40
 
-static cw_status alloc_specs(cw_mem *mem, const array_spec *specs, size_t n, size_t count)
+static cw_status alloc_specs(cw_mem *mem, const array_spec *specs, size_t n, size_t count, size_t ghosts)
 {
     for (size_t k = 0; k < n; k++) {
-        *specs[k].ptr = mem_calloc(mem, count ? count * specs[k].per : 1, specs[k].size);
+        size_t c = (count + (specs[k].ghosted ? ghosts : 0)) * specs[k].per;
+        *specs[k].ptr = mem_calloc(mem, c ? c : 1, specs[k].size);
         if (!*specs[k].ptr) return CW_ENOMEM;
     }
     return CW_OK;
@@ -112,13 +136,31 @@ static void free_specs(cw_mem *mem, const array_spec *specs, size_t n)
 cw_status world_alloc_residents(world *w, cw_mem *mem)
 {
     array_spec specs[MAX_SPECS];
-    return alloc_specs(mem, specs, resident_specs(w, specs), w->n_res);
+    return alloc_specs(mem, specs, resident_specs(w, specs), w->n_res, w->n_ghost);
+}
+
+cw_status world_alloc_ghosts(world *w, cw_mem *mem, uint32_t n_ghost)
+{
+    array_spec specs[MAX_SPECS];
+    size_t n = resident_specs(w, specs);
+    size_t count = (size_t)w->n_res + n_ghost;
+    for (size_t k = 0; k < n; k++) {
+        if (!specs[k].ghosted) continue;
+        void *p = mem_realloc(mem, *specs[k].ptr, count ? count : 1, specs[k].size);
+        if (!p) return CW_ENOMEM;
+        *specs[k].ptr = p;
+        if (n_ghost > w->n_ghost) /* the new ghosts' entries: zero until first exchanged */
+            memset((char *)p + ((size_t)w->n_res + w->n_ghost) * specs[k].size, 0,
+                   (size_t)(n_ghost - w->n_ghost) * specs[k].size);
+    }
+    w->n_ghost = n_ghost;
+    return CW_OK;
 }
 
 cw_status world_alloc_groups(world *w, cw_mem *mem)
 {
     array_spec specs[MAX_SPECS];
-    return alloc_specs(mem, specs, group_specs(w, specs), w->n_groups);
+    return alloc_specs(mem, specs, group_specs(w, specs), w->n_groups, 0);
 }
 
 cw_status world_alloc_neighbourhoods(world *w, cw_mem *mem)
@@ -127,7 +169,7 @@ cw_status world_alloc_neighbourhoods(world *w, cw_mem *mem)
     w->nbhd_first = mem_calloc(mem, (size_t)w->n_nbhd + 1, sizeof *w->nbhd_first);
     w->la_name = mem_calloc(mem, (size_t)w->n_la, sizeof *w->la_name);
     if (!w->nbhd_first || !w->la_name) return CW_ENOMEM;
-    return alloc_specs(mem, specs, nbhd_specs(w, specs), (size_t)w->n_nbhd);
+    return alloc_specs(mem, specs, nbhd_specs(w, specs), (size_t)w->n_nbhd, 0);
 }
 
 void world_free(world *w, cw_mem *mem)
@@ -140,53 +182,112 @@ void world_free(world *w, cw_mem *mem)
     free_specs(mem, specs, resident_specs(w, specs));
     free_specs(mem, specs, group_specs(w, specs));
     free_specs(mem, specs, nbhd_specs(w, specs));
-    world_array others[MAX_SPECS];
-    size_t n_others = other_arrays(w, others);
-    for (size_t k = 0; k < n_others; k++) mem_free(mem, *others[k].ptr);
+    size_t (*const others[])(world *, world_array *) = {whole_arrays, tie_arrays, derived_arrays};
+    for (size_t t = 0; t < sizeof others / sizeof others[0]; t++) {
+        world_array arrays[MAX_SPECS];
+        size_t n = others[t](w, arrays);
+        for (size_t k = 0; k < n; k++) mem_free(mem, *arrays[k].ptr);
+    }
     *w = (world){0};
+}
+
+static size_t append_specs(world_array *out, size_t n, size_t cap, const array_spec *specs, size_t n_specs,
+                           size_t count, enum world_entity entity)
+{
+    for (size_t k = 0; k < n_specs && n < cap; k++)
+        out[n++] = (world_array){specs[k].name, specs[k].ptr, specs[k].size, count * specs[k].per,
+                                 specs[k].strings, (uint8_t)entity, specs[k].per, specs[k].ids, false};
+    return n;
+}
+
+static size_t append_arrays(world_array *out, size_t n, size_t cap, world *w,
+                            size_t (*table)(world *, world_array *))
+{
+    world_array arrays[MAX_SPECS];
+    size_t n_arrays = table(w, arrays);
+    for (size_t k = 0; k < n_arrays && n < cap; k++) out[n++] = arrays[k];
+    return n;
+}
+
+static int by_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Local index of global number g: held here, a ghost, or NO_RESIDENT. */
+static uint32_t local_id(const world *w, uint32_t g)
+{
+    if (g == NO_RESIDENT) return g;
+    if (g - w->res_base < w->n_res) return g - w->res_base;
+    const uint32_t *at = w->n_ghost ? bsearch(&g, w->ghost_gid, w->n_ghost, sizeof g, by_u32) : NULL;
+    return at ? w->n_res + (uint32_t)(at - w->ghost_gid) : NO_RESIDENT;
+}
+
+cw_status world_localise(world *w, cw_mem *mem)
+{
+    uint32_t n = w->n_res, base = w->res_base;
+    if (base == 0 && n == world_residents_total(w)) return CW_OK; /* all held: ids are local */
+    size_t m = 0;
+    for (uint32_t k = 0; k < w->n_ties; k++) m += w->tie_target[k] - base >= n;
+    uint32_t *far = mem_calloc(mem, m + 1, sizeof *far);
+    if (!far) return CW_ENOMEM;
+    m = 0;
+    for (uint32_t k = 0; k < w->n_ties; k++)
+        if (w->tie_target[k] - base >= n) far[m++] = w->tie_target[k];
+    qsort(far, m, sizeof *far, by_u32);
+    uint32_t n_ghost = 0;
+    for (size_t k = 0; k < m; k++)
+        if (n_ghost == 0 || far[k] != far[n_ghost - 1]) far[n_ghost++] = far[k];
+    mem_free(mem, w->ghost_gid);
+    w->ghost_gid = mem_realloc(mem, far, (size_t)n_ghost + 1, sizeof *far);
+    if (!w->ghost_gid) {
+        w->ghost_gid = far;
+        return CW_ENOMEM;
+    }
+    cw_status st = world_alloc_ghosts(w, mem, n_ghost);
+    if (st) return st;
+    for (uint32_t k = 0; k < w->n_ties; k++) w->tie_target[k] = local_id(w, w->tie_target[k]);
+    for (uint32_t i = 0; i < n; i++) w->give_to[i] = local_id(w, w->give_to[i]);
+    return CW_OK;
 }
 
 size_t world_arrays(world *w, world_array *out, size_t cap)
 {
     array_spec specs[MAX_SPECS];
-    size_t (*const tables[])(world *, array_spec *) = {resident_specs, group_specs, nbhd_specs};
-    const size_t counts[] = {w->n_res, w->n_groups, (size_t)w->n_nbhd};
     size_t n = 0;
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        size_t k_end = tables[t](w, specs);
-        for (size_t k = 0; k < k_end; k++)
-            if (n < cap)
-                out[n++] = (world_array){specs[k].name, specs[k].ptr, specs[k].size,
-                                         counts[t] * specs[k].per, specs[k].strings,
-                                         (uint8_t)(WE_RESIDENT + t), specs[k].per};
-    }
-    world_array others[MAX_SPECS];
-    size_t n_others = other_arrays(w, others);
-    for (size_t k = 0; k < n_others && n < cap; k++) out[n++] = others[k];
-    return n;
+    n = append_specs(out, n, cap, specs, nbhd_specs(w, specs), (size_t)w->n_nbhd, WE_NBHD);
+    n = append_arrays(out, n, cap, w, whole_arrays);
+    n = append_specs(out, n, cap, specs, group_specs(w, specs), w->n_groups, WE_GROUP);
+    n = append_specs(out, n, cap, specs, resident_specs(w, specs), w->n_res, WE_RESIDENT);
+    n = append_arrays(out, n, cap, w, tie_arrays);
+    return append_arrays(out, n, cap, w, derived_arrays);
 }
 
 size_t world_scalars(world *w, world_scalar *out, size_t cap)
 {
-#define SCALAR(field) {#field, &w->field, sizeof w->field}
+#define SCALAR(field) {#field, &w->field, sizeof w->field, false}
+#define DERIVED(field) {#field, &w->field, sizeof w->field, true}
     world_scalar scalars[] = {
         SCALAR(n_nbhd), SCALAR(n_la),    SCALAR(n_res),   SCALAR(n_households),
-        SCALAR(income_cut), SCALAR(n_ties), SCALAR(n_groups), SCALAR(n_items),
-        SCALAR(own_nbhd_begin), SCALAR(own_nbhd_end), /* reset to "all" on resume */
+        SCALAR(income_cut), SCALAR(n_ties), SCALAR(n_groups),
+        DERIVED(n_items), DERIVED(res_base), DERIVED(n_ghost),
+        DERIVED(own_nbhd_begin), DERIVED(own_nbhd_end),
     };
 #undef SCALAR
+#undef DERIVED
     size_t n = sizeof scalars / sizeof scalars[0];
     if (n > cap) n = cap;
     memcpy(out, scalars, n * sizeof *out);
     return n;
 }
 
-uint32_t world_nbhd_of(const world *w, uint32_t i)
+uint32_t world_nbhd_of(const world *w, uint32_t g)
 {
-    uint32_t lo = 0, hi = (uint32_t)w->n_nbhd; /* nbhd_first[lo] <= i < nbhd_first[hi] */
+    uint32_t lo = 0, hi = (uint32_t)w->n_nbhd; /* nbhd_first[lo] <= g < nbhd_first[hi] */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (w->nbhd_first[mid] <= i) lo = mid;
+        if (w->nbhd_first[mid] <= g) lo = mid;
         else hi = mid;
     }
     return lo;
@@ -199,19 +300,31 @@ int world_income_quintile(const world *w, float income_base)
     return q;
 }
 
+/* Local slice [*first, *end) of neighbourhood b's residents; empty when
+ * they are not held here. */
+static void held_slice(const world *w, int b, uint32_t *first, uint32_t *end)
+{
+    uint32_t f = w->nbhd_first[b], e = w->nbhd_first[b + 1];
+    if (f < w->res_base || e > w->res_base + w->n_res) f = e = w->res_base;
+    *first = f - w->res_base;
+    *end = e - w->res_base;
+}
+
 cw_status world_make_items(world *w, cw_mem *mem)
 {
     uint32_t n = 0;
     for (int b = 0; b < w->n_nbhd; b++) {
-        uint32_t size = w->nbhd_first[b + 1] - w->nbhd_first[b];
-        n += size == 0 ? 1 : (size + WORK_CHUNK - 1) / WORK_CHUNK;
+        uint32_t first, end;
+        held_slice(w, b, &first, &end);
+        n += end == first ? 1 : (end - first + WORK_CHUNK - 1) / WORK_CHUNK;
     }
     w->items = mem_calloc(mem, n, sizeof *w->items);
     w->nbhd_item_first = mem_calloc(mem, (size_t)w->n_nbhd + 1, sizeof *w->nbhd_item_first);
     if (!w->items || !w->nbhd_item_first) return CW_ENOMEM;
     uint32_t k = 0;
     for (int b = 0; b < w->n_nbhd; b++) {
-        uint32_t first = w->nbhd_first[b], end = w->nbhd_first[b + 1];
+        uint32_t first, end;
+        held_slice(w, b, &first, &end);
         w->nbhd_item_first[b] = k;
         do {
             uint32_t stop = end - first > WORK_CHUNK ? first + WORK_CHUNK : end;
@@ -248,10 +361,18 @@ size_t world_bytes_estimate(uint64_t n_res, int n_nbhd, const cw_params *p)
 
 bool world_check(const world *w, int n_identity, char *err, size_t errlen)
 {
-    if (w->nbhd_first[0] != 0 || w->nbhd_first[w->n_nbhd] != w->n_res) {
+    if (w->nbhd_first[0] != 0 || (uint64_t)w->res_base + w->n_res > w->nbhd_first[w->n_nbhd] ||
+        (w->own_nbhd_end == 0 && (w->res_base != 0 || w->n_res != w->nbhd_first[w->n_nbhd]))) {
         snprintf(err, errlen, "neighbourhood slices do not cover the %u residents", w->n_res);
         return false;
     }
+    for (uint32_t g = 0; g < w->n_ghost; g++)
+        if ((g > 0 && w->ghost_gid[g] <= w->ghost_gid[g - 1]) ||
+            (w->ghost_gid[g] >= w->res_base && w->ghost_gid[g] < w->res_base + w->n_res) ||
+            w->ghost_gid[g] >= w->nbhd_first[w->n_nbhd]) {
+            snprintf(err, errlen, "ghost %u (resident %u) is out of order or held here", g, w->ghost_gid[g]);
+            return false;
+        }
     for (int b = 0; b < w->n_nbhd; b++)
         if (w->nbhd_first[b] > w->nbhd_first[b + 1]) {
             snprintf(err, errlen, "neighbourhood %d has a negative population", b);
@@ -263,7 +384,7 @@ bool world_check(const world *w, int n_identity, char *err, size_t errlen)
     }
     for (uint32_t i = 0; i < w->n_res; i++) {
         for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) {
-            if (w->tie_target[k] >= w->n_res || w->tie_target[k] == i) {
+            if (w->tie_target[k] >= w->n_res + w->n_ghost || w->tie_target[k] == i) {
                 snprintf(err, errlen, "resident %u has a tie to %u outside the graph", i,
                          w->tie_target[k]);
                 return false;

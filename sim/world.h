@@ -66,10 +66,22 @@ typedef struct world {
     char **nbhd_name;
     char **la_name;
 
-    /* ---- residents [n_res] ---- */
+    /* ---- residents [n_res] ----
+     * Residents are numbered globally in neighbourhood order (nbhd_first
+     * holds global numbers). A process holds the residents [res_base,
+     * res_base + n_res) at local indices 0..n_res-1: all of them (res_base
+     * 0) except in a distributed run, where a rank holds its own
+     * neighbourhoods' residents and, after them, n_ghost "ghosts": the
+     * residents of other ranks its residents have ties to, in the arrays
+     * that the phases read across a tie (the WORLD_GHOSTED ones below),
+     * refreshed from their owners every week (sim/mpi_sim.c). Random
+     * streams are keyed by global numbers (world_gid), so a resident draws
+     * the same numbers on any rank. */
     uint32_t n_res;
+    uint32_t res_base;
+    uint32_t n_ghost;
     uint32_t n_households;
-    uint32_t *household;     /* global household id                          */
+    uint32_t *household;     /* global household id (ghosted)                */
     uint8_t *age;            /* years                                        */
     uint8_t *identity;       /* 0 majority .. K-1                            */
     uint8_t *employed;       /* 0/1 (working age only)                        */
@@ -98,15 +110,17 @@ typedef struct world {
     uint16_t *last_helped;   /* step of last informal help given, NEVER     */
 
     /* ---- weekly scratch of the help phases (rewritten every week) ---- */
-    uint32_t *give_to;       /* the tie a resident helps this week           */
-    float *give_hours;       /* hours it gives them                          */
-    float *ask_severity;     /* severity of the need it asks ties about      */
-    uint8_t *ask_sector;     /* that need's sector (N_SECTORS: none)        */
+    uint32_t *give_to;       /* the tie (local index) a resident helps this
+                                week, NO_RESIDENT: none (ghosted)           */
+    float *give_hours;       /* hours it gives them (ghosted)                */
+    float *ask_severity;     /* severity of the need it asks ties about (ghosted) */
+    uint8_t *ask_sector;     /* that need's sector, N_SECTORS: none (ghosted) */
     uint8_t *helped_by;      /* bit r: received help by route r this week    */
 
     /* ---- social ties, CSR over residents ---- */
     uint32_t *tie_offset;    /* [n_res+1]                                    */
-    uint32_t *tie_target;    /* [n_ties]                                     */
+    uint32_t *tie_target;    /* [n_ties] local index: < n_res a resident held
+                                here, n_res + g ghost g                      */
     float *tie_weight;       /* [n_ties] 0..1                                */
     uint32_t n_ties;         /* directed entries (2 per undirected tie)      */
 
@@ -155,7 +169,19 @@ typedef struct world {
      * in every run but an MPI one (sim/mpi_sim.c). Saved with the scalars,
      * but a resumed run starts from "all" until it is distributed again. */
     int own_nbhd_begin, own_nbhd_end;
+    uint32_t *ghost_gid;     /* [n_ghost] global numbers of the ghosts, increasing */
 } world;
+
+/* The global number of resident i held here (i < n_res): the key of its
+ * random streams. (A ghost's is ghost_gid[i - n_res].) */
+static inline uint32_t world_gid(const world *w, uint32_t i) { return w->res_base + i; }
+
+/* Local index of the first resident of neighbourhood b (one held here). */
+static inline uint32_t world_first(const world *w, int b) { return w->nbhd_first[b] - w->res_base; }
+
+/* Residents of neighbourhood b, and of the whole world, wherever held. */
+static inline uint32_t world_nbhd_residents(const world *w, int b) { return w->nbhd_first[b + 1] - w->nbhd_first[b]; }
+static inline uint32_t world_residents_total(const world *w) { return w->nbhd_first[w->n_nbhd]; }
 
 /* The neighbourhoods and work items the weekly phases step here: all of
  * them, or in a distributed run this rank's contiguous share. */
@@ -170,13 +196,31 @@ static inline long world_own_item_end(const world *w)
     return w->own_nbhd_end ? (long)w->nbhd_item_first[w->own_nbhd_end] : (long)w->n_items;
 }
 
-/* Allocate (zeroed) every per-resident array for w->n_res residents, every
+/* Allocate (zeroed) every per-resident array for w->n_res residents (the
+ * ghosted ones for n_res + n_ghost), every
  * per-slot group array for w->n_groups slots, and every per-neighbourhood
  * array for w->n_nbhd neighbourhoods and w->n_la LAs. CW_ENOMEM on failure
  * (what was allocated is released by world_free). */
 cw_status world_alloc_residents(world *w, cw_mem *mem);
 cw_status world_alloc_groups(world *w, cw_mem *mem);
 cw_status world_alloc_neighbourhoods(world *w, cw_mem *mem);
+
+/* Make room for n_ghost ghosts after the residents in the ghosted arrays,
+ * and set w->n_ghost (ghost_gid is the caller's to fill). CW_ENOMEM. */
+cw_status world_alloc_ghosts(world *w, cw_mem *mem, uint32_t n_ghost);
+
+/* Resident ids in tie_target and give_to from global numbers (as built or
+ * as saved) to local indices: the tie targets held elsewhere become the
+ * ghosts (ghost_gid, sorted). In one process: nothing to change. */
+cw_status world_localise(world *w, cw_mem *mem);
+
+/* The global number of a local resident id (own or ghost), as saved;
+ * NO_RESIDENT stays. */
+static inline uint32_t world_global_id(const world *w, uint32_t id)
+{
+    if (id == NO_RESIDENT) return id;
+    return id < w->n_res ? w->res_base + id : w->ghost_gid[id - w->n_res];
+}
 
 /* Release every array (fields may be NULL). */
 void world_free(world *w, cw_mem *mem);
@@ -188,7 +232,14 @@ void world_free(world *w, cw_mem *mem);
  * same tables drive allocation and world_free, so an array added to them is
  * saved too; tests/unit/test_checkpoint.c fails if the world holds memory
  * these tables do not describe. Returns the number written (at most cap). */
-enum world_entity { WE_OTHER, WE_RESIDENT, WE_GROUP, WE_NBHD, WE_TIE };
+enum world_entity {
+    WE_OTHER,      /* whole on every process                              */
+    WE_RESIDENT,   /* per resident held here: count n_res x per           */
+    WE_GROUP,      /* per group slot (every process holds all)            */
+    WE_NBHD,       /* per neighbourhood (every process holds all)         */
+    WE_TIE,        /* per tie entry of the residents held here            */
+    WE_TIE_OFFSET  /* tie_offset: [n_res+1], a rank's rows from its 0     */
+};
 typedef struct world_array {
     const char *name;
     void **ptr;
@@ -197,21 +248,30 @@ typedef struct world_array {
     uint8_t entity;    /* enum world_entity: what one entry belongs to; a
                           distributed run gathers each rank's share by it */
     size_t per;        /* entries per entity (WE_OTHER: 0)                */
+    bool ids;          /* uint32 local resident indices (give_to,
+                          tie_target): saved as global numbers            */
+    bool derived;      /* rebuilt from the rest, not saved (work items)   */
 } world_array;
 #define WORLD_MAX_ARRAYS 128
+/* In the order a checkpoint holds them: what is whole on every process
+ * (neighbourhoods, LAs, groups) before what is divided (residents, ties),
+ * so a distributed resume can partition before it reads residents. */
 size_t world_arrays(world *w, world_array *out, size_t cap);
 
-/* The world's scalar fields (counts, the income quintile cuts). */
+/* The world's scalar fields (counts, the income quintile cuts). derived:
+ * not saved (where this process's share begins, set when distributed). */
 typedef struct world_scalar {
     const char *name;
     void *ptr;
     size_t size;
+    bool derived;
 } world_scalar;
 #define WORLD_MAX_SCALARS 32
 size_t world_scalars(world *w, world_scalar *out, size_t cap);
 
-/* The neighbourhood of resident i (binary search on nbhd_first). */
-uint32_t world_nbhd_of(const world *w, uint32_t i);
+/* The neighbourhood of the resident with global number g (binary search
+ * on nbhd_first). */
+uint32_t world_nbhd_of(const world *w, uint32_t g);
 
 /* Age band 0..4 of an age in years (16-29, 30-49, 50-64, 65-79, 80+). */
 static inline int world_age_band(unsigned age)
@@ -223,7 +283,8 @@ static inline int world_age_band(unsigned age)
 int world_income_quintile(const world *w, float income_base);
 
 /* Build the work items: slices of at most WORK_CHUNK residents, in
- * neighbourhood order, and each neighbourhood's first item. */
+ * neighbourhood order, and each neighbourhood's first item. Items hold
+ * local indices; those of neighbourhoods not held here are empty. */
 cw_status world_make_items(world *w, cw_mem *mem);
 
 /* Bytes per resident that the resident arrays and ties take (estimate used

@@ -23,7 +23,8 @@ void cli_mpi_abort(int rc);          /* end every rank (a rank failed mid-run) *
 int cli_mpi_any(int flag);           /* flag on any rank                       */
 /* The worst status over the ranks; *print: this rank should report its own. */
 cw_status cli_mpi_agree(cw_status st, int *print);
-cw_status cli_mpi_distribute(cw_sim *sim);
+/* cw_sim_create, or under mpirun cw_sim_create_distributed: this rank's share */
+cw_status cli_mpi_create(const cw_scenario *sc, const cw_options *opt, cw_sim **out);
 cw_status cli_mpi_resume(const char *path, const cw_options *opt, cw_sim **out);
 /* A sweep over ranks: rank 0 (file open) hands out members and writes them;
  * the others (file NULL) run members on `threads` OpenMP threads each.
@@ -37,7 +38,10 @@ static inline int cli_mpi_size(void) { return 1; }
 static inline void cli_mpi_abort(int rc) { (void)rc; }
 static inline int cli_mpi_any(int flag) { return flag; }
 static inline cw_status cli_mpi_agree(cw_status st, int *print) { *print = st != CW_OK; return st; }
-static inline cw_status cli_mpi_distribute(cw_sim *sim) { (void)sim; return CW_OK; }
+static inline cw_status cli_mpi_create(const cw_scenario *sc, const cw_options *opt, cw_sim **out)
+{
+    return cw_sim_create(sc, opt, out);
+}
 static inline cw_status cli_mpi_resume(const char *path, const cw_options *opt, cw_sim **out)
 {
     return cw_sim_resume(path, opt, out);

@@ -322,8 +322,7 @@ static int cmd_run(int argc, char **argv)
     double t0 = now_seconds();
     int root = cli_mpi_rank() == 0, print;
     if (!root) quiet = 1;
-    cw_status st = cw_sim_create(sc, &opt, &sim);
-    if (!st) st = cli_mpi_distribute(sim); /* under mpirun: this rank's neighbourhoods */
+    cw_status st = cli_mpi_create(sc, &opt, &sim); /* under mpirun: this rank's neighbourhoods */
     if (!st && root) st = cw_sim_open_output(sim, out_path, force);
     if (!st && ckpt_every) st = cw_sim_set_checkpoint(sim, ckpt_path, (int)ckpt_every);
     st = cli_mpi_agree(st, &print);

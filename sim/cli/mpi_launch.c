@@ -67,10 +67,10 @@ cw_status cli_mpi_agree(cw_status st, int *print)
     return (cw_status)worst;
 }
 
-cw_status cli_mpi_distribute(cw_sim *sim)
+cw_status cli_mpi_create(const cw_scenario *sc, const cw_options *opt, cw_sim **out)
 {
-    if (!started) return CW_OK;
-    return cw_sim_distribute(sim, MPI_COMM_WORLD);
+    if (!started) return cw_sim_create(sc, opt, out);
+    return cw_sim_create_distributed(sc, opt, MPI_COMM_WORLD, out);
 }
 
 cw_status cli_mpi_resume(const char *path, const cw_options *opt, cw_sim **out)

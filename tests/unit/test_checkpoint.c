@@ -68,6 +68,7 @@ Test(checkpoint, world_tables_cover_every_allocation)
     size_t sum = 0;
     for (size_t k = 0; k < n; k++) {
         const world_array *a = &arrays[k];
+        if (a->count == 0 && a->derived && !*a->ptr) continue; /* ghost_gid: no ghosts in one process */
         size_t block = mem_block_size(*a->ptr);
         cr_assert_not_null(*a->ptr, "%s is not allocated", a->name);
         cr_assert_geq(block, a->size * a->count, "%s: %zu bytes hold fewer than %zu x %zu", a->name,
