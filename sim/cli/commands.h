@@ -21,6 +21,8 @@ int cli_mpi_rank(void);
 int cli_mpi_size(void);
 void cli_mpi_abort(int rc);          /* end every rank (a rank failed mid-run) */
 int cli_mpi_any(int flag);           /* flag on any rank                       */
+size_t cli_mpi_max(size_t v);        /* the largest over the ranks             */
+size_t cli_mpi_sum(size_t v);        /* the sum over the ranks                 */
 /* The worst status over the ranks; *print: this rank should report its own. */
 cw_status cli_mpi_agree(cw_status st, int *print);
 /* cw_sim_create, or under mpirun cw_sim_create_distributed: this rank's share */
@@ -37,6 +39,8 @@ static inline int cli_mpi_rank(void) { return 0; }
 static inline int cli_mpi_size(void) { return 1; }
 static inline void cli_mpi_abort(int rc) { (void)rc; }
 static inline int cli_mpi_any(int flag) { return flag; }
+static inline size_t cli_mpi_max(size_t v) { return v; }
+static inline size_t cli_mpi_sum(size_t v) { return v; }
 static inline cw_status cli_mpi_agree(cw_status st, int *print) { *print = st != CW_OK; return st; }
 static inline cw_status cli_mpi_create(const cw_scenario *sc, const cw_options *opt, cw_sim **out)
 {

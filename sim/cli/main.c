@@ -248,17 +248,30 @@ static int run_loop(cw_sim *sim, const char *out_path, int quiet)
     return EXIT_OK;
 }
 
-static void print_summary(const cw_sim *sim, const char *out_path, double seconds, int timings)
+/* The model's memory: this process's, or under mpirun the largest rank's
+ * peak and all ranks' bytes together (collective: every rank calls it). */
+typedef struct memory_use {
+    size_t peak, bytes;
+    int ranks;
+} memory_use;
+
+static memory_use memory_of(const cw_sim *sim)
+{
+    return (memory_use){cli_mpi_max(cw_sim_bytes_peak(sim)), cli_mpi_sum(cw_sim_bytes(sim)), cli_mpi_size()};
+}
+
+static void print_summary(const cw_sim *sim, const char *out_path, double seconds, int timings, memory_use m)
 {
     uint64_t n = cw_sim_residents(sim);
     int weeks = cw_sim_weeks_total(sim);
     double rw = (double)n * weeks;
+    char ranks[64] = "";
+    if (m.ranks > 1) snprintf(ranks, sizeof ranks, " on the largest of %d ranks", m.ranks);
     fprintf(stderr,
             "done: %d weeks x %" PRIu64 " residents in %d neighbourhoods in %.2f s "
-            "(%.2f M resident-weeks/s); memory %.1f MiB (%.0f bytes/resident); wrote %s\n",
+            "(%.2f M resident-weeks/s); memory %.1f MiB%s (%.0f bytes/resident); wrote %s\n",
             weeks, n, cw_sim_neighbourhoods(sim), seconds, seconds > 0 ? rw / seconds / 1e6 : 0.0,
-            cw_sim_bytes_peak(sim) / 1048576.0, n ? (double)cw_sim_bytes(sim) / (double)n : 0.0,
-            out_path);
+            m.peak / 1048576.0, ranks, n ? (double)m.bytes / (double)n : 0.0, out_path);
     if (timings) {
         const char *names[16];
         double secs[16];
@@ -341,7 +354,8 @@ static int cmd_run(int argc, char **argv)
         goto out_free_sim;
     }
     if (ckpt_every && root) remove(ckpt_path); /* the finished file supersedes it */
-    if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings);
+    memory_use m = memory_of(sim);
+    if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings, m);
     rc = EXIT_OK;
 out_free_sim:
     cw_sim_free(sim);
@@ -405,7 +419,8 @@ static int cmd_resume(int argc, char **argv)
         goto out_free_sim;
     }
     if (root) remove(ckpt_path); /* the finished file supersedes it */
-    if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings);
+    memory_use m = memory_of(sim);
+    if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings, m);
     rc = EXIT_OK;
 out_free_sim:
     cw_sim_free(sim);

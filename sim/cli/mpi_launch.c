@@ -55,6 +55,17 @@ int cli_mpi_any(int flag)
     return any;
 }
 
+static size_t reduce(size_t v, MPI_Op op)
+{
+    if (!started || size == 1) return v;
+    unsigned long long in = v, out = 0;
+    MPI_Allreduce(&in, &out, 1, MPI_UNSIGNED_LONG_LONG, op, MPI_COMM_WORLD);
+    return (size_t)out;
+}
+
+size_t cli_mpi_max(size_t v) { return reduce(v, MPI_MAX); }
+size_t cli_mpi_sum(size_t v) { return reduce(v, MPI_SUM); }
+
 cw_status cli_mpi_agree(cw_status st, int *print)
 {
     *print = st != CW_OK;

@@ -17,6 +17,7 @@ checkpoint on another number of ranks (and in one process) to the same file.
 """
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -31,6 +32,7 @@ SOURCE = pathlib.Path(os.environ.get("CW_SOURCE_DIR", pathlib.Path(__file__).res
 MPIEXEC = os.environ.get("MPIEXEC", "mpirun")
 MPI_FLAGS = ["--oversubscribe", "--allow-run-as-root"]
 TINY = SOURCE / "scenarios" / "tiny.yaml"
+STANDARD = SOURCE / "benchmarks" / "standard.yaml"
 # the parts of a week that cross ranks, all switched on (tiny has one LA:
 # every rank shares its pools)
 CROSS = ["--set", "policy.partnership=true", "--set", "partnership.escalation_min_neighbourhoods=1",
@@ -81,6 +83,26 @@ def test_one_two_three_ranks_write_the_one_process_datasets(commonweal, tmp, ext
         out = tmp / f"run-{name}-{n}.h5"
         mpirun(n, commonweal, "run", TINY, "-o", out, "-q", "-f", "--threads", "1", *extra)
         assert_same(one, out)
+
+
+def model_memory(stderr):
+    """The largest rank's peak model memory (MiB) from the run's summary line."""
+    found = re.search(r"memory ([0-9.]+) MiB", stderr)
+    assert found, stderr
+    return float(found.group(1))
+
+
+def test_memory_divides_over_ranks(commonweal, tmp):
+    # 12 neighbourhoods of 5,000: each rank builds and holds only its own
+    # residents (and copies of the few it has cross-rank ties to)
+    sets = ["--set", "population.neighbourhoods=12", "--set", "population.residents_per_neighbourhood=5000",
+            "--set", "run.burn_in_weeks=2", "--set", "run.weeks=2"]
+    one = mpirun(1, commonweal, "run", STANDARD, "-o", tmp / "mem-1.h5", "-f", "--threads", "1", *sets)
+    three = mpirun(3, commonweal, "run", STANDARD, "-o", tmp / "mem-3.h5", "-f", "--threads", "1", *sets)
+    assert "largest of 3 ranks" in three.stderr, three.stderr
+    whole, largest = model_memory(one.stderr), model_memory(three.stderr)
+    assert largest < 0.45 * whole, f"largest rank {largest} MiB of {whole} MiB in one process"
+    assert_same(tmp / "mem-1.h5", tmp / "mem-3.h5")
 
 
 def test_more_ranks_than_neighbourhoods_is_refused(commonweal, tmp):
