@@ -124,10 +124,12 @@ CW_API cw_status cw_sim_step(cw_sim *sim);
 /* Weeks simulated so far, and the total (burn-in + run). */
 CW_API int cw_sim_weeks_done(const cw_sim *sim);
 CW_API int cw_sim_weeks_total(const cw_sim *sim);
+/* Residents and neighbourhoods of the whole run (every rank's, if distributed). */
 CW_API uint64_t cw_sim_residents(const cw_sim *sim);
 CW_API int cw_sim_neighbourhoods(const cw_sim *sim);
 
-/* Bytes held by the simulation (the counting allocator's figure) and peak. */
+/* Bytes held by the simulation (the counting allocator's figure) and peak:
+ * this process's (in a distributed run, this rank's share). */
 CW_API size_t cw_sim_bytes(const cw_sim *sim);
 CW_API size_t cw_sim_bytes_peak(const cw_sim *sim);
 
@@ -143,7 +145,9 @@ CW_API long cw_sim_metric(const cw_sim *sim, const char *name, float *out, size_
 /* Write the whole state to path now, atomically (path.tmp, fsync, rename),
  * after flushing the output so that OUT.partial holds every week so far.
  * Call between weeks. The checkpoint records the program version, the
- * checkpoint format and the scenario; only the same version resumes it. */
+ * checkpoint format and the scenario; only the same version resumes it.
+ * In a distributed run it is collective: every rank calls it, rank 0
+ * writes the one file. */
 CW_API cw_status cw_sim_checkpoint(cw_sim *sim, const char *path);
 
 /* Checkpoint to path (copied) after every `every` weeks of the run (the
