@@ -75,7 +75,7 @@ cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_
     s->group_slot = mem_calloc(mem, per, 1);
     s->group_sector = mem_calloc(mem, per, 1);
     s->flags = mem_calloc(mem, per, 1);
-    s->req = mem_calloc(mem, per, sizeof *s->req);
+    s->req = mem_calloc(mem, 2 * per, sizeof *s->req); /* a queue and its sort scratch */
     s->draws = mem_calloc(mem, per, sizeof *s->draws);
     s->sums = mem_calloc(mem, (size_t)w->n_nbhd, sizeof *s->sums);
     if (!s->hours || !s->list || !s->needy || !s->prio || !s->group_slot || !s->group_sector || !s->flags ||
@@ -212,6 +212,7 @@ typedef struct nbhd_pass {
     float *prio;
     uint8_t *group_slot, *group_sector, *flags; /* [n_needy]                   */
     help_sums *sums;
+    ranked_request *sort_tmp; /* a queue's worth: merge scratch              */
     double eff[N_ROUTES][N_SECTORS], pen[N_SECTORS];
     uint8_t open[N_SECTORS][MAX_GROUP_SLOTS]; /* living groups anyone may ask */
     uint32_t n_open[N_SECTORS];
@@ -249,12 +250,55 @@ static void collect_informal(nbhd_pass *np)
     }
 }
 
-static int by_priority(const void *a, const void *b)
+/* Whether request x is served before y: higher priority, then lower key,
+ * then lower c. A strict total order (c is unique), so every correct sort
+ * yields the same queue. */
+static int served_before(const ranked_request *x, const ranked_request *y)
 {
-    const ranked_request *x = a, *y = b;
-    if (x->prio != y->prio) return x->prio > y->prio ? -1 : 1;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return (x->c > y->c) - (x->c < y->c);
+    if (x->prio != y->prio) return x->prio > y->prio;
+    if (x->key != y->key) return x->key < y->key;
+    return x->c < y->c;
+}
+
+#define SORT_RUN 16 /* requests per insertion-sorted run */
+
+static void insertion_sort(ranked_request *req, uint32_t n)
+{
+    for (uint32_t r = 1; r < n; r++) {
+        ranked_request x = req[r];
+        uint32_t q = r;
+        for (; q > 0 && served_before(&x, &req[q - 1]); q--) req[q] = req[q - 1];
+        req[q] = x;
+    }
+}
+
+/* Merge the sorted runs a[0, na) and b[0, nb) into out. */
+static void merge_runs(const ranked_request *a, uint32_t na, const ranked_request *b, uint32_t nb,
+                       ranked_request *out)
+{
+    uint32_t x = 0, y = 0, o = 0;
+    while (x < na && y < nb) out[o++] = served_before(&b[y], &a[x]) ? b[y++] : a[x++];
+    while (x < na) out[o++] = a[x++];
+    while (y < nb) out[o++] = b[y++];
+}
+
+/* Sort a provider's queue into serving order: insertion-sorted runs merged
+ * bottom-up through tmp[n]. Replaces qsort, whose calls through the
+ * comparator made it a tenth of the allocation phase. */
+static void sort_requests(ranked_request *req, ranked_request *tmp, uint32_t n)
+{
+    for (uint32_t r = 0; r < n; r += SORT_RUN) insertion_sort(req + r, n - r < SORT_RUN ? n - r : SORT_RUN);
+    ranked_request *from = req, *to = tmp;
+    for (uint32_t width = SORT_RUN; width < n; width *= 2) {
+        for (uint32_t r = 0; r < n; r += 2 * width) {
+            uint32_t na = n - r < width ? n - r : width;
+            uint32_t nb = n - r - na < width ? n - r - na : width;
+            merge_runs(from + r, na, from + r + na, nb, to + r);
+        }
+        ranked_request *swap = from;
+        from = to, to = swap;
+    }
+    if (from != req) memcpy(req, from, (size_t)n * sizeof *req);
 }
 
 static seek_draws draw_seeking(uint64_t seed, uint32_t i, uint32_t step)
@@ -316,7 +360,7 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
             if (vouched) prio += (float)p->help_vouch_priority;
             req[n_req++] = (ranked_request){prio, request_key(np->seed, i, np->step, s), c};
         }
-        qsort(req, n_req, sizeof *req, by_priority);
+        sort_requests(req, np->sort_tmp, n_req);
         size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
         double left = w->service_staff_hours[bs] * (1.0 - margin) + w->service_escalated[bs];
         uint32_t unserved = 0;
@@ -438,7 +482,7 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
         }
         w->group_demand[g] = (float)demand;
         if (n_req == 0) continue;
-        qsort(req, n_req, sizeof *req, by_priority);
+        sort_requests(req, np->sort_tmp, n_req);
         double left = w->group_volunteer_hours[g] + w->group_paid_hours[g] + margin_hours / alive;
         for (uint32_t r = 0; r < n_req && left > 1e-9; r++) {
             uint32_t c = req[r].c, i = needy_resident(np, c);
@@ -610,7 +654,7 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
         int t = 0;
 #endif
         if (t >= s->n_threads) t = s->n_threads - 1; /* never: sized for the team */
-        ranked_request *req = s->req + (size_t)t * most;
+        ranked_request *req = s->req + (size_t)t * 2 * most;
         seek_draws *draws = s->draws + (size_t)t * most;
 #pragma omp for schedule(dynamic, 1)
         for (int b = b0; b < b1; b++) {
@@ -623,7 +667,8 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
                               .prio = s->prio + (size_t)t * most,
                               .group_slot = s->group_slot + (size_t)t * most,
                               .group_sector = s->group_sector + (size_t)t * most,
-                              .flags = s->flags + (size_t)t * most, .sums = &s->sums[b]};
+                              .flags = s->flags + (size_t)t * most, .sums = &s->sums[b],
+                              .sort_tmp = req + most};
             effect_table(p, pass.eff, pass.pen);
             allocate_neighbourhood(&pass, req, draws);
         }
