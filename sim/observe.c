@@ -81,14 +81,28 @@ static void sum_resident(const world *w, const cw_params *p, uint32_t step, uint
         o->hours_hist[k] += 1.0;
         o->hours_sum[k] += w->volunteer_year[i];
     }
-    for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++)
-        o->strong_ties += w->tie_weight[k] >= p->social_isolated_weight;
+}
+
+/* The strong ties of a slice's residents, whose ties are contiguous in the
+ * CSR arrays: one integer count, which equals the double sum of a 1.0 per
+ * strong tie (every partial sum is an exact integer) and vectorises. */
+static double strong_ties(const world *w, const cw_params *p, work_item it)
+{
+    /* the least float at or above the threshold: a float comparison with it
+     * decides exactly as the comparison in double does */
+    float min_weight = (float)p->social_isolated_weight;
+    if (min_weight < p->social_isolated_weight) min_weight = nextafterf(min_weight, INFINITY);
+    uint32_t n = 0;
+    const float *weight = w->tie_weight;
+    for (uint32_t k = w->tie_offset[it.first]; k < w->tie_offset[it.end]; k++) n += weight[k] >= min_weight;
+    return (double)n;
 }
 
 static void sum_slice(const world *w, const cw_params *p, uint32_t step, work_item it, observe_sums *o)
 {
     memset(o, 0, sizeof *o);
     for (uint32_t i = it.first; i < it.end; i++) sum_resident(w, p, step, i, o);
+    o->strong_ties = strong_ties(w, p, it);
 }
 
 /* a += b, field by field (the struct is all doubles). */
