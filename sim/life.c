@@ -74,10 +74,48 @@ void life_rates_compute(life_rates *r, const cw_params *p)
     spill_table(r, p);
 }
 
-double life_need_personal(const cw_params *p, double income, double health)
+double life_need_income_term(const cw_params *p, double income)
 {
     double ratio = p->life_poverty_line / cw_max(income, 1.0);
-    return pow(ratio, p->need_income_effect) * (1.0 + p->need_health_effect * (1.0 - health));
+    return pow(ratio, p->need_income_effect);
+}
+
+double life_need_personal(const cw_params *p, double income, double health)
+{
+    return life_need_income_term(p, income) * (1.0 + p->need_health_effect * (1.0 - health));
+}
+
+/* The business multiplier of a neighbourhood's incomes (money kept local). */
+static double business_income_factor(const world *w, const cw_params *p, int b)
+{
+    return 1.0 + p->business_multiplier * 1000.0 * w->business_jobs[b];
+}
+
+/* A resident's income is income_base times the out-of-work ratio (or 1)
+ * times the business factor, so its income term stays valid while the
+ * neighbourhood's factor and these parameters do: forget the memoised
+ * terms of a neighbourhood where one of them changed (rarely: a timeline
+ * event or a change in community-business jobs). */
+static void income_terms_check(world *w, const cw_params *p, int b)
+{
+    const double key[INCOME_TERM_KEYS] = {business_income_factor(w, p, b), p->population_unemployed_income_ratio,
+                                          p->life_poverty_line, p->need_income_effect};
+    double *stored = &w->income_term_key[(size_t)b * INCOME_TERM_KEYS];
+    if (memcmp(stored, key, sizeof key) == 0) return;
+    memcpy(stored, key, sizeof key);
+    uint32_t first = w->nbhd_first[b];
+    memset(&w->income_term_state[first], INCOME_TERM_UNKNOWN, w->nbhd_first[b + 1] - first);
+}
+
+/* The need hazards' income term for resident i's income this week. */
+static double income_term(world *w, const cw_params *p, uint32_t i, double income, int out_of_work)
+{
+    uint8_t state = out_of_work ? INCOME_TERM_OUT_OF_WORK : INCOME_TERM_FULL;
+    if (w->income_term_state[i] != state) {
+        w->income_term[i] = life_need_income_term(p, income);
+        w->income_term_state[i] = state;
+    }
+    return w->income_term[i];
 }
 
 double life_need_hazard(const life_rates *r, int s, unsigned age,
@@ -157,6 +195,7 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
     w->health[i] = (float)life_health_target(p, w->age[i], deprivation, 0.0);
     w->employed[i] = (uint8_t)(life_working_age(w->age[i]) &&
                                rng_uniform(&g) < life_employment_steady(p, r, deprivation, w->health[i]));
+    w->income_term_state[i] = INCOME_TERM_UNKNOWN; /* a new income_base */
     for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
     w->arrived[i] = (uint16_t)(step > UINT16_MAX ? UINT16_MAX : step);
     w->unmet_weeks[i] = 0;
@@ -211,8 +250,9 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
         if (w->employed[i] && u_job < loss) w->employed[i] = 0;
         else if (!w->employed[i] && u_job < find) w->employed[i] = 1, found_job = 1;
     }
-    double income = w->income_base[i] * (working && !w->employed[i] ? p->population_unemployed_income_ratio : 1.0);
-    income *= 1.0 + p->business_multiplier * 1000.0 * w->business_jobs[b]; /* money kept local */
+    int out_of_work = working && !w->employed[i];
+    double income = w->income_base[i] * (out_of_work ? p->population_unemployed_income_ratio : 1.0);
+    income *= business_income_factor(w, p, (int)b);
     w->income[i] = (float)income;
 
     /* health drifts toward its long-run level */
@@ -222,7 +262,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     w->health[i] = (float)cw_min(1.0, cw_max(0.0, h));
 
     /* needs arise and resolve, sector by sector (two draws each, always) */
-    double personal = life_need_personal(p, income, w->health[i]);
+    double personal = income_term(w, p, i, income, out_of_work) * (1.0 + p->need_health_effect * (1.0 - w->health[i]));
     for (int s = 0; s < N_SECTORS; s++) {
         double u1 = rng_uniform(&g), u2 = rng_uniform(&g);
         if (need[s] > 0.0f) {
@@ -244,6 +284,7 @@ void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 {
     life_rates r;
     life_rates_compute(&r, p);
+    for (int b = world_own_nbhd_begin(w); b < world_own_nbhd_end(w); b++) income_terms_check(w, p, b);
     long k0 = world_own_item_begin(w), k1 = world_own_item_end(w);
 #pragma omp parallel for schedule(dynamic, 1)
     for (long k = k0; k < k1; k++) {

@@ -29,6 +29,10 @@ void life_rates_compute(life_rates *r, const cw_params *p);
  * healthy residents develop needs more often (ODD 7.4). */
 double life_need_personal(const cw_params *p, double income, double health);
 
+/* Its income factor, which life_need_personal multiplies by the health
+ * factor. */
+double life_need_income_term(const cw_params *p, double income);
+
 /* Weekly hazard of a new need in sector s, crises included. */
 double life_need_hazard(const life_rates *r, int s, unsigned age,
                         double personal, int working_age, int employed);

@@ -38,6 +38,10 @@ extern const char *const group_kind_names[N_GROUP_KINDS];
 #define NO_RESIDENT UINT32_MAX
 #define NEVER 0xFFFFu            /* a u16 step that has not happened           */
 
+/* What a resident's memoised income_term holds (life.c). */
+enum { INCOME_TERM_UNKNOWN, INCOME_TERM_FULL, INCOME_TERM_OUT_OF_WORK };
+#define INCOME_TERM_KEYS 4
+
 /* Resident social flags (social phase). */
 enum { SF_ISOLATED = 1, SF_LONELY = 2 };
 
@@ -96,6 +100,11 @@ typedef struct world {
                                 the neighbourhood, or NO_MEMBERSHIP          */
     uint16_t *last_volunteered; /* step of last formal volunteering, NEVER   */
     uint16_t *last_helped;   /* step of last informal help given, NEVER     */
+    /* The income factor of the need hazards, pow(poverty line / income,
+     * income effect), memoised: income changes only on arrival, with
+     * employment and with the business multiplier (life.c). */
+    double *income_term;
+    uint8_t *income_term_state; /* INCOME_TERM_*: what income_term is for   */
 
     /* ---- weekly scratch of the help phases (rewritten every week) ---- */
     uint32_t *give_to;       /* the tie a resident helps this week           */
@@ -144,6 +153,8 @@ typedef struct world {
     uint8_t *flooded;         /* 1 while a flood affects the neighbourhood    */
     float *business_jobs;     /* community-business jobs per resident         */
     uint8_t *escalate;        /* [n_nbhd * N_SECTORS] problem found this week  */
+    double *income_term_key;  /* [n_nbhd * INCOME_TERM_KEYS] the parameters
+                                 the residents' income_term were computed with */
 
     /* ---- fixed parallel decomposition ---- */
     work_item *items;
