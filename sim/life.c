@@ -54,7 +54,10 @@ void life_rates_compute(life_rates *r, const cw_params *p)
         double coef = need_age_param_offset[s] < 0
                           ? 0.0
                           : *(const double *)((const char *)p + need_age_param_offset[s]);
-        for (int a = 0; a <= MAX_AGE; a++) r->age_factor[s][a] = (float)exp(coef * (a - 45) / 10.0);
+        for (int a = 0; a <= MAX_AGE; a++) {
+            r->age_factor[s][a] = (float)exp(coef * (a - 45) / 10.0);
+            r->age_hazard[s][a] = r->base_hazard[s] * r->age_factor[s][a];
+        }
         r->crisis_factor[s] = 1.0f;
     }
     if (p->crisis_pandemic) {
@@ -217,6 +220,31 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
         if (w->household[w->tie_target[t]] != w->household[i]) w->tie_weight[t] = 0.0f;
 }
 
+/* Needs arise and resolve, sector by sector (two draws each, always). The
+ * hazard is life_need_hazard's product, its first factor from the week's
+ * table; unrolled, the sector tests below fold away. */
+static void needs_week(const cw_params *p, const life_rates *r, float *need, const float *spill, unsigned age,
+                       double personal, int working, int employed, int found_job, int flooded, rng *g)
+{
+    unsigned a = age > MAX_AGE ? MAX_AGE : age;
+#pragma GCC unroll 6
+    for (int s = 0; s < N_SECTORS; s++) {
+        double u1 = rng_uniform(g), u2 = rng_uniform(g);
+        if (need[s] > 0.0f) {
+            int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
+            if (ends || (s == 4 && !working)) need[s] = 0.0f;
+            continue;
+        }
+        if (s == 4 && (!working || employed)) continue; /* work need: out of work only */
+        double hz = r->age_hazard[s][a] * personal * r->crisis_factor[s] * spill[s];
+        if (s == 3 && flooded) hz *= p->crisis_flood_housing;
+        if (u1 < hz) {
+            double sev = p->need_severity_mean * -log(1.0 - u2);
+            need[s] = (float)cw_min(1.0, cw_max(p->need_min_severity, sev));
+        }
+    }
+}
+
 /* One resident, one week. */
 static void live_week(world *w, const cw_params *p, const life_rates *r, const float *leave,
                       uint64_t seed, uint32_t step, uint32_t i, uint32_t b)
@@ -261,22 +289,8 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     double h = w->health[i] + p->life_health_reversion * (target - w->health[i]) + p->life_health_noise * z;
     w->health[i] = (float)cw_min(1.0, cw_max(0.0, h));
 
-    /* needs arise and resolve, sector by sector (two draws each, always) */
     double personal = income_term(w, p, i, income, out_of_work) * (1.0 + p->need_health_effect * (1.0 - w->health[i]));
-    for (int s = 0; s < N_SECTORS; s++) {
-        double u1 = rng_uniform(&g), u2 = rng_uniform(&g);
-        if (need[s] > 0.0f) {
-            int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
-            if (ends || (s == 4 && !working)) need[s] = 0.0f;
-        } else {
-            double hz = life_need_hazard(r, s, age, personal, working, w->employed[i]) * spill[s];
-            if (s == 3 && w->flooded[b]) hz *= p->crisis_flood_housing;
-            if (u1 < hz) {
-                double sev = p->need_severity_mean * -log(1.0 - u2);
-                need[s] = (float)cw_min(1.0, cw_max(p->need_min_severity, sev));
-            }
-        }
-    }
+    needs_week(p, r, need, spill, age, personal, working, w->employed[i], found_job, w->flooded[b], &g);
     w->spare_hours[i] = (float)life_spare_hours(p, w->health[i], w->employed[i], income);
 }
 

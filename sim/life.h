@@ -16,6 +16,8 @@
 typedef struct life_rates {
     double base_hazard[N_SECTORS];    /* need.hazard.* by sector                    */
     float age_factor[N_SECTORS][121]; /* exp(age effect * (age-45)/10)             */
+    double age_hazard[N_SECTORS][121]; /* base_hazard x age_factor: the hazard's
+                                          first product, once per week       */
     float crisis_factor[N_SECTORS];   /* product of active crisis multipliers     */
     float leave_by_age[121];          /* weekly mortality by age                   */
     float spill[64][N_SECTORS];       /* hazard multiplier by last week's unmet
