@@ -140,6 +140,7 @@ static void state_ask(world *w, uint32_t i)
     const float *need = &w->need[(size_t)i * N_SECTORS];
     int best = N_SECTORS;
     float sev = 0.0f;
+#pragma GCC unroll 6
     for (int s = 0; s < N_SECTORS; s++)
         if (need[s] > sev) sev = need[s], best = s;
     w->ask_sector[i] = (uint8_t)best;
@@ -521,12 +522,14 @@ static void outcome(nbhd_pass *np, uint32_t li, uint32_t c)
     int any_need = 0, unmet_needs = 0;
     double unmet_severity = 0.0, y = 0.0;
     help_sums *hs = np->sums;
+#pragma GCC unroll 6
     for (int s = 0; s < N_SECTORS; s++) {
         double sev = need[s];
         if (sev <= 0.0) continue;
         any_need = 1;
         hs->needing[s] += 1.0;
         double total = 0.0, relief = 0.0;
+#pragma GCC unroll 3
         for (int r = 0; r < N_ROUTES; r++) {
             double h = *hours_at(np, c, s, r);
             if (h <= 0.0) continue;
@@ -578,6 +581,7 @@ static void outcome(nbhd_pass *np, uint32_t li, uint32_t c)
     update_trust(p, &w->trust_groups[i], by & (1u << ROUTE_GROUP), f & HF_GROUP_REFUSED);
 
     double total_need = 0.0;
+#pragma GCC unroll 6
     for (int s = 0; s < N_SECTORS; s++) total_need += need[s];
     double target = p->wb_max - p->wb_need_cost * total_need - p->wb_unmet_cost * unmet_needs -
                     ((w->social_flags[i] & SF_LONELY) ? p->wb_lonely_cost : 0.0) -
