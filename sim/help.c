@@ -43,11 +43,30 @@ enum {
     HF_GROUP_CONTACT = 32,  /* member of a living group or asked one          */
 };
 
-/* Sort request indices by priority (high first), then by key. */
+/* A request in a provider's queue, served by priority (high first), then
+ * by a random key (low first), then by c: `rank` encodes the first two so
+ * that one integer comparison orders them (rank_of). */
 typedef struct ranked_request {
-    float prio, key;
+    uint64_t rank;
     uint32_t c; /* the requester's place in the needy list (resident order) */
 } ranked_request;
+
+/* A float's place in the order of floats, as an unsigned integer (no NaN
+ * occurs): negative values' bits reversed, positive ones' offset; -0 is
+ * made +0 first, as the two compare equal. */
+static uint32_t float_order(float x)
+{
+    x += 0.0f;
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return bits & 0x80000000u ? ~bits : bits | 0x80000000u;
+}
+
+/* The rank of a request of priority prio and key key: lower ranks first. */
+static uint64_t rank_of(float prio, float key)
+{
+    return (uint64_t)~float_order(prio) << 32 | float_order(key);
+}
 
 /* The residents' weekly draws for help-seeking: awareness of each service
  * (6 draws) and a group to ask (2 draws), always consumed. */
@@ -256,9 +275,7 @@ static void collect_informal(nbhd_pass *np)
  * yields the same queue. */
 static int served_before(const ranked_request *x, const ranked_request *y)
 {
-    if (x->prio != y->prio) return x->prio > y->prio;
-    if (x->key != y->key) return x->key < y->key;
-    return x->c < y->c;
+    return x->rank < y->rank || (x->rank == y->rank && x->c < y->c);
 }
 
 #define SORT_RUN 16 /* requests per insertion-sorted run */
@@ -359,7 +376,7 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
             int cap = (int)p->help_queue_priority_cap, waited = w->unmet_weeks[i] < cap ? w->unmet_weeks[i] : cap;
             float prio = sev + (float)(p->help_queue_priority * waited);
             if (vouched) prio += (float)p->help_vouch_priority;
-            req[n_req++] = (ranked_request){prio, request_key(np->seed, i, np->step, s), c};
+            req[n_req++] = (ranked_request){rank_of(prio, request_key(np->seed, i, np->step, s)), c};
         }
         sort_requests(req, np->sort_tmp, n_req);
         size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
@@ -478,7 +495,7 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
         double demand = 0.0;
         for (uint32_t r = 0; r < n_req; r++) {
             uint32_t c = np->list[start[k] + r], i = needy_resident(np, c);
-            req[r] = (ranked_request){np->prio[c], request_key(np->seed, i, np->step, 7), c};
+            req[r] = (ranked_request){rank_of(np->prio[c], request_key(np->seed, i, np->step, 7)), c};
             demand += wanted_hours(p, w->need[(size_t)i * N_SECTORS + np->group_sector[c]]);
         }
         w->group_demand[g] = (float)demand;
