@@ -94,7 +94,7 @@ cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_
     s->group_slot = mem_calloc(mem, per, 1);
     s->group_sector = mem_calloc(mem, per, 1);
     s->flags = mem_calloc(mem, per, 1);
-    s->req = mem_calloc(mem, 2 * per, sizeof *s->req); /* a queue and its sort scratch */
+    s->req = mem_calloc(mem, per, sizeof *s->req);
     s->draws = mem_calloc(mem, per, sizeof *s->draws);
     s->sums = mem_calloc(mem, (size_t)w->n_nbhd, sizeof *s->sums);
     if (!s->hours || !s->list || !s->needy || !s->prio || !s->group_slot || !s->group_sector || !s->flags ||
@@ -232,7 +232,6 @@ typedef struct nbhd_pass {
     float *prio;
     uint8_t *group_slot, *group_sector, *flags; /* [n_needy]                   */
     help_sums *sums;
-    ranked_request *sort_tmp; /* a queue's worth: merge scratch              */
     double eff[N_ROUTES][N_SECTORS], pen[N_SECTORS];
     uint8_t open[N_SECTORS][MAX_GROUP_SLOTS]; /* living groups anyone may ask */
     uint32_t n_open[N_SECTORS];
@@ -271,52 +270,44 @@ static void collect_informal(nbhd_pass *np)
 }
 
 /* Whether request x is served before y: higher priority, then lower key,
- * then lower c. A strict total order (c is unique), so every correct sort
- * yields the same queue. */
+ * then lower c. A strict total order (c is unique), so the serving order
+ * does not depend on how the queue is ordered. */
 static int served_before(const ranked_request *x, const ranked_request *y)
 {
     return x->rank < y->rank || (x->rank == y->rank && x->c < y->c);
 }
 
-#define SORT_RUN 16 /* requests per insertion-sorted run */
-
-static void insertion_sort(ranked_request *req, uint32_t n)
+/* A provider's queue as a binary heap, the request to serve next on top.
+ * Providers serve in order only until their hours run out, about a fifth
+ * of the requests in a run, so building the heap and taking those costs
+ * less than sorting the whole queue; the order is strict, so the requests
+ * come off in the one sorted order. */
+static void queue_sift(ranked_request *q, uint32_t n, uint32_t r)
 {
-    for (uint32_t r = 1; r < n; r++) {
-        ranked_request x = req[r];
-        uint32_t q = r;
-        for (; q > 0 && served_before(&x, &req[q - 1]); q--) req[q] = req[q - 1];
-        req[q] = x;
+    ranked_request x = q[r];
+    for (;;) {
+        uint32_t child = 2 * r + 1;
+        if (child >= n) break;
+        if (child + 1 < n && served_before(&q[child + 1], &q[child])) child++;
+        if (!served_before(&q[child], &x)) break;
+        q[r] = q[child];
+        r = child;
     }
+    q[r] = x;
 }
 
-/* Merge the sorted runs a[0, na) and b[0, nb) into out. */
-static void merge_runs(const ranked_request *a, uint32_t na, const ranked_request *b, uint32_t nb,
-                       ranked_request *out)
+static void queue_build(ranked_request *q, uint32_t n)
 {
-    uint32_t x = 0, y = 0, o = 0;
-    while (x < na && y < nb) out[o++] = served_before(&b[y], &a[x]) ? b[y++] : a[x++];
-    while (x < na) out[o++] = a[x++];
-    while (y < nb) out[o++] = b[y++];
+    for (uint32_t r = n / 2; r-- > 0;) queue_sift(q, n, r);
 }
 
-/* Sort a provider's queue into serving order: insertion-sorted runs merged
- * bottom-up through tmp[n]. Replaces qsort, whose calls through the
- * comparator made it a tenth of the allocation phase. */
-static void sort_requests(ranked_request *req, ranked_request *tmp, uint32_t n)
+/* The next request's c, taken off the queue q[*n]. */
+static uint32_t queue_take(ranked_request *q, uint32_t *n)
 {
-    for (uint32_t r = 0; r < n; r += SORT_RUN) insertion_sort(req + r, n - r < SORT_RUN ? n - r : SORT_RUN);
-    ranked_request *from = req, *to = tmp;
-    for (uint32_t width = SORT_RUN; width < n; width *= 2) {
-        for (uint32_t r = 0; r < n; r += 2 * width) {
-            uint32_t na = n - r < width ? n - r : width;
-            uint32_t nb = n - r - na < width ? n - r - na : width;
-            merge_runs(from + r, na, from + r + na, nb, to + r);
-        }
-        ranked_request *swap = from;
-        from = to, to = swap;
-    }
-    if (from != req) memcpy(req, from, (size_t)n * sizeof *req);
+    uint32_t c = q[0].c;
+    q[0] = q[--*n];
+    queue_sift(q, *n, 0);
+    return c;
 }
 
 static seek_draws draw_seeking(uint64_t seed, uint32_t i, uint32_t step)
@@ -336,6 +327,16 @@ static int in_group_contact(const world *w, uint32_t i, uint32_t g0)
     for (int q = 0; q < MAX_MEMBERSHIPS; q++)
         if (m[q] != NO_MEMBERSHIP && w->group_alive[g0 + m[q]]) return 1;
     return 0;
+}
+
+/* A request that a service team had no hours for: turned away, and a light
+ * need referred to a group if the partnership's referral happens. */
+static void turn_away(nbhd_pass *np, uint32_t c, int s, double refer, const seek_draws *draws)
+{
+    uint32_t i = needy_resident(np, c);
+    np->flags[c] |= HF_TURNED_AWAY;
+    if (np->w->need[(size_t)i * N_SECTORS + (size_t)s] < np->p->partnership_light && draws[c].referral < refer)
+        np->flags[c] |= HF_REFERRED;
 }
 
 /* Services: each sector's team turns away needs below its eligibility
@@ -378,12 +379,12 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
             if (vouched) prio += (float)p->help_vouch_priority;
             req[n_req++] = (ranked_request){rank_of(prio, request_key(np->seed, i, np->step, s)), c};
         }
-        sort_requests(req, np->sort_tmp, n_req);
+        queue_build(req, n_req);
         size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
         double left = w->service_staff_hours[bs] * (1.0 - margin) + w->service_escalated[bs];
-        uint32_t unserved = 0;
-        for (uint32_t r = 0; r < n_req; r++) {
-            uint32_t c = req[r].c, i = needy_resident(np, c);
+        uint32_t unserved = 0, n_queued = n_req;
+        while (n_queued > 0 && left > 1e-9) {
+            uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
             double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
             double give = left < want ? left : want;
             if (give > 1e-9) {
@@ -392,12 +393,13 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
                 np->flags[c] |= HF_SERVED;
             } else {
                 unserved++;
-                np->flags[c] |= HF_TURNED_AWAY;
-                if (w->need[(size_t)i * N_SECTORS + (size_t)s] < p->partnership_light &&
-                    draws[c].referral < refer)
-                    np->flags[c] |= HF_REFERRED;
+                turn_away(np, c, s, refer, draws);
             }
         }
+        /* no hours left: whatever their order, the rest get none (their
+         * share, min(left, want), is at most left) */
+        for (uint32_t r = 0; r < n_queued; r++) turn_away(np, req[r].c, s, refer, draws);
+        unserved += n_queued;
         w->service_queue[bs] = (float)unserved;
         np->sums->service_requests[s] = n_req;
         np->sums->service_unserved[s] = unserved;
@@ -500,10 +502,10 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
         }
         w->group_demand[g] = (float)demand;
         if (n_req == 0) continue;
-        sort_requests(req, np->sort_tmp, n_req);
+        queue_build(req, n_req);
         double left = w->group_volunteer_hours[g] + w->group_paid_hours[g] + margin_hours / alive;
-        for (uint32_t r = 0; r < n_req && left > 1e-9; r++) {
-            uint32_t c = req[r].c, i = needy_resident(np, c);
+        for (uint32_t n_queued = n_req; n_queued > 0 && left > 1e-9;) {
+            uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
             int s = np->group_sector[c];
             double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
             double give = left < want ? left : want;
@@ -675,7 +677,7 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
         int t = 0;
 #endif
         if (t >= s->n_threads) t = s->n_threads - 1; /* never: sized for the team */
-        ranked_request *req = s->req + (size_t)t * 2 * most;
+        ranked_request *req = s->req + (size_t)t * most;
         seek_draws *draws = s->draws + (size_t)t * most;
 #pragma omp for schedule(dynamic, 1)
         for (int b = b0; b < b1; b++) {
@@ -688,8 +690,7 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
                               .prio = s->prio + (size_t)t * most,
                               .group_slot = s->group_slot + (size_t)t * most,
                               .group_sector = s->group_sector + (size_t)t * most,
-                              .flags = s->flags + (size_t)t * most, .sums = &s->sums[b],
-                              .sort_tmp = req + most};
+                              .flags = s->flags + (size_t)t * most, .sums = &s->sums[b]};
             effect_table(p, pass.eff, pass.pen);
             allocate_neighbourhood(&pass, req, draws);
         }

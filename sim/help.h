@@ -46,8 +46,7 @@ typedef struct help_scratch {
     uint8_t *group_slot;  /* [thread][resident] group asked (or none)         */
     uint8_t *group_sector;
     uint8_t *flags;       /* [thread][resident] HF_* bits                     */
-    struct ranked_request *req;  /* [thread][2][resident] a provider's queue and
-                                    its sort scratch                         */
+    struct ranked_request *req;  /* [thread][resident] a provider's queue      */
     struct seek_draws *draws;    /* [thread][resident] help-seeking draws      */
     help_sums *sums;      /* [n_nbhd]                                          */
 } help_scratch;
