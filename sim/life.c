@@ -199,6 +199,7 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
     w->employed[i] = (uint8_t)(life_working_age(w->age[i]) &&
                                rng_uniform(&g) < life_employment_steady(p, r, deprivation, w->health[i]));
     w->income_term_state[i] = INCOME_TERM_UNKNOWN; /* a new income_base */
+    w->propensity_bound[i] = 0.0f;                 /* and new traits    */
     for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
     w->arrived[i] = (uint16_t)(step > UINT16_MAX ? UINT16_MAX : step);
     w->unmet_weeks[i] = 0;

@@ -20,6 +20,37 @@ double social_propensity(const cw_params *p, uint64_t seed, uint32_t i, uint16_t
     return x < 1.0 ? x : 1.0;
 }
 
+/* The least float at or above x (x finite). */
+static float float_at_or_above(double x)
+{
+    float f = (float)x;
+    return f < x ? nextafterf(f, INFINITY) : f;
+}
+
+/* Member i's propensity pi if it volunteers this week (u_vol < pi), else
+ * 0. Its propensity_bound decides most weeks without the pow. */
+static double volunteering_propensity(world *w, const cw_params *p, uint64_t seed, uint32_t i, double u_vol)
+{
+    float bound = w->propensity_bound[i];
+    if (bound > 0.0f && u_vol >= bound) return 0.0; /* u_vol >= bound >= pi */
+    double pi = social_propensity(p, seed, i, w->arrived[i]);
+    w->propensity_bound[i] = float_at_or_above(pi);
+    return pi;
+}
+
+/* Forget the propensity bounds of neighbourhood b if the seed or the
+ * parameters they were worked out with have changed (a timeline event). */
+static void propensity_check(world *w, const cw_params *p, uint64_t seed, int b)
+{
+    uint64_t key[PROPENSITY_KEYS] = {seed};
+    memcpy(&key[1], &p->social_propensity_min, sizeof key[1]);
+    memcpy(&key[2], &p->social_propensity_alpha, sizeof key[2]);
+    uint64_t *stored = &w->propensity_key[(size_t)b * PROPENSITY_KEYS];
+    if (memcmp(stored, key, sizeof key) == 0) return;
+    memcpy(stored, key, sizeof key);
+    for (uint32_t i = w->nbhd_first[b]; i < w->nbhd_first[b + 1]; i++) w->propensity_bound[i] = 0.0f;
+}
+
 typedef struct group_tally {
     uint16_t members[MAX_GROUP_SLOTS];
     uint16_t by_identity[MAX_GROUP_SLOTS][MAX_IDENTITIES];
@@ -144,7 +175,7 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     int n_m = 0;
     for (int q = 0; q < MAX_MEMBERSHIPS; q++) n_m += m[q] != NO_MEMBERSHIP;
     double u_vol = rng_uniform(&g);
-    double pi = n_m > 0 ? social_propensity(p, seed, i, w->arrived[i]) : 0.0; /* a fixed trait */
+    double pi = n_m > 0 ? volunteering_propensity(w, p, seed, i, u_vol) : 0.0; /* a fixed trait */
     double spare = w->spare_hours[i] - w->give_hours[i];
     double hours = n_m > 0 && u_vol < pi ? cw_min(spare, cw_max(1.0, pi * w->spare_hours[i])) : 0.0;
     if (hours < 1.0) hours = 0.0; /* formal volunteering: at least an hour */
@@ -197,6 +228,7 @@ static void neighbourhood_social(world *w, const cw_params *p, uint64_t seed, ui
 void social_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 {
     int b0 = world_own_nbhd_begin(w), b1 = world_own_nbhd_end(w);
+    for (int b = b0; b < b1; b++) propensity_check(w, p, seed, b);
 #pragma omp parallel
     {
         group_tally t;

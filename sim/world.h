@@ -41,6 +41,7 @@ extern const char *const group_kind_names[N_GROUP_KINDS];
 /* What a resident's memoised income_term holds (life.c). */
 enum { INCOME_TERM_UNKNOWN, INCOME_TERM_FULL, INCOME_TERM_OUT_OF_WORK };
 #define INCOME_TERM_KEYS 4
+#define PROPENSITY_KEYS 3
 
 /* Resident social flags (social phase). */
 enum { SF_ISOLATED = 1, SF_LONELY = 2 };
@@ -105,6 +106,10 @@ typedef struct world {
      * employment and with the business multiplier (life.c). */
     double *income_term;
     uint8_t *income_term_state; /* INCOME_TERM_*: what income_term is for   */
+    /* A float at or above the resident's volunteering propensity (a fixed
+     * trait, a pow to work out), 0 while not known: a week's draw at or
+     * above it decides "no" without the pow (social.c). */
+    float *propensity_bound;
 
     /* ---- weekly scratch of the help phases (rewritten every week) ---- */
     uint32_t *give_to;       /* the tie a resident helps this week           */
@@ -155,6 +160,9 @@ typedef struct world {
     uint8_t *escalate;        /* [n_nbhd * N_SECTORS] problem found this week  */
     double *income_term_key;  /* [n_nbhd * INCOME_TERM_KEYS] the parameters
                                  the residents' income_term were computed with */
+    uint64_t *propensity_key; /* [n_nbhd * PROPENSITY_KEYS] the seed and the
+                                 parameters (their bits) the residents'
+                                 propensity_bound were computed with         */
 
     /* ---- fixed parallel decomposition ---- */
     work_item *items;
