@@ -152,6 +152,15 @@ static double referral_chance(const cw_params *p)
     return 1.0 - privatisation_loss(p);
 }
 
+/* Co-production: with a partnership, group and service help work better in
+ * proportion to the officer time released. */
+static double coproduction(const cw_params *p)
+{
+    return p->policy_partnership && p->partnership_margin > 0.0
+               ? 1.0 + p->partnership_coproduction * officer_margin(p) / p->partnership_margin
+               : 1.0;
+}
+
 /* ---- phase 3: what each resident asks its ties about; offers -------------- */
 
 static void state_ask(world *w, uint32_t i)
@@ -233,6 +242,7 @@ typedef struct nbhd_pass {
     uint8_t *group_slot, *group_sector, *flags; /* [n_needy]                   */
     help_sums *sums;
     double eff[N_ROUTES][N_SECTORS], pen[N_SECTORS];
+    double coproduction;   /* multiplier of group and service help's effect   */
     uint8_t open[N_SECTORS][MAX_GROUP_SLOTS]; /* living groups anyone may ask */
     uint32_t n_open[N_SECTORS];
 } nbhd_pass;
@@ -534,9 +544,7 @@ static void outcome(nbhd_pass *np, uint32_t li, uint32_t c)
     const cw_params *p = np->p;
     uint32_t i = np->first + li;
     float *need = &w->need[(size_t)i * N_SECTORS];
-    double coprod = p->policy_partnership && p->partnership_margin > 0.0
-                        ? 1.0 + p->partnership_coproduction * officer_margin(p) / p->partnership_margin
-                        : 1.0;
+    double coprod = np->coproduction;
     uint8_t mask = 0, by = 0;
     int any_need = 0, unmet_needs = 0;
     double unmet_severity = 0.0, y = 0.0;
@@ -692,6 +700,7 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
                               .group_sector = s->group_sector + (size_t)t * most,
                               .flags = s->flags + (size_t)t * most, .sums = &s->sums[b]};
             effect_table(p, pass.eff, pass.pen);
+            pass.coproduction = coproduction(p);
             allocate_neighbourhood(&pass, req, draws);
         }
     }
