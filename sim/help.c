@@ -168,7 +168,6 @@ static void state_ask(world *w, uint32_t i)
     const float *need = &w->need[(size_t)i * N_SECTORS];
     int best = N_SECTORS;
     float sev = 0.0f;
-#pragma GCC unroll 6
     for (int s = 0; s < N_SECTORS; s++)
         if (need[s] > sev) sev = need[s], best = s;
     w->ask_sector[i] = (uint8_t)best;
@@ -608,7 +607,6 @@ static void outcome(nbhd_pass *np, uint32_t li, uint32_t c)
     update_trust(p, &w->trust_groups[i], by & (1u << ROUTE_GROUP), f & HF_GROUP_REFUSED);
 
     double total_need = 0.0;
-#pragma GCC unroll 6
     for (int s = 0; s < N_SECTORS; s++) total_need += need[s];
     double target = p->wb_max - p->wb_need_cost * total_need - p->wb_unmet_cost * unmet_needs -
                     ((w->social_flags[i] & SF_LONELY) ? p->wb_lonely_cost : 0.0) -
