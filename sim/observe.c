@@ -5,6 +5,7 @@
 
 #include "funding.h"
 #include "inequality.h"
+#include "mathx.h"
 
 cw_status observe_scratch_init(observe_scratch *s, cw_mem *mem, const world *w)
 {
@@ -131,10 +132,7 @@ static void store_counts(observe_sums *o, const slice_counts *c)
  * strong tie (every partial sum is an exact integer) and vectorises. */
 static double strong_ties(const world *w, const cw_params *p, work_item it)
 {
-    /* the least float at or above the threshold: a float comparison with it
-     * decides exactly as the comparison in double does */
-    float min_weight = (float)p->social_isolated_weight;
-    if (min_weight < p->social_isolated_weight) min_weight = nextafterf(min_weight, INFINITY);
+    float min_weight = cw_float_at_or_above(p->social_isolated_weight);
     uint32_t n = 0;
     const float *weight = w->tie_weight;
     for (uint32_t k = w->tie_offset[it.first]; k < w->tie_offset[it.end]; k++) n += weight[k] >= min_weight;

@@ -20,13 +20,6 @@ double social_propensity(const cw_params *p, uint64_t seed, uint32_t i, uint16_t
     return x < 1.0 ? x : 1.0;
 }
 
-/* The least float at or above x (x finite). */
-static float float_at_or_above(double x)
-{
-    float f = (float)x;
-    return f < x ? nextafterf(f, INFINITY) : f;
-}
-
 /* Member i's propensity pi if it volunteers this week (u_vol < pi), else
  * 0. Its propensity_bound decides most weeks without the pow. */
 static double volunteering_propensity(world *w, const cw_params *p, uint64_t seed, uint32_t i, double u_vol)
@@ -34,7 +27,7 @@ static double volunteering_propensity(world *w, const cw_params *p, uint64_t see
     float bound = w->propensity_bound[i];
     if (bound > 0.0f && u_vol >= bound) return 0.0; /* u_vol >= bound >= pi */
     double pi = social_propensity(p, seed, i, w->arrived[i]);
-    w->propensity_bound[i] = float_at_or_above(pi);
+    w->propensity_bound[i] = cw_float_at_or_above(pi);
     return pi;
 }
 
