@@ -119,11 +119,11 @@ static int share_a_group(const world *w, const uint8_t *live, int n, uint32_t b)
     return 0;
 }
 
-/* Contact with each tie renews it; no contact decays it. Returns the
- * week's contact (sum of contacted ties' weights) and whether any tie is
- * strong enough not to count as isolated. */
-static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first, uint32_t end, rng *g,
-                        int *strong)
+/* Contact with each tie renews it; no contact decays it (i's groups are
+ * live[n_live]). Returns the week's contact (sum of contacted ties'
+ * weights) and whether any tie is strong enough not to count as isolated. */
+static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first, uint32_t end,
+                        const uint8_t *live, int n_live, rng *g, int *strong)
 {
     int lockdown = p->crisis_pandemic;
     double rate = p->social_contact_rate * (lockdown ? p->crisis_lockdown_contact : 1.0);
@@ -132,8 +132,6 @@ static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first
     double isolated_weight = p->social_isolated_weight;
     double contact = 0.0;
     int any_strong = 0;
-    uint8_t live[MAX_MEMBERSHIPS]; /* i's memberships do not change in the loop */
-    int n_live = living_slots(w, i, live);
     /* the loop's arrays and invariants in locals: the stores to tie_weight
      * would otherwise make the compiler reload them for every tie */
     const uint32_t *target = w->tie_target, *give_to = w->give_to;
@@ -165,8 +163,8 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
 
     /* volunteering: a member gives time with chance pi, max(1, pi x spare)
      * hours, out of what informal help left */
-    int n_m = 0;
-    for (int q = 0; q < MAX_MEMBERSHIPS; q++) n_m += m[q] != NO_MEMBERSHIP;
+    uint8_t live[MAX_MEMBERSHIPS]; /* i's groups from here on */
+    int n_m = living_slots(w, i, live);
     double u_vol = rng_uniform(&g);
     double pi = n_m > 0 ? volunteering_propensity(w, p, seed, i, u_vol) : 0.0; /* a fixed trait */
     double spare = w->spare_hours[i] - w->give_hours[i];
@@ -175,17 +173,17 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     w->volunteer_hours[i] = (float)hours;
     w->volunteer_year[i] = (float)(w->volunteer_year[i] * (51.0 / 52.0) + hours);
     if (hours > 0.0) w->last_volunteered[i] = (uint16_t)step;
-    for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
-        if (m[q] == NO_MEMBERSHIP) continue;
-        t->members[m[q]]++;
-        t->by_identity[m[q]][w->identity[i]]++;
-        t->hours[m[q]] += (float)(hours / n_m);
-        if (hours > 0.0 && w->group_kind[g0 + m[q]] == GK_TIME_BANK) w->timebank_balance[i] += (float)(hours / n_m);
+    for (int x = 0; x < n_m; x++) {
+        uint8_t slot = live[x];
+        t->members[slot]++;
+        t->by_identity[slot][w->identity[i]]++;
+        t->hours[slot] += (float)(hours / n_m);
+        if (hours > 0.0 && w->group_kind[g0 + slot] == GK_TIME_BANK) w->timebank_balance[i] += (float)(hours / n_m);
     }
     if (w->give_to[i] != NO_RESIDENT && w->give_hours[i] > 0.0f) w->last_helped[i] = (uint16_t)step;
 
     int strong;
-    double contact = tend_ties(w, p, i, first, end, &g, &strong) + p->social_contact_per_membership * n_m;
+    double contact = tend_ties(w, p, i, first, end, live, n_m, &g, &strong) + p->social_contact_per_membership * n_m;
     double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, i, w->arrived[i], RP_TRAIT_CONTACT_NEED));
     if (contact < need) {
         if (w->low_contact_weeks[i] < UINT8_MAX) w->low_contact_weeks[i]++;
