@@ -165,16 +165,43 @@ double life_spare_hours(const cw_params *p, double health, int employed, double 
     return h > 0.0 ? h : 0.0;
 }
 
-/* Weekly chance of leaving (dying or moving away) by age, for one
- * neighbourhood's deprivation: worked out once per work item. */
-static void leave_table(const cw_params *p, const life_rates *r, double deprivation,
-                        float leave[MAX_AGE + 1])
+/* What the residents of one work item (one neighbourhood's) share in a
+ * week, worked out once per item: the world's arrays could alias, so the
+ * compiler would otherwise redo it per resident. Each value is the same
+ * leading part of the expression it stands in for, in the same order. */
+typedef struct item_rates {
+    double deprivation;
+    double job_loss;          /* life_job_rates' loss                          */
+    double job_find;          /* its find, before health and the crisis factor */
+    double business_find;     /* 1 + business_job_find x business_jobs         */
+    double income_factor;     /* business_income_factor                        */
+    float leave[MAX_AGE + 1]; /* weekly chance of leaving (dying or moving)    */
+    double health_base[MAX_AGE + 1]; /* life_health_target before the need   */
+} item_rates;
+
+static void item_rates_compute(item_rates *ir, const world *w, const cw_params *p, const life_rates *r, int b)
 {
+    double deprivation = ir->deprivation = w->deprivation[b];
+    ir->job_loss = cw_min(1.0, p->life_job_loss_hazard * (1.0 + p->life_job_loss_deprivation * deprivation) *
+                                   r->job_loss_mult);
+    ir->job_find = p->life_job_find_rate * (1.0 - p->life_job_find_deprivation * deprivation);
+    ir->business_find = 1.0 + p->business_job_find * w->business_jobs[b];
+    ir->income_factor = business_income_factor(w, p, b);
     for (int a = 0; a <= MAX_AGE; a++) {
         double yearly = p->life_mobility_rate * (1.0 + p->life_mobility_deprivation * deprivation) *
                         exp(-p->life_mobility_age_decline * (a - 30.0) / 10.0);
-        leave[a] = (float)(r->leave_by_age[a] + 1.0 - pow(1.0 - cw_min(yearly, 1.0), 1.0 / 52.0));
+        ir->leave[a] = (float)(r->leave_by_age[a] + 1.0 - pow(1.0 - cw_min(yearly, 1.0), 1.0 / 52.0));
+        double decades_over_40 = a > 40 ? (a - 40) / 10.0 : 0.0;
+        ir->health_base[a] = p->life_health_max - p->life_health_age_decline * decades_over_40 -
+                             p->life_health_deprivation_gap * deprivation;
     }
+}
+
+/* life_health_target from the item's table. */
+static double health_target(const item_rates *ir, const cw_params *p, unsigned age, double health_need)
+{
+    if (age > MAX_AGE) return life_health_target(p, age, ir->deprivation, health_need);
+    return cw_min(1.0, cw_max(0.0, ir->health_base[age] - p->life_health_need_effect * health_need));
 }
 
 /* A newcomer takes the place (and household) of a resident who left: a new
@@ -247,10 +274,10 @@ static void needs_week(const cw_params *p, const life_rates *r, float *need, con
 }
 
 /* One resident, one week. */
-static void live_week(world *w, const cw_params *p, const life_rates *r, const float *leave,
+static void live_week(world *w, const cw_params *p, const life_rates *r, const item_rates *ir,
                       uint64_t seed, uint32_t step, uint32_t i, uint32_t b)
 {
-    double deprivation = w->deprivation[b];
+    double deprivation = ir->deprivation;
     const float *spill = r->spill[w->unmet_mask[i] & 63u];
     rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_LIFE);
     float *need = &w->need[(size_t)i * N_SECTORS];
@@ -258,7 +285,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     /* turnover: death or moving away; a newcomer takes the place */
     double u_leave = rng_uniform(&g);
     unsigned age = w->age[i];
-    if (u_leave < leave[age > MAX_AGE ? MAX_AGE : age]) {
+    if (u_leave < ir->leave[age > MAX_AGE ? MAX_AGE : age]) {
         arrive(w, p, r, seed, step, i, deprivation);
         age = w->age[i];
     } else if ((step + i) % 52u == 0 && age < MAX_AGE) {
@@ -272,21 +299,20 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     if (!working) {
         w->employed[i] = 0;
     } else {
-        double loss, find;
-        life_job_rates(p, r, deprivation, w->health[i], &loss, &find);
+        double loss = ir->job_loss, find = ir->job_find * w->health[i] * r->job_find_mult;
         loss *= spill[4]; /* unmet health and mental-health need cost jobs */
-        find *= 1.0 + p->business_job_find * w->business_jobs[b];
+        find *= ir->business_find;
         if (w->employed[i] && u_job < loss) w->employed[i] = 0;
         else if (!w->employed[i] && u_job < find) w->employed[i] = 1, found_job = 1;
     }
     int out_of_work = working && !w->employed[i];
     double income = w->income_base[i] * (out_of_work ? p->population_unemployed_income_ratio : 1.0);
-    income *= business_income_factor(w, p, (int)b);
+    income *= ir->income_factor;
     w->income[i] = (float)income;
 
     /* health drifts toward its long-run level */
     double z = rng_normal(&g);
-    double target = life_health_target(p, age, deprivation, need[0]);
+    double target = health_target(ir, p, age, need[0]);
     double h = w->health[i] + p->life_health_reversion * (target - w->health[i]) + p->life_health_noise * z;
     w->health[i] = (float)cw_min(1.0, cw_max(0.0, h));
 
@@ -304,8 +330,8 @@ void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 #pragma omp parallel for schedule(dynamic, 1)
     for (long k = k0; k < k1; k++) {
         const work_item it = w->items[k];
-        float leave[MAX_AGE + 1];
-        leave_table(p, &r, w->deprivation[it.nbhd], leave);
-        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, leave, seed, step, i, it.nbhd);
+        item_rates ir;
+        item_rates_compute(&ir, w, p, &r, (int)it.nbhd);
+        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, &ir, seed, step, i, it.nbhd);
     }
 }
