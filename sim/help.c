@@ -43,11 +43,30 @@ enum {
     HF_GROUP_CONTACT = 32,  /* member of a living group or asked one          */
 };
 
-/* Sort request indices by priority (high first), then by key. */
+/* A request in a provider's queue, served by priority (high first), then
+ * by a random key (low first), then by c: `rank` encodes the first two so
+ * that one integer comparison orders them (rank_of). */
 typedef struct ranked_request {
-    float prio, key;
+    uint64_t rank;
     uint32_t c; /* the requester's place in the needy list (resident order) */
 } ranked_request;
+
+/* A float's place in the order of floats, as an unsigned integer (no NaN
+ * occurs): negative values' bits reversed, positive ones' offset; -0 is
+ * made +0 first, as the two compare equal. */
+static uint32_t float_order(float x)
+{
+    x += 0.0f;
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return bits & 0x80000000u ? ~bits : bits | 0x80000000u;
+}
+
+/* The rank of a request of priority prio and key key: lower ranks first. */
+static uint64_t rank_of(float prio, float key)
+{
+    return (uint64_t)~float_order(prio) << 32 | float_order(key);
+}
 
 /* The residents' weekly draws for help-seeking: awareness of each service
  * (6 draws) and a group to ask (2 draws), always consumed. */
@@ -133,6 +152,15 @@ static double referral_chance(const cw_params *p)
     return 1.0 - privatisation_loss(p);
 }
 
+/* Co-production: with a partnership, group and service help work better in
+ * proportion to the officer time released. */
+static double coproduction(const cw_params *p)
+{
+    return p->policy_partnership && p->partnership_margin > 0.0
+               ? 1.0 + p->partnership_coproduction * officer_margin(p) / p->partnership_margin
+               : 1.0;
+}
+
 /* ---- phase 3: what each resident asks its ties about; offers -------------- */
 
 static void state_ask(world *w, uint32_t i)
@@ -213,6 +241,7 @@ typedef struct nbhd_pass {
     uint8_t *group_slot, *group_sector, *flags; /* [n_needy]                   */
     help_sums *sums;
     double eff[N_ROUTES][N_SECTORS], pen[N_SECTORS];
+    double coproduction;   /* multiplier of group and service help's effect   */
     uint8_t open[N_SECTORS][MAX_GROUP_SLOTS]; /* living groups anyone may ask */
     uint32_t n_open[N_SECTORS];
 } nbhd_pass;
@@ -249,12 +278,45 @@ static void collect_informal(nbhd_pass *np)
     }
 }
 
-static int by_priority(const void *a, const void *b)
+/* Whether request x is served before y: higher priority, then lower key,
+ * then lower c. A strict total order (c is unique), so the serving order
+ * does not depend on how the queue is ordered. */
+static int served_before(const ranked_request *x, const ranked_request *y)
 {
-    const ranked_request *x = a, *y = b;
-    if (x->prio != y->prio) return x->prio > y->prio ? -1 : 1;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return (x->c > y->c) - (x->c < y->c);
+    return x->rank < y->rank || (x->rank == y->rank && x->c < y->c);
+}
+
+/* A provider's queue as a binary heap, the request to serve next on top.
+ * Providers serve in order only until their hours run out, about a fifth
+ * of the requests in a run, so building the heap and taking those costs
+ * less than sorting the whole queue; the order is strict, so the requests
+ * come off in the one sorted order. */
+static void queue_sift(ranked_request *q, uint32_t n, uint32_t r)
+{
+    ranked_request x = q[r];
+    for (;;) {
+        uint32_t child = 2 * r + 1;
+        if (child >= n) break;
+        if (child + 1 < n && served_before(&q[child + 1], &q[child])) child++;
+        if (!served_before(&q[child], &x)) break;
+        q[r] = q[child];
+        r = child;
+    }
+    q[r] = x;
+}
+
+static void queue_build(ranked_request *q, uint32_t n)
+{
+    for (uint32_t r = n / 2; r-- > 0;) queue_sift(q, n, r);
+}
+
+/* The next request's c, taken off the queue q[*n]. */
+static uint32_t queue_take(ranked_request *q, uint32_t *n)
+{
+    uint32_t c = q[0].c;
+    q[0] = q[--*n];
+    queue_sift(q, *n, 0);
+    return c;
 }
 
 static seek_draws draw_seeking(uint64_t seed, uint32_t i, uint32_t step)
@@ -274,6 +336,16 @@ static int in_group_contact(const world *w, uint32_t i, uint32_t g0)
     for (int q = 0; q < MAX_MEMBERSHIPS; q++)
         if (m[q] != NO_MEMBERSHIP && w->group_alive[g0 + m[q]]) return 1;
     return 0;
+}
+
+/* A request that a service team had no hours for: turned away, and a light
+ * need referred to a group if the partnership's referral happens. */
+static void turn_away(nbhd_pass *np, uint32_t c, int s, double refer, const seek_draws *draws)
+{
+    uint32_t i = needy_resident(np, c);
+    np->flags[c] |= HF_TURNED_AWAY;
+    if (np->w->need[(size_t)i * N_SECTORS + (size_t)s] < np->p->partnership_light && draws[c].referral < refer)
+        np->flags[c] |= HF_REFERRED;
 }
 
 /* Services: each sector's team turns away needs below its eligibility
@@ -314,14 +386,14 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
             int cap = (int)p->help_queue_priority_cap, waited = w->unmet_weeks[i] < cap ? w->unmet_weeks[i] : cap;
             float prio = sev + (float)(p->help_queue_priority * waited);
             if (vouched) prio += (float)p->help_vouch_priority;
-            req[n_req++] = (ranked_request){prio, request_key(np->seed, world_gid(w, i), np->step, s), c};
+            req[n_req++] = (ranked_request){rank_of(prio, request_key(np->seed, world_gid(w, i), np->step, s)), c};
         }
-        qsort(req, n_req, sizeof *req, by_priority);
+        queue_build(req, n_req);
         size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
         double left = w->service_staff_hours[bs] * (1.0 - margin) + w->service_escalated[bs];
-        uint32_t unserved = 0;
-        for (uint32_t r = 0; r < n_req; r++) {
-            uint32_t c = req[r].c, i = needy_resident(np, c);
+        uint32_t unserved = 0, n_queued = n_req;
+        while (n_queued > 0 && left > 1e-9) {
+            uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
             double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
             double give = left < want ? left : want;
             if (give > 1e-9) {
@@ -330,12 +402,13 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
                 np->flags[c] |= HF_SERVED;
             } else {
                 unserved++;
-                np->flags[c] |= HF_TURNED_AWAY;
-                if (w->need[(size_t)i * N_SECTORS + (size_t)s] < p->partnership_light &&
-                    draws[c].referral < refer)
-                    np->flags[c] |= HF_REFERRED;
+                turn_away(np, c, s, refer, draws);
             }
         }
+        /* no hours left: whatever their order, the rest get none (their
+         * share, min(left, want), is at most left) */
+        for (uint32_t r = 0; r < n_queued; r++) turn_away(np, req[r].c, s, refer, draws);
+        unserved += n_queued;
         w->service_queue[bs] = (float)unserved;
         np->sums->service_requests[s] = n_req;
         np->sums->service_unserved[s] = unserved;
@@ -433,15 +506,15 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
         double demand = 0.0;
         for (uint32_t r = 0; r < n_req; r++) {
             uint32_t c = np->list[start[k] + r], i = needy_resident(np, c);
-            req[r] = (ranked_request){np->prio[c], request_key(np->seed, world_gid(w, i), np->step, 7), c};
+            req[r] = (ranked_request){rank_of(np->prio[c], request_key(np->seed, world_gid(w, i), np->step, 7)), c};
             demand += wanted_hours(p, w->need[(size_t)i * N_SECTORS + np->group_sector[c]]);
         }
         w->group_demand[g] = (float)demand;
         if (n_req == 0) continue;
-        qsort(req, n_req, sizeof *req, by_priority);
+        queue_build(req, n_req);
         double left = w->group_volunteer_hours[g] + w->group_paid_hours[g] + margin_hours / alive;
-        for (uint32_t r = 0; r < n_req && left > 1e-9; r++) {
-            uint32_t c = req[r].c, i = needy_resident(np, c);
+        for (uint32_t n_queued = n_req; n_queued > 0 && left > 1e-9;) {
+            uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
             int s = np->group_sector[c];
             double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
             double give = left < want ? left : want;
@@ -470,19 +543,19 @@ static void outcome(nbhd_pass *np, uint32_t li, uint32_t c)
     const cw_params *p = np->p;
     uint32_t i = np->first + li;
     float *need = &w->need[(size_t)i * N_SECTORS];
-    double coprod = p->policy_partnership && p->partnership_margin > 0.0
-                        ? 1.0 + p->partnership_coproduction * officer_margin(p) / p->partnership_margin
-                        : 1.0;
+    double coprod = np->coproduction;
     uint8_t mask = 0, by = 0;
     int any_need = 0, unmet_needs = 0;
     double unmet_severity = 0.0, y = 0.0;
     help_sums *hs = np->sums;
+#pragma GCC unroll 6
     for (int s = 0; s < N_SECTORS; s++) {
         double sev = need[s];
         if (sev <= 0.0) continue;
         any_need = 1;
         hs->needing[s] += 1.0;
         double total = 0.0, relief = 0.0;
+#pragma GCC unroll 3
         for (int r = 0; r < N_ROUTES; r++) {
             double h = *hours_at(np, c, s, r);
             if (h <= 0.0) continue;
@@ -625,6 +698,7 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
                               .group_sector = s->group_sector + (size_t)t * most,
                               .flags = s->flags + (size_t)t * most, .sums = &s->sums[b]};
             effect_table(p, pass.eff, pass.pen);
+            pass.coproduction = coproduction(p);
             allocate_neighbourhood(&pass, req, draws);
         }
     }

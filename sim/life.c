@@ -54,7 +54,10 @@ void life_rates_compute(life_rates *r, const cw_params *p)
         double coef = need_age_param_offset[s] < 0
                           ? 0.0
                           : *(const double *)((const char *)p + need_age_param_offset[s]);
-        for (int a = 0; a <= MAX_AGE; a++) r->age_factor[s][a] = (float)exp(coef * (a - 45) / 10.0);
+        for (int a = 0; a <= MAX_AGE; a++) {
+            r->age_factor[s][a] = (float)exp(coef * (a - 45) / 10.0);
+            r->age_hazard[s][a] = r->base_hazard[s] * r->age_factor[s][a];
+        }
         r->crisis_factor[s] = 1.0f;
     }
     if (p->crisis_pandemic) {
@@ -74,10 +77,47 @@ void life_rates_compute(life_rates *r, const cw_params *p)
     spill_table(r, p);
 }
 
-double life_need_personal(const cw_params *p, double income, double health)
+double life_need_income_term(const cw_params *p, double income)
 {
     double ratio = p->life_poverty_line / cw_max(income, 1.0);
-    return pow(ratio, p->need_income_effect) * (1.0 + p->need_health_effect * (1.0 - health));
+    return pow(ratio, p->need_income_effect);
+}
+
+double life_need_personal(const cw_params *p, double income, double health)
+{
+    return life_need_income_term(p, income) * (1.0 + p->need_health_effect * (1.0 - health));
+}
+
+/* The business multiplier of a neighbourhood's incomes (money kept local). */
+static double business_income_factor(const world *w, const cw_params *p, int b)
+{
+    return 1.0 + p->business_multiplier * 1000.0 * w->business_jobs[b];
+}
+
+/* A resident's income is income_base times the out-of-work ratio (or 1)
+ * times the business factor, so its income term stays valid while the
+ * neighbourhood's factor and these parameters do: forget the memoised
+ * terms of a neighbourhood where one of them changed (rarely: a timeline
+ * event or a change in community-business jobs). */
+static void income_terms_check(world *w, const cw_params *p, int b)
+{
+    const double key[INCOME_TERM_KEYS] = {business_income_factor(w, p, b), p->population_unemployed_income_ratio,
+                                          p->life_poverty_line, p->need_income_effect};
+    double *stored = &w->income_term_key[(size_t)b * INCOME_TERM_KEYS];
+    if (memcmp(stored, key, sizeof key) == 0) return;
+    memcpy(stored, key, sizeof key);
+    memset(&w->income_term_state[world_first(w, b)], INCOME_TERM_UNKNOWN, world_nbhd_residents(w, b));
+}
+
+/* The need hazards' income term for resident i's income this week. */
+static double income_term(world *w, const cw_params *p, uint32_t i, double income, int out_of_work)
+{
+    uint8_t state = out_of_work ? INCOME_TERM_OUT_OF_WORK : INCOME_TERM_FULL;
+    if (w->income_term_state[i] != state) {
+        w->income_term[i] = life_need_income_term(p, income);
+        w->income_term_state[i] = state;
+    }
+    return w->income_term[i];
 }
 
 double life_need_hazard(const life_rates *r, int s, unsigned age,
@@ -124,16 +164,43 @@ double life_spare_hours(const cw_params *p, double health, int employed, double 
     return h > 0.0 ? h : 0.0;
 }
 
-/* Weekly chance of leaving (dying or moving away) by age, for one
- * neighbourhood's deprivation: worked out once per work item. */
-static void leave_table(const cw_params *p, const life_rates *r, double deprivation,
-                        float leave[MAX_AGE + 1])
+/* What the residents of one work item (one neighbourhood's) share in a
+ * week, worked out once per item: the world's arrays could alias, so the
+ * compiler would otherwise redo it per resident. Each value is the same
+ * leading part of the expression it stands in for, in the same order. */
+typedef struct item_rates {
+    double deprivation;
+    double job_loss;          /* life_job_rates' loss                          */
+    double job_find;          /* its find, before health and the crisis factor */
+    double business_find;     /* 1 + business_job_find x business_jobs         */
+    double income_factor;     /* business_income_factor                        */
+    float leave[MAX_AGE + 1]; /* weekly chance of leaving (dying or moving)    */
+    double health_base[MAX_AGE + 1]; /* life_health_target before the need   */
+} item_rates;
+
+static void item_rates_compute(item_rates *ir, const world *w, const cw_params *p, const life_rates *r, int b)
 {
+    double deprivation = ir->deprivation = w->deprivation[b];
+    ir->job_loss = cw_min(1.0, p->life_job_loss_hazard * (1.0 + p->life_job_loss_deprivation * deprivation) *
+                                   r->job_loss_mult);
+    ir->job_find = p->life_job_find_rate * (1.0 - p->life_job_find_deprivation * deprivation);
+    ir->business_find = 1.0 + p->business_job_find * w->business_jobs[b];
+    ir->income_factor = business_income_factor(w, p, b);
     for (int a = 0; a <= MAX_AGE; a++) {
         double yearly = p->life_mobility_rate * (1.0 + p->life_mobility_deprivation * deprivation) *
                         exp(-p->life_mobility_age_decline * (a - 30.0) / 10.0);
-        leave[a] = (float)(r->leave_by_age[a] + 1.0 - pow(1.0 - cw_min(yearly, 1.0), 1.0 / 52.0));
+        ir->leave[a] = (float)(r->leave_by_age[a] + 1.0 - pow(1.0 - cw_min(yearly, 1.0), 1.0 / 52.0));
+        double decades_over_40 = a > 40 ? (a - 40) / 10.0 : 0.0;
+        ir->health_base[a] = p->life_health_max - p->life_health_age_decline * decades_over_40 -
+                             p->life_health_deprivation_gap * deprivation;
     }
+}
+
+/* life_health_target from the item's table. */
+static double health_target(const item_rates *ir, const cw_params *p, unsigned age, double health_need)
+{
+    if (age > MAX_AGE) return life_health_target(p, age, ir->deprivation, health_need);
+    return cw_min(1.0, cw_max(0.0, ir->health_base[age] - p->life_health_need_effect * health_need));
 }
 
 /* A newcomer takes the place (and household) of a resident who left: a new
@@ -157,6 +224,8 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
     w->health[i] = (float)life_health_target(p, w->age[i], deprivation, 0.0);
     w->employed[i] = (uint8_t)(life_working_age(w->age[i]) &&
                                rng_uniform(&g) < life_employment_steady(p, r, deprivation, w->health[i]));
+    w->income_term_state[i] = INCOME_TERM_UNKNOWN; /* a new income_base */
+    w->propensity_bound[i] = 0.0f;                 /* and new traits    */
     for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
     w->arrived[i] = (uint16_t)(step > UINT16_MAX ? UINT16_MAX : step);
     w->unmet_weeks[i] = 0;
@@ -178,11 +247,36 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
         if (w->household[w->tie_target[t]] != w->household[i]) w->tie_weight[t] = 0.0f;
 }
 
+/* Needs arise and resolve, sector by sector (two draws each, always). The
+ * hazard is life_need_hazard's product, its first factor from the week's
+ * table; unrolled, the sector tests below fold away. */
+static void needs_week(const cw_params *p, const life_rates *r, float *need, const float *spill, unsigned age,
+                       double personal, int working, int employed, int found_job, int flooded, rng *g)
+{
+    unsigned a = age > MAX_AGE ? MAX_AGE : age;
+#pragma GCC unroll 6
+    for (int s = 0; s < N_SECTORS; s++) {
+        double u1 = rng_uniform(g), u2 = rng_uniform(g);
+        if (need[s] > 0.0f) {
+            int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
+            if (ends || (s == 4 && !working)) need[s] = 0.0f;
+            continue;
+        }
+        if (s == 4 && (!working || employed)) continue; /* work need: out of work only */
+        double hz = r->age_hazard[s][a] * personal * r->crisis_factor[s] * spill[s];
+        if (s == 3 && flooded) hz *= p->crisis_flood_housing;
+        if (u1 < hz) {
+            double sev = p->need_severity_mean * -log(1.0 - u2);
+            need[s] = (float)cw_min(1.0, cw_max(p->need_min_severity, sev));
+        }
+    }
+}
+
 /* One resident, one week. */
-static void live_week(world *w, const cw_params *p, const life_rates *r, const float *leave,
+static void live_week(world *w, const cw_params *p, const life_rates *r, const item_rates *ir,
                       uint64_t seed, uint32_t step, uint32_t i, uint32_t b)
 {
-    double deprivation = w->deprivation[b];
+    double deprivation = ir->deprivation;
     const float *spill = r->spill[w->unmet_mask[i] & 63u];
     rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_LIFE);
     float *need = &w->need[(size_t)i * N_SECTORS];
@@ -190,7 +284,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     /* turnover: death or moving away; a newcomer takes the place */
     double u_leave = rng_uniform(&g);
     unsigned age = w->age[i];
-    if (u_leave < leave[age > MAX_AGE ? MAX_AGE : age]) {
+    if (u_leave < ir->leave[age > MAX_AGE ? MAX_AGE : age]) {
         arrive(w, p, r, seed, step, i, deprivation);
         age = w->age[i];
     } else if ((step + world_gid(w, i)) % 52u == 0 && age < MAX_AGE) {
@@ -204,39 +298,25 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const f
     if (!working) {
         w->employed[i] = 0;
     } else {
-        double loss, find;
-        life_job_rates(p, r, deprivation, w->health[i], &loss, &find);
+        double loss = ir->job_loss, find = ir->job_find * w->health[i] * r->job_find_mult;
         loss *= spill[4]; /* unmet health and mental-health need cost jobs */
-        find *= 1.0 + p->business_job_find * w->business_jobs[b];
+        find *= ir->business_find;
         if (w->employed[i] && u_job < loss) w->employed[i] = 0;
         else if (!w->employed[i] && u_job < find) w->employed[i] = 1, found_job = 1;
     }
-    double income = w->income_base[i] * (working && !w->employed[i] ? p->population_unemployed_income_ratio : 1.0);
-    income *= 1.0 + p->business_multiplier * 1000.0 * w->business_jobs[b]; /* money kept local */
+    int out_of_work = working && !w->employed[i];
+    double income = w->income_base[i] * (out_of_work ? p->population_unemployed_income_ratio : 1.0);
+    income *= ir->income_factor;
     w->income[i] = (float)income;
 
     /* health drifts toward its long-run level */
     double z = rng_normal(&g);
-    double target = life_health_target(p, age, deprivation, need[0]);
+    double target = health_target(ir, p, age, need[0]);
     double h = w->health[i] + p->life_health_reversion * (target - w->health[i]) + p->life_health_noise * z;
     w->health[i] = (float)cw_min(1.0, cw_max(0.0, h));
 
-    /* needs arise and resolve, sector by sector (two draws each, always) */
-    double personal = life_need_personal(p, income, w->health[i]);
-    for (int s = 0; s < N_SECTORS; s++) {
-        double u1 = rng_uniform(&g), u2 = rng_uniform(&g);
-        if (need[s] > 0.0f) {
-            int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
-            if (ends || (s == 4 && !working)) need[s] = 0.0f;
-        } else {
-            double hz = life_need_hazard(r, s, age, personal, working, w->employed[i]) * spill[s];
-            if (s == 3 && w->flooded[b]) hz *= p->crisis_flood_housing;
-            if (u1 < hz) {
-                double sev = p->need_severity_mean * -log(1.0 - u2);
-                need[s] = (float)cw_min(1.0, cw_max(p->need_min_severity, sev));
-            }
-        }
-    }
+    double personal = income_term(w, p, i, income, out_of_work) * (1.0 + p->need_health_effect * (1.0 - w->health[i]));
+    needs_week(p, r, need, spill, age, personal, working, w->employed[i], found_job, w->flooded[b], &g);
     w->spare_hours[i] = (float)life_spare_hours(p, w->health[i], w->employed[i], income);
 }
 
@@ -244,12 +324,13 @@ void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 {
     life_rates r;
     life_rates_compute(&r, p);
+    for (int b = world_own_nbhd_begin(w); b < world_own_nbhd_end(w); b++) income_terms_check(w, p, b);
     long k0 = world_own_item_begin(w), k1 = world_own_item_end(w);
 #pragma omp parallel for schedule(dynamic, 1)
     for (long k = k0; k < k1; k++) {
         const work_item it = w->items[k];
-        float leave[MAX_AGE + 1];
-        leave_table(p, &r, w->deprivation[it.nbhd], leave);
-        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, leave, seed, step, i, it.nbhd);
+        item_rates ir;
+        item_rates_compute(&ir, w, p, &r, (int)it.nbhd);
+        for (uint32_t i = it.first; i < it.end; i++) live_week(w, p, &r, &ir, seed, step, i, it.nbhd);
     }
 }

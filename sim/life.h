@@ -16,6 +16,8 @@
 typedef struct life_rates {
     double base_hazard[N_SECTORS];    /* need.hazard.* by sector                    */
     float age_factor[N_SECTORS][121]; /* exp(age effect * (age-45)/10)             */
+    double age_hazard[N_SECTORS][121]; /* base_hazard x age_factor: the hazard's
+                                          first product, once per week       */
     float crisis_factor[N_SECTORS];   /* product of active crisis multipliers     */
     float leave_by_age[121];          /* weekly mortality by age                   */
     float spill[64][N_SECTORS];       /* hazard multiplier by last week's unmet
@@ -28,6 +30,10 @@ void life_rates_compute(life_rates *r, const cw_params *p);
 /* The resident's own multiplier of every need hazard: poorer and less
  * healthy residents develop needs more often (ODD 7.4). */
 double life_need_personal(const cw_params *p, double income, double health);
+
+/* Its income factor, which life_need_personal multiplies by the health
+ * factor. */
+double life_need_income_term(const cw_params *p, double income);
 
 /* Weekly hazard of a new need in sector s, crises included. */
 double life_need_hazard(const life_rates *r, int s, unsigned age,

@@ -126,7 +126,7 @@ static cw_status wc_exchange(const world_comm *c, const void *send, const size_t
 {
     const struct sim_dist *d = c->ctx;
     int n = d->size;
-    long long *sn = malloc((size_t)n * sizeof *sn), *rn = malloc((size_t)n * sizeof *rn);
+    long long *sn = calloc((size_t)n, sizeof *sn), *rn = calloc((size_t)n, sizeof *rn);
     int *sc = malloc((size_t)n * sizeof *sc), *sd = malloc((size_t)n * sizeof *sd);
     int *rc = malloc((size_t)n * sizeof *rc), *rd = malloc((size_t)n * sizeof *rd);
     cw_status st = CW_ENOMEM;

@@ -5,6 +5,7 @@
 
 #include "funding.h"
 #include "inequality.h"
+#include "mathx.h"
 
 cw_status observe_scratch_init(observe_scratch *s, cw_mem *mem, const world *w)
 {
@@ -35,60 +36,117 @@ static int bin_of(double v, double max)
     return k < 0 ? 0 : k >= OBSERVE_BINS ? OBSERVE_BINS - 1 : k;
 }
 
-static void sum_resident(const world *w, const cw_params *p, uint32_t step, uint32_t i, observe_sums *o)
+/* The whole-number tallies of a slice (counts of residents), kept as
+ * integers and converted once per slice: the same doubles as adding 1.0 or
+ * 0.0 per resident, since every partial sum is an exact integer, without a
+ * conversion and a dependent double addition per tally and resident. */
+typedef struct slice_counts {
+    uint32_t residents, need_count[N_SECTORS], working_age, employed, poor;
+    uint32_t q_residents[N_QUINTILES], q_need[N_QUINTILES], q_left_out[N_QUINTILES];
+    uint32_t id_residents[MAX_IDENTITIES], id_need[MAX_IDENTITIES], id_left_out[MAX_IDENTITIES];
+    uint32_t age_residents[N_AGE_BANDS], age_need[N_AGE_BANDS], age_left_out[N_AGE_BANDS];
+    uint32_t left_out, newcomers, newcomers_left_out, isolated, lonely, trust_share, trust_groups_share;
+    uint32_t volunteered_4w, volunteered_52w, helped_4w, over65, over65_care_unmet;
+    uint32_t wellbeing_hist[OBSERVE_BINS], hours_hist[OBSERVE_BINS];
+} slice_counts;
+
+static void sum_resident(const world *w, const cw_params *p, uint32_t step, uint32_t i, observe_sums *o,
+                         slice_counts *c)
 {
     const float *need = &w->need[(size_t)i * N_SECTORS];
     int any = 0;
     float worst = 0.0f;
     for (int s = 0; s < N_SECTORS; s++)
         if (need[s] > 0.0f) {
-            o->need_count[s] += 1.0;
+            c->need_count[s]++;
             o->need_severity[s] += need[s];
             any = 1;
             if (need[s] > worst) worst = need[s];
         }
     int left_out = worst >= p->out_left_out_severity && w->unmet_weeks[i] >= p->out_left_out_weeks;
     int q = w->quintile[i], id = w->identity[i], band = world_age_band(w->age[i]);
-    o->residents += 1.0;
+    c->residents++;
     if (w->age[i] >= 16 && w->age[i] < 65) {
-        o->working_age += 1.0;
-        o->employed += w->employed[i];
+        c->working_age++;
+        c->employed += w->employed[i];
     }
-    o->poor += w->income[i] < p->life_poverty_line;
+    c->poor += w->income[i] < p->life_poverty_line;
     o->health += w->health[i];
     o->spare_hours += w->spare_hours[i];
-    o->q_residents[q] += 1.0, o->q_need[q] += any, o->q_left_out[q] += left_out;
-    o->id_residents[id] += 1.0, o->id_need[id] += any, o->id_left_out[id] += left_out;
-    o->age_residents[band] += 1.0, o->age_need[band] += any, o->age_left_out[band] += left_out;
-    o->left_out += left_out;
-    if (w->arrived[i] > 0) o->newcomers += 1.0, o->newcomers_left_out += left_out;
-    o->isolated += (w->social_flags[i] & SF_ISOLATED) != 0;
-    o->lonely += (w->social_flags[i] & SF_LONELY) != 0;
+    c->q_residents[q]++, c->q_need[q] += any, c->q_left_out[q] += left_out;
+    c->id_residents[id]++, c->id_need[id] += any, c->id_left_out[id] += left_out;
+    c->age_residents[band]++, c->age_need[band] += any, c->age_left_out[band] += left_out;
+    c->left_out += left_out;
+    if (w->arrived[i] > 0) c->newcomers++, c->newcomers_left_out += left_out;
+    c->isolated += (w->social_flags[i] & SF_ISOLATED) != 0;
+    c->lonely += (w->social_flags[i] & SF_LONELY) != 0;
     o->trust += w->trust[i];
-    o->trust_share += w->trust[i] >= 0.5f;
-    o->trust_groups_share += w->trust_groups[i] >= 0.5f;
-    o->volunteered_4w += within(w->last_volunteered[i], step, 4);
-    o->volunteered_52w += within(w->last_volunteered[i], step, 52);
-    o->helped_4w += within(w->last_helped[i], step, 4);
+    c->trust_share += w->trust[i] >= 0.5f;
+    c->trust_groups_share += w->trust_groups[i] >= 0.5f;
+    c->volunteered_4w += within(w->last_volunteered[i], step, 4);
+    c->volunteered_52w += within(w->last_volunteered[i], step, 52);
+    c->helped_4w += within(w->last_helped[i], step, 4);
     if (w->age[i] >= 65) {
-        o->over65 += 1.0;
-        o->over65_care_unmet += need[1] > 0.0f && (w->unmet_mask[i] & 2u);
+        c->over65++;
+        c->over65_care_unmet += need[1] > 0.0f && (w->unmet_mask[i] & 2u);
     }
     o->wellbeing += w->wellbeing[i];
-    o->wellbeing_hist[bin_of(w->wellbeing[i], 1.0)] += 1.0;
+    c->wellbeing_hist[bin_of(w->wellbeing[i], 1.0)]++;
     if (w->volunteer_year[i] >= 1.0f) { /* gave at least an hour in about a year */
         int k = bin_of(w->volunteer_year[i], OBSERVE_MAX_HOURS * 52.0);
-        o->hours_hist[k] += 1.0;
+        c->hours_hist[k]++;
         o->hours_sum[k] += w->volunteer_year[i];
     }
-    for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++)
-        o->strong_ties += w->tie_weight[k] >= p->social_isolated_weight;
+}
+
+static void put_counts(double *to, const uint32_t *from, size_t n)
+{
+    for (size_t k = 0; k < n; k++) to[k] = from[k];
+}
+
+/* A slice's counts into the count fields of its sums. */
+static void store_counts(observe_sums *o, const slice_counts *c)
+{
+    o->residents = c->residents, o->working_age = c->working_age, o->employed = c->employed, o->poor = c->poor;
+    put_counts(o->need_count, c->need_count, N_SECTORS);
+    put_counts(o->q_residents, c->q_residents, N_QUINTILES);
+    put_counts(o->q_need, c->q_need, N_QUINTILES);
+    put_counts(o->q_left_out, c->q_left_out, N_QUINTILES);
+    put_counts(o->id_residents, c->id_residents, MAX_IDENTITIES);
+    put_counts(o->id_need, c->id_need, MAX_IDENTITIES);
+    put_counts(o->id_left_out, c->id_left_out, MAX_IDENTITIES);
+    put_counts(o->age_residents, c->age_residents, N_AGE_BANDS);
+    put_counts(o->age_need, c->age_need, N_AGE_BANDS);
+    put_counts(o->age_left_out, c->age_left_out, N_AGE_BANDS);
+    o->left_out = c->left_out, o->newcomers = c->newcomers, o->newcomers_left_out = c->newcomers_left_out;
+    o->isolated = c->isolated, o->lonely = c->lonely;
+    o->trust_share = c->trust_share, o->trust_groups_share = c->trust_groups_share;
+    o->volunteered_4w = c->volunteered_4w, o->volunteered_52w = c->volunteered_52w, o->helped_4w = c->helped_4w;
+    o->over65 = c->over65, o->over65_care_unmet = c->over65_care_unmet;
+    put_counts(o->wellbeing_hist, c->wellbeing_hist, OBSERVE_BINS);
+    put_counts(o->hours_hist, c->hours_hist, OBSERVE_BINS);
+}
+
+/* The strong ties of a slice's residents, whose ties are contiguous in the
+ * CSR arrays: one integer count, which equals the double sum of a 1.0 per
+ * strong tie (every partial sum is an exact integer) and vectorises. */
+static double strong_ties(const world *w, const cw_params *p, work_item it)
+{
+    float min_weight = cw_float_at_or_above(p->social_isolated_weight);
+    uint32_t n = 0;
+    const float *weight = w->tie_weight;
+    for (uint32_t k = w->tie_offset[it.first]; k < w->tie_offset[it.end]; k++) n += weight[k] >= min_weight;
+    return (double)n;
 }
 
 static void sum_slice(const world *w, const cw_params *p, uint32_t step, work_item it, observe_sums *o)
 {
+    slice_counts c;
     memset(o, 0, sizeof *o);
-    for (uint32_t i = it.first; i < it.end; i++) sum_resident(w, p, step, i, o);
+    memset(&c, 0, sizeof c);
+    for (uint32_t i = it.first; i < it.end; i++) sum_resident(w, p, step, i, o, &c);
+    store_counts(o, &c);
+    o->strong_ties = strong_ties(w, p, it);
 }
 
 /* a += b, field by field (the struct is all doubles). */

@@ -20,6 +20,31 @@ double social_propensity(const cw_params *p, uint64_t seed, uint32_t i, uint16_t
     return x < 1.0 ? x : 1.0;
 }
 
+/* Member i's propensity pi if it volunteers this week (u_vol < pi), else
+ * 0. Its propensity_bound decides most weeks without the pow. */
+static double volunteering_propensity(world *w, const cw_params *p, uint64_t seed, uint32_t i, double u_vol)
+{
+    float bound = w->propensity_bound[i];
+    if (bound > 0.0f && u_vol >= bound) return 0.0; /* u_vol >= bound >= pi */
+    double pi = social_propensity(p, seed, world_gid(w, i), w->arrived[i]);
+    w->propensity_bound[i] = cw_float_at_or_above(pi);
+    return pi;
+}
+
+/* Forget the propensity bounds of neighbourhood b if the seed or the
+ * parameters they were worked out with have changed (a timeline event). */
+static void propensity_check(world *w, const cw_params *p, uint64_t seed, int b)
+{
+    uint64_t key[PROPENSITY_KEYS] = {seed};
+    memcpy(&key[1], &p->social_propensity_min, sizeof key[1]);
+    memcpy(&key[2], &p->social_propensity_alpha, sizeof key[2]);
+    uint64_t *stored = &w->propensity_key[(size_t)b * PROPENSITY_KEYS];
+    if (memcmp(stored, key, sizeof key) == 0) return;
+    memcpy(stored, key, sizeof key);
+    uint32_t first = world_first(w, b), end = first + world_nbhd_residents(w, b);
+    for (uint32_t i = first; i < end; i++) w->propensity_bound[i] = 0.0f;
+}
+
 typedef struct group_tally {
     uint16_t members[MAX_GROUP_SLOTS];
     uint16_t by_identity[MAX_GROUP_SLOTS][MAX_IDENTITIES];
@@ -69,50 +94,63 @@ static void join_group(const world *w, const cw_params *p, uint32_t i, uint32_t 
     m[free_q] = slot;
 }
 
-/* The slots of a's living groups, in membership order; returns how many. */
-static int living_slots(const world *w, uint32_t a, uint32_t g0, uint8_t live[MAX_MEMBERSHIPS])
+/* The slots of a's groups, in membership order; returns how many. Called
+ * after leave_groups, which drops the dead ones, so every one is living. */
+static int living_slots(const world *w, uint32_t a, uint8_t live[MAX_MEMBERSHIPS])
 {
     const uint8_t *ma = &w->membership[(size_t)a * MAX_MEMBERSHIPS];
     int n = 0;
     for (int x = 0; x < MAX_MEMBERSHIPS; x++)
-        if (ma[x] != NO_MEMBERSHIP && w->group_alive[g0 + ma[x]]) live[n++] = ma[x];
+        if (ma[x] != NO_MEMBERSHIP) live[n++] = ma[x];
     return n;
 }
 
-/* Whether b is a member of one of the living groups live[n] (of a). */
+/* Whether b is a member of one of the living groups live[n] (of a). The
+ * four membership bytes are compared at once: v has a zero byte exactly
+ * when (v - 0x01..01) & ~v & 0x80..80 is non-zero. */
 static int share_a_group(const world *w, const uint8_t *live, int n, uint32_t b)
 {
-    const uint8_t *mb = &w->membership[(size_t)b * MAX_MEMBERSHIPS];
-    for (int x = 0; x < n; x++)
-        for (int y = 0; y < MAX_MEMBERSHIPS; y++)
-            if (mb[y] == live[x]) return 1;
+    _Static_assert(MAX_MEMBERSHIPS == 4, "one 32-bit word of memberships");
+    uint32_t mb;
+    memcpy(&mb, &w->membership[(size_t)b * MAX_MEMBERSHIPS], sizeof mb);
+    for (int x = 0; x < n; x++) {
+        uint32_t v = mb ^ (live[x] * 0x01010101u);
+        if ((v - 0x01010101u) & ~v & 0x80808080u) return 1;
+    }
     return 0;
 }
 
-/* Contact with each tie renews it; no contact decays it. Returns the
- * week's contact (sum of contacted ties' weights) and whether any tie is
- * strong enough not to count as isolated. */
+/* Contact with each tie renews it; no contact decays it (i's groups are
+ * live[n_live]). Returns the week's contact (sum of contacted ties'
+ * weights) and whether any tie is strong enough not to count as isolated. */
 static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first, uint32_t end,
-                        uint32_t g0, rng *g, int *strong)
+                        const uint8_t *live, int n_live, rng *g, int *strong)
 {
     int lockdown = p->crisis_pandemic;
     double rate = p->social_contact_rate * (lockdown ? p->crisis_lockdown_contact : 1.0);
     double decay = p->social_decay * (lockdown ? p->crisis_lockdown_decay : 1.0);
+    double acquaintance = p->social_acquaintance, renewal = p->social_renewal;
+    double isolated_weight = p->social_isolated_weight;
     double contact = 0.0;
-    *strong = 0;
-    uint8_t live[MAX_MEMBERSHIPS]; /* i's memberships do not change in the loop */
-    int n_live = living_slots(w, i, g0, live);
+    int any_strong = 0;
+    /* the loop's arrays and invariants in locals: the stores to tie_weight
+     * would otherwise make the compiler reload them for every tie */
+    const uint32_t *target = w->tie_target, *give_to = w->give_to;
+    float *weight = w->tie_weight;
+    uint32_t gives_to = give_to[i], n_here = end - first; /* t - first < n_here: t in [first, end) */
     for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) {
-        uint32_t t = w->tie_target[k];
+        uint32_t t = target[k];
         double u = rng_uniform(g);
-        double wt = w->tie_weight[k];
-        int met = w->give_to[i] == t || w->give_to[t] == i || u < rate * (wt + p->social_acquaintance) ||
-                  (n_live > 0 && t >= first && t < end && share_a_group(w, live, n_live, t));
-        wt = met ? wt + p->social_renewal * (1.0 - wt) : wt - decay * wt;
-        w->tie_weight[k] = (float)cw_min(1.0, cw_max(0.0, wt));
-        if (met) contact += w->tie_weight[k];
-        if (w->tie_weight[k] >= p->social_isolated_weight) *strong = 1;
+        double wt = weight[k];
+        int met = gives_to == t || give_to[t] == i || u < rate * (wt + acquaintance) ||
+                  (n_live > 0 && t - first < n_here && share_a_group(w, live, n_live, t));
+        wt = met ? wt + renewal * (1.0 - wt) : wt - decay * wt;
+        float renewed = (float)cw_min(1.0, cw_max(0.0, wt));
+        weight[k] = renewed;
+        if (met) contact += renewed;
+        any_strong |= renewed >= isolated_weight;
     }
+    *strong = any_strong;
     return contact;
 }
 
@@ -126,27 +164,27 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
 
     /* volunteering: a member gives time with chance pi, max(1, pi x spare)
      * hours, out of what informal help left */
-    int n_m = 0;
-    for (int q = 0; q < MAX_MEMBERSHIPS; q++) n_m += m[q] != NO_MEMBERSHIP;
+    uint8_t live[MAX_MEMBERSHIPS]; /* i's groups from here on */
+    int n_m = living_slots(w, i, live);
     double u_vol = rng_uniform(&g);
-    double pi = n_m > 0 ? social_propensity(p, seed, world_gid(w, i), w->arrived[i]) : 0.0; /* a fixed trait */
+    double pi = n_m > 0 ? volunteering_propensity(w, p, seed, i, u_vol) : 0.0; /* a fixed trait */
     double spare = w->spare_hours[i] - w->give_hours[i];
     double hours = n_m > 0 && u_vol < pi ? cw_min(spare, cw_max(1.0, pi * w->spare_hours[i])) : 0.0;
     if (hours < 1.0) hours = 0.0; /* formal volunteering: at least an hour */
     w->volunteer_hours[i] = (float)hours;
     w->volunteer_year[i] = (float)(w->volunteer_year[i] * (51.0 / 52.0) + hours);
     if (hours > 0.0) w->last_volunteered[i] = (uint16_t)step;
-    for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
-        if (m[q] == NO_MEMBERSHIP) continue;
-        t->members[m[q]]++;
-        t->by_identity[m[q]][w->identity[i]]++;
-        t->hours[m[q]] += (float)(hours / n_m);
-        if (hours > 0.0 && w->group_kind[g0 + m[q]] == GK_TIME_BANK) w->timebank_balance[i] += (float)(hours / n_m);
+    for (int x = 0; x < n_m; x++) {
+        uint8_t slot = live[x];
+        t->members[slot]++;
+        t->by_identity[slot][w->identity[i]]++;
+        t->hours[slot] += (float)(hours / n_m);
+        if (hours > 0.0 && w->group_kind[g0 + slot] == GK_TIME_BANK) w->timebank_balance[i] += (float)(hours / n_m);
     }
     if (w->give_to[i] != NO_RESIDENT && w->give_hours[i] > 0.0f) w->last_helped[i] = (uint16_t)step;
 
     int strong;
-    double contact = tend_ties(w, p, i, first, end, g0, &g, &strong) + p->social_contact_per_membership * n_m;
+    double contact = tend_ties(w, p, i, first, end, live, n_m, &g, &strong) + p->social_contact_per_membership * n_m;
     double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, world_gid(w, i), w->arrived[i], RP_TRAIT_CONTACT_NEED));
     if (contact < need) {
         if (w->low_contact_weeks[i] < UINT8_MAX) w->low_contact_weeks[i]++;
@@ -182,6 +220,7 @@ static void neighbourhood_social(world *w, const cw_params *p, uint64_t seed, ui
 void social_step(world *w, const cw_params *p, uint64_t seed, uint32_t step)
 {
     int b0 = world_own_nbhd_begin(w), b1 = world_own_nbhd_end(w);
+    for (int b = b0; b < b1; b++) propensity_check(w, p, seed, b);
 #pragma omp parallel
     {
         group_tally t;

@@ -38,6 +38,11 @@ extern const char *const group_kind_names[N_GROUP_KINDS];
 #define NO_RESIDENT UINT32_MAX
 #define NEVER 0xFFFFu            /* a u16 step that has not happened           */
 
+/* What a resident's memoised income_term holds (life.c). */
+enum { INCOME_TERM_UNKNOWN, INCOME_TERM_FULL, INCOME_TERM_OUT_OF_WORK };
+#define INCOME_TERM_KEYS 4
+#define PROPENSITY_KEYS 3
+
 /* Resident social flags (social phase). */
 enum { SF_ISOLATED = 1, SF_LONELY = 2 };
 
@@ -108,6 +113,15 @@ typedef struct world {
                                 the neighbourhood, or NO_MEMBERSHIP          */
     uint16_t *last_volunteered; /* step of last formal volunteering, NEVER   */
     uint16_t *last_helped;   /* step of last informal help given, NEVER     */
+    /* The income factor of the need hazards, pow(poverty line / income,
+     * income effect), memoised: income changes only on arrival, with
+     * employment and with the business multiplier (life.c). */
+    double *income_term;
+    uint8_t *income_term_state; /* INCOME_TERM_*: what income_term is for   */
+    /* A float at or above the resident's volunteering propensity (a fixed
+     * trait, a pow to work out), 0 while not known: a week's draw at or
+     * above it decides "no" without the pow (social.c). */
+    float *propensity_bound;
 
     /* ---- weekly scratch of the help phases (rewritten every week) ---- */
     uint32_t *give_to;       /* the tie (local index) a resident helps this
@@ -158,6 +172,11 @@ typedef struct world {
     uint8_t *flooded;         /* 1 while a flood affects the neighbourhood    */
     float *business_jobs;     /* community-business jobs per resident         */
     uint8_t *escalate;        /* [n_nbhd * N_SECTORS] problem found this week  */
+    double *income_term_key;  /* [n_nbhd * INCOME_TERM_KEYS] the parameters
+                                 the residents' income_term were computed with */
+    uint64_t *propensity_key; /* [n_nbhd * PROPENSITY_KEYS] the seed and the
+                                 parameters (their bits) the residents'
+                                 propensity_bound were computed with         */
 
     /* ---- fixed parallel decomposition ---- */
     work_item *items;
