@@ -210,10 +210,8 @@ static void put_world(ck_writer *ck, cw_sim *sim)
         if (a->strings) {
             char **s = *a->ptr;
             for (size_t i = 0; i < a->count; i++) put_str(ck, s[i]);
-        } else if (sim->dist) {
-            dist_put_array(sim, a, put_raw, ck);
         } else {
-            put(ck, *a->ptr, a->size * a->count);
+            dist_put_array(sim, a, put_raw, ck);
         }
     }
 }

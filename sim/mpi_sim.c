@@ -462,6 +462,10 @@ void dist_put_array(cw_sim *sim, const world_array *a, stream_put_fn put, void *
 {
     struct sim_dist *d = sim->dist;
     const world *w = &sim->w;
+    if (!d) {
+        if (a->count) put(ctx, *a->ptr, a->size * a->count);
+        return;
+    }
     share_src src = {.data = *a->ptr, .row_bytes = a->size * (a->per ? a->per : 1), .w = w};
     switch (a->entity) {
     case WE_NBHD:

@@ -103,25 +103,6 @@ static hid_t create_field(hid_t group, const field *f, hsize_t n, int compressio
     return d;
 }
 
-static int write_field(hid_t group, const field *f, hsize_t n, int compression)
-{
-    hid_t d = create_field(group, f, n, compression);
-    int ok = d >= 0 && (n == 0 || H5Dwrite(d, f->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->data) >= 0);
-    if (d >= 0) H5Dclose(d);
-    return ok;
-}
-
-static int write_fields(hid_t parent, const char *name, const field *fields, size_t n_fields, hsize_t n,
-                        int compression)
-{
-    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) return 0;
-    int ok = 1;
-    for (size_t k = 0; k < n_fields && ok; k++) ok = write_field(g, &fields[k], n, compression);
-    H5Gclose(g);
-    return ok;
-}
-
 /* Where the streamed rows of one field go: the next rows of dataset d. */
 typedef struct slab_writer {
     hid_t d, type;
@@ -145,9 +126,10 @@ static void put_slab(void *ctx, const void *p, size_t n)
     if (file_space >= 0) H5Sclose(file_space);
 }
 
-/* The residents' fields, n_total rows, each process's share streamed in
- * order. Every process walks every field (the streams are collective);
- * only the writer (parent >= 0) touches the file. */
+/* A table's fields, n_total rows, each process's share streamed in order
+ * (the residents), or all of them from here (the whole stream). Every
+ * process walks every field (the streams are collective); only the writer
+ * (parent >= 0) touches the file. */
 static int write_streamed(hid_t parent, const char *name, const field *fields, size_t n_fields, hsize_t n_total,
                           size_t n_mine, int compression, const snapshot_stream *stream)
 {
@@ -290,7 +272,8 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
     /* the residents' streams are collective: walked whatever happened above */
     ok = write_streamed(ok ? g : -1, "residents", residents, sizeof residents / sizeof residents[0],
                         world_residents_total(w), w->n_res, compression, stream) && ok;
-    ok = ok && write_fields(g, "groups", groups, sizeof groups / sizeof groups[0], w->n_groups, compression);
+    ok = ok && write_streamed(g, "groups", groups, sizeof groups / sizeof groups[0], w->n_groups, w->n_groups,
+                              compression, &whole);
     if (g >= 0) H5Gclose(g);
     if (top >= 0) H5Gclose(top);
     derived_free(&d);
