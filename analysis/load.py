@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-# Breakdown dimensions and the variable that labels them (written by sim/output.c).
+# Breakdown dimensions and the variable that labels them (written by sim/io/output.c).
 LABEL_VARS = {
     "sector": "sector_name",
     "quintile": "quintile_name",

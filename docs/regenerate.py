@@ -3,8 +3,8 @@
 
     /usr/bin/python3 docs/regenerate.py build/commonweal
 
-- docs/PARAMETERS.md: the output of `commonweal params` (sim/params.def) under a fixed header;
-- docs/OUTPUT.md: the rows of the Metrics table (sim/metrics.def).
+- docs/PARAMETERS.md: the output of `commonweal params` (sim/core/params.def) under a fixed header;
+- docs/OUTPUT.md: the rows of the Metrics table (sim/core/metrics.def).
 Tests fail when either is stale.
 """
 import pathlib
@@ -27,7 +27,7 @@ and cannot change on a timeline.
 
 
 def metric_rows():
-    text = (ROOT / "sim" / "metrics.def").read_text()
+    text = (ROOT / "sim" / "core" / "metrics.def").read_text()
     rows = []
     for kind, name, bd, unit, doc in re.findall(
             r'^\s*(METRIC|AREA_METRIC)\(\s*\w+,\s*"([^"]+)",\s*(BD_\w+),\s*"([^"]*)",'

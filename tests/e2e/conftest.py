@@ -2,7 +2,7 @@
 
 ctest runs these with Debian's /usr/bin/python3 and sets
   COMMONWEAL     the command-line program,
-  CW_SOURCE_DIR  the source tree (scenarios/, sim/metrics.def),
+  CW_SOURCE_DIR  the source tree (scenarios/, sim/core/metrics.def),
   CW_TEST_TMP    a scratch directory in the build tree.
 Run by hand: COMMONWEAL=build/commonweal /usr/bin/python3 -m pytest tests/e2e
 """
@@ -62,7 +62,7 @@ def tiny_h5(commonweal, source_dir, test_tmp):
     return out
 
 
-# METRIC(id, "name", BD_x, "unit", "doc") / AREA_METRIC(...) rows of sim/metrics.def.
+# METRIC(id, "name", BD_x, "unit", "doc") / AREA_METRIC(...) rows of sim/core/metrics.def.
 _METRIC_ROW = re.compile(
     r'^\s*(METRIC|AREA_METRIC)\(\s*(\w+),\s*"([^"]+)",\s*(BD_\w+),\s*"([^"]*)",\s*"((?:[^"\\]|\\.)*)"',
     re.MULTILINE)
@@ -70,8 +70,8 @@ _METRIC_ROW = re.compile(
 
 @pytest.fixture(scope="session")
 def metrics_def(source_dir):
-    """Every metric of sim/metrics.def: name, area, breakdown dimension, unit, doc."""
-    text = (source_dir / "sim" / "metrics.def").read_text()
+    """Every metric of sim/core/metrics.def: name, area, breakdown dimension, unit, doc."""
+    text = (source_dir / "sim" / "core" / "metrics.def").read_text()
     rows = []
     for kind, _id, name, bd, unit, doc in _METRIC_ROW.findall(text):
         rows.append({
@@ -82,7 +82,7 @@ def metrics_def(source_dir):
             "unit": unit,
             "doc": doc,
         })
-    assert rows, "no metrics found in sim/metrics.def"
+    assert rows, "no metrics found in sim/core/metrics.def"
     return rows
 
 

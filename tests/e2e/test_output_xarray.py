@@ -155,7 +155,7 @@ def test_h5py_sees_attributes_and_scales(tiny_h5):
 
 
 def test_output_doc_lists_every_metric(source_dir, metrics_def):
-    """docs/OUTPUT.md's metrics table matches sim/metrics.def."""
+    """docs/OUTPUT.md's metrics table matches sim/core/metrics.def."""
     text = (source_dir / "docs" / "OUTPUT.md").read_text()
     section = text.split("## Metrics", 1)[1]
     rows = re.findall(r"^\| `(\w+)` \| ([\w, ]+) \| ([^|]+) \|", section, re.MULTILINE)

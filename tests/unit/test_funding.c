@@ -32,7 +32,7 @@ static void setup(fixture *f, int n_nbhd, int residents, void (*tweak)(cw_params
     if (tweak) tweak(&f->p);
     char err[256];
     cr_assert_eq(population_build(&f->w, &f->mem, &f->p, NULL, err, sizeof err), CW_OK, "%s", err);
-    cr_assert_eq(event_log_init(&f->log, &f->mem, f->w.n_nbhd), CW_OK);
+    cr_assert_eq(event_log_init(&f->log, &f->mem, f->w.n_nbhd, 0), CW_OK);
     cr_assert_eq(funding_state_init(&f->fs, &f->mem, &f->w), CW_OK);
 }
 
@@ -73,8 +73,7 @@ static uint32_t count_rows(const event_log *log, int kind, int detail)
 
 static void clear_log(event_log *log)
 {
-    char err[64];
-    cr_assert_eq(event_log_flush(log, NULL, 0, err, sizeof err), CW_OK);
+    event_log_end_week(log);
 }
 
 static double weekly_budget(const fixture *f) { return f->p.investment_amount * f->w.n_res / 52.0; }

@@ -8,14 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const group_kind_names[N_GROUP_KINDS] = {
-#define GK_NAME(id, name) name,
-    GROUP_KIND_TABLE(GK_NAME)
-#undef GK_NAME
-};
-
-const char *const route_names[N_ROUTES] = {"informal", "group", "service"};
-
 /* The arrays of each entity: where the pointer lives, the element size and
  * how many per entity. One table drives allocation and release. */
 typedef struct array_spec {

@@ -11,6 +11,7 @@
 #include <hdf5.h>
 
 #include "commonweal/commonweal.h"
+#include "events.h"
 #include "metrics.h"
 #include "params.h"
 
@@ -56,6 +57,10 @@ cw_status output_write_week(output *o, int32_t week, int burn_in, const metrics_
  * (enum event_kind, events.h), detail (kind-specific integer), value. */
 cw_status output_write_event(output *o, int32_t week, int32_t nbhd, int kind, int32_t detail,
                              double value, char *err, size_t errlen);
+
+/* Append the week's rows of the event log to /events in its order: the
+ * timeline's changes, area-wide rows, then neighbourhoods by index. */
+cw_status output_write_events(output *o, const event_log *log, int32_t week, char *err, size_t errlen);
 
 /* Write every buffered week and event to the file, update weeks_written
  * and flush the file to disk (before a checkpoint). */

@@ -6,21 +6,8 @@
 #define CW_SCENARIO_H
 
 #include "params.h"
+#include "timeline.h"
 
-/* One timeline change: at reported week `week` (burn-in weeks are negative,
- * -run.burn_in_weeks .. -1; the run is 0 .. run.weeks-1), set a parameter.
- * The `crisis: NAME` shorthand becomes two events (on, and off after
- * `weeks`). Only parameters that are not set-up parameters may appear. */
-typedef struct timeline_event {
-    int32_t week;
-    uint32_t param;      /* index into params_table                   */
-    double value;        /* the new value (numeric and boolean kinds) */
-    char file[256];      /* where it was written, for messages        */
-    int line, column;
-    bool ends_crisis;    /* the implied "off" of a crisis entry: dropped
-                          * by scenario_validate (not an error) when it
-                          * falls after the end of the run             */
-} timeline_event;
 
 #define SCN_COMMENT_MAX 4096
 

@@ -7,7 +7,7 @@
 #ifndef CW_POPULATION_H
 #define CW_POPULATION_H
 
-#include "nbhd_csv.h"
+#include "nbhd_table.h"
 #include "params.h"
 #include "world.h"
 #include "world_comm.h"

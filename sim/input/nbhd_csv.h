@@ -15,17 +15,8 @@
 #include <stdint.h>
 
 #include "commonweal/commonweal.h"
+#include "nbhd_table.h"
 
-typedef struct nbhd_csv {
-    int n;                 /* rows                                     */
-    char **name;           /* [n]                                      */
-    int32_t *la;           /* [n] index into la_name                   */
-    int64_t *population;   /* [n] adult residents, >= 1                */
-    double *deprivation;   /* [n] in [0, 1]                            */
-    double *space_quality; /* [n] in [0, 1], or NULL if no column      */
-    int n_la;
-    char **la_name;        /* [n_la], in order of first appearance     */
-} nbhd_csv;
 
 /* Read path into *out (zeroed first). On error returns CW_EINVAL (bad
  * content: "FILE:LINE: column 'x': message") or CW_EIO (cannot read), with the

@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#include "world.h" /* N_GROUP_KINDS */
 
 const breakdown_info breakdowns[BD_COUNT] = {
     [BD_NONE] = {"", "no breakdown"},
@@ -17,18 +16,6 @@ const breakdown_info breakdowns[BD_COUNT] = {
     [BD_AGE_BAND] = {"age_band", "age band (age_band_name)"},
     [BD_GROUP_KIND] = {"group_kind", "community group kind (group_kind_name)"},
     [BD_ROUTE] = {"route", "route of help (route_name): informal, group, service"},
-};
-
-const char *const sector_names[N_SECTORS] = {
-    "health", "social_care", "mental_health", "housing", "work", "food",
-};
-
-const char *const age_band_names[N_AGE_BANDS] = {
-    "16-29", "30-49", "50-64", "65-79", "80+",
-};
-
-const char *const quintile_names[N_QUINTILES] = {
-    "Q1 (lowest income)", "Q2", "Q3", "Q4", "Q5 (highest income)",
 };
 
 const metric_info metrics_table[METRIC_COUNT] = {

@@ -14,23 +14,6 @@
 #include "metrics.h"
 #include "params.h"
 
-/* Group kinds (MODEL.md s2). Append only: the value is written to output. */
-#define GROUP_KIND_TABLE(X)                                   \
-    X(GK_MUTUAL_AID, "mutual_aid")                            \
-    X(GK_FAITH, "faith")                                      \
-    X(GK_SPORT_LEISURE, "sport_leisure")                      \
-    X(GK_TENANTS_RESIDENTS, "tenants_residents")              \
-    X(GK_FOOD_BANK, "food_bank")                              \
-    X(GK_ADVICE_CENTRE, "advice_centre")                      \
-    X(GK_TIME_BANK, "time_bank")                              \
-    X(GK_COMMUNITY_BUSINESS, "community_business")
-enum group_kind {
-#define GK_ENUM(id, name) id,
-    GROUP_KIND_TABLE(GK_ENUM)
-#undef GK_ENUM
-    N_GROUP_KINDS
-};
-extern const char *const group_kind_names[N_GROUP_KINDS];
 
 #define MAX_MEMBERSHIPS 4
 #define NO_MEMBERSHIP 0xFFu      /* memberships[] entry with no group           */
@@ -43,15 +26,8 @@ enum { INCOME_TERM_UNKNOWN, INCOME_TERM_FULL, INCOME_TERM_OUT_OF_WORK };
 #define INCOME_TERM_KEYS 4
 #define PROPENSITY_KEYS 3
 
-/* Resident social flags (social phase). */
-enum { SF_ISOLATED = 1, SF_LONELY = 2 };
-
-/* How a group's paid capacity is funded (append only: written to output). */
-enum funding_source { FUND_NONE, FUND_COMPETITIVE, FUND_CORE, N_FUNDING_SOURCES };
-
-/* Routes of help (MODEL.md s3.3). Append only: written to output. */
-enum route { ROUTE_INFORMAL, ROUTE_GROUP, ROUTE_SERVICE, N_ROUTES };
-extern const char *const route_names[N_ROUTES];
+/* Sectors, routes, group kinds, age bands, quintiles, social flags and
+ * funding sources: core/dims.def (via metrics.h). */
 #define WORK_CHUNK 2048u /* residents per work item; never depends on threads */
 
 /* A unit of parallel work: a slice of one neighbourhood's residents. */
@@ -295,7 +271,7 @@ uint32_t world_nbhd_of(const world *w, uint32_t g);
 /* Age band 0..4 of an age in years (16-29, 30-49, 50-64, 65-79, 80+). */
 static inline int world_age_band(unsigned age)
 {
-    return age < 30 ? 0 : age < 50 ? 1 : age < 65 ? 2 : age < 80 ? 3 : 4;
+    return dims_age_band(age);
 }
 
 /* Income quintile from the set-up boundaries. */

@@ -1113,6 +1113,23 @@ cw_status output_write_event(output *o, int32_t week, int32_t nbhd, int kind, in
     return CW_OK;
 }
 
+cw_status output_write_events(output *o, const event_log *log, int32_t week, char *err, size_t errlen)
+{
+    cw_status st = CW_OK;
+    for (uint32_t r = 0; r < log->n_timeline && !st; r++) {
+        const event_row *e = &log->timeline[r];
+        st = output_write_event(o, week, -1, e->kind, e->detail, e->value, err, errlen);
+    }
+    for (int k = -1; k < log->n_nbhd && !st; k++) {
+        size_t slot = k < 0 ? (size_t)log->n_nbhd : (size_t)k;
+        for (uint32_t r = 0; r < log->count[slot] && !st; r++) {
+            const event_row *e = &log->rows[slot * log->cap + r];
+            st = output_write_event(o, week, k, e->kind, e->detail, e->value, err, errlen);
+        }
+    }
+    return st;
+}
+
 /* ---- close ------------------------------------------------------------------------- */
 
 static herr_t write_closing_attrs(output *o, int complete, double wall_seconds)

@@ -201,6 +201,11 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
         snprintf(err, errlen, "out of memory writing the snapshot of week %d", week);
         return CW_ENOMEM;
     }
+    char unmet_doc[256], helped_doc[256], flags_doc[256];
+    dims_mask_doc(unmet_doc, sizeof unmet_doc, "s: the need in sector s went unhelped this week", sector_names,
+                  N_SECTORS);
+    dims_mask_doc(helped_doc, sizeof helped_doc, "r: helped by route r this week", route_names, N_ROUTES);
+    dims_social_flags_doc(flags_doc, sizeof flags_doc);
     const field residents[] = {
         FIELD("neighbourhood", d.res_nbhd, 1, "index", "Neighbourhood (row of /neighbourhoods)"),
         FIELD("household", w->household, 1, "id", "Household id"),
@@ -213,9 +218,9 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
         FIELD("need", w->need, N_SECTORS, "severity 0..1", "Need severity by sector (0 none)"),
         FIELD("spare_hours", w->spare_hours, 1, "hours/week", "Hours a week free to help"),
         FIELD("unmet_weeks", w->unmet_weeks, 1, "weeks", "Consecutive weeks with a need and no help"),
-        FIELD("unmet_mask", w->unmet_mask, 1, "bits", "Bit s: the need in sector s went unhelped this week"),
-        FIELD("helped_by", w->helped_by, 1, "bits", "Bit r: helped by route r this week (0 informal, 1 group, 2 service)"),
-        FIELD("social_flags", w->social_flags, 1, "bits", "Bit 0 lonely, bit 1 isolated"),
+        FIELD("unmet_mask", w->unmet_mask, 1, "bits", unmet_doc),
+        FIELD("helped_by", w->helped_by, 1, "bits", helped_doc),
+        FIELD("social_flags", w->social_flags, 1, "bits", flags_doc),
         FIELD("trust_services", w->trust, 1, "0..1", "Trust in statutory services"),
         FIELD("trust_groups", w->trust_groups, 1, "0..1", "Trust in community groups"),
         FIELD("wellbeing", w->wellbeing, 1, "0..1", "Wellbeing"),

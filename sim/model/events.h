@@ -24,13 +24,14 @@ enum event_kind {
 #undef EVENT_KIND_ENUM
 };
 
-#include "output.h"
-#include "scenario.h"
+#include "timeline.h"
 #include "world.h"
 
-/* This week's events from the parallel phases: each neighbourhood (and the
- * area, slot n_nbhd) has its own rows, so phases parallel over neighbourhoods
- * append without locks; events_flush writes them in neighbourhood order. */
+/* This week's events: the timeline's changes first, then the rows of the
+ * parallel phases, where each neighbourhood (and the area, slot n_nbhd) has
+ * its own rows, so phases parallel over neighbourhoods append without locks.
+ * The output writer (io/output.c, output_write_events) writes them in that
+ * order: timeline, area-wide, then neighbourhoods by index. */
 typedef struct event_row {
     int32_t kind, detail;
     double value;
@@ -42,24 +43,28 @@ typedef struct event_log {
     uint32_t *count;     /* [n_nbhd + 1]                                  */
     event_row *rows;     /* [(n_nbhd + 1) * cap]                          */
     uint64_t dropped;    /* rows beyond cap (counted, never silent)       */
-    uint64_t total[16];  /* rows logged since the start, by kind          */
+    uint64_t total[16];  /* phase rows logged since the start, by kind    */
+    uint32_t n_timeline, cap_timeline;
+    event_row *timeline; /* [cap_timeline] this week's timeline changes   */
 } event_log;
 
-cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd);
+/* cap_timeline: the most timeline changes one week can hold (the
+ * scenario's number of timeline events is always enough). */
+cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd, size_t cap_timeline);
 void event_log_free(event_log *log, cw_mem *mem);
 
 /* Append a row for neighbourhood nbhd (-1: area-wide). Only one thread may
  * write a given neighbourhood's rows in a phase. */
 void event_log_add(event_log *log, int nbhd, int kind, int32_t detail, double value);
 
-/* Write the week's rows to the output (o may be NULL) in order: area-wide
- * first, then neighbourhoods by index; then clear. */
-cw_status event_log_flush(event_log *log, output *o, int32_t week, char *err, size_t errlen);
+/* End the week: add the phases' rows to the totals and clear every row
+ * (after the output has written them). */
+void event_log_end_week(event_log *log);
 
-/* Apply every timeline event due at reported week `week`, starting at
- * *cursor (advanced past them): set the parameter, refund services when a
- * funding parameter changed, and log a row to the output (o may be NULL). */
-cw_status events_apply(const cw_scenario *sc, size_t *cursor, int32_t week, cw_params *p,
-                       world *w, output *o, char *err, size_t errlen);
+/* Apply every timeline event due at reported week `week`, of the n sorted
+ * events, starting at *cursor (advanced past them): set the parameter,
+ * refund services when a funding parameter changed, and log a row. */
+cw_status events_apply(const timeline_event *events, size_t n, size_t *cursor, int32_t week, cw_params *p,
+                       world *w, event_log *log, char *err, size_t errlen);
 
 #endif

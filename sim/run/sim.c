@@ -160,7 +160,7 @@ cw_status sim_setup_phases(cw_sim *sim)
     cw_status st;
     if ((st = help_scratch_init(&sim->help, &sim->mem, &sim->w, sim_threads_in_use(sim))) ||
         (st = funding_state_init(&sim->funding, &sim->mem, &sim->w)) ||
-        (st = event_log_init(&sim->log, &sim->mem, sim->w.n_nbhd)) ||
+        (st = event_log_init(&sim->log, &sim->mem, sim->w.n_nbhd, sim->scenario.n_events)) ||
         (st = observe_scratch_init(&sim->obs, &sim->mem, &sim->w)) ||
         (st = metrics_frame_init(&sim->frame, &sim->mem, sim->w.n_nbhd, n_identity)))
         fail(sim, st, "out of memory setting up the metrics");
@@ -336,8 +336,8 @@ cw_status cw_sim_step(cw_sim *sim)
     cw_status st;
 
     t[PH_EVENTS] = now_seconds();
-    st = events_apply(&sim->scenario, &sim->cursor, week, &sim->params, &sim->w, sim->out,
-                      sim->errmsg, sizeof sim->errmsg);
+    st = events_apply(sim->scenario.events, sim->scenario.n_events, &sim->cursor, week, &sim->params, &sim->w,
+                      &sim->log, sim->errmsg, sizeof sim->errmsg);
     if (st) return st;
     t[PH_LIFE] = now_seconds();
     life_step(&sim->w, &sim->params, seed, step);
@@ -361,7 +361,9 @@ cw_status cw_sim_step(cw_sim *sim)
     if (dist_is_root(sim)) observe_area(&sim->w, &sim->obs, sim->help.sums, &sim->frame);
     sim->frame_valid = dist_is_root(sim);
     t[PH_OUTPUT] = now_seconds();
-    if ((st = event_log_flush(&sim->log, sim->out, week, sim->errmsg, sizeof sim->errmsg))) return st;
+    if (sim->out && (st = output_write_events(sim->out, &sim->log, week, sim->errmsg, sizeof sim->errmsg)))
+        return st;
+    event_log_end_week(&sim->log);
     if (sim->out && (st = output_write_week(sim->out, week, week < 0, &sim->frame, sim->errmsg,
                                             sizeof sim->errmsg)))
         return st;

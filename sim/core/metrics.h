@@ -9,11 +9,7 @@
 
 #include "alloc.h"
 #include "commonweal/commonweal.h"
-
-#define N_SECTORS 6
-#define N_QUINTILES 5
-#define N_AGE_BANDS 5
-#define MAX_IDENTITIES 8
+#include "dims.h"
 
 /* Breakdowns: the extra dimension of a metric. */
 enum breakdown { BD_NONE, BD_SECTOR, BD_QUINTILE, BD_IDENTITY, BD_AGE_BAND, BD_GROUP_KIND, BD_ROUTE, BD_COUNT };
@@ -23,11 +19,6 @@ typedef struct breakdown_info {
     const char *doc;   /* what an index along it means                   */
 } breakdown_info;
 extern const breakdown_info breakdowns[BD_COUNT];
-
-/* Labels: sector_names[s], age_band_names[b], quintile_names[q]. */
-extern const char *const sector_names[N_SECTORS];
-extern const char *const age_band_names[N_AGE_BANDS];
-extern const char *const quintile_names[N_QUINTILES];
 
 enum metric_id {
 #define METRIC(id, name, bd, unit, doc) id,

@@ -12,12 +12,12 @@ static int is_crisis_switch(const param_info *pi)
     return pi->kind == PK_BOOL && strncmp(pi->path, "crisis.", 7) == 0;
 }
 
-cw_status events_apply(const cw_scenario *sc, size_t *cursor, int32_t week, cw_params *p,
-                       world *w, output *o, char *err, size_t errlen)
+cw_status events_apply(const timeline_event *events, size_t n, size_t *cursor, int32_t week, cw_params *p,
+                       world *w, event_log *log, char *err, size_t errlen)
 {
     int refund = 0;
-    for (; *cursor < sc->n_events && sc->events[*cursor].week <= week; (*cursor)++) {
-        const timeline_event *ev = &sc->events[*cursor];
+    for (; *cursor < n && events[*cursor].week <= week; (*cursor)++) {
+        const timeline_event *ev = &events[*cursor];
         const param_info *pi = &params_table[ev->param];
         cw_status st = params_set_number(p, pi, ev->value, err, errlen);
         if (st) return st; /* validated at load: only a corrupted scenario gets here */
@@ -25,8 +25,10 @@ cw_status events_apply(const cw_scenario *sc, size_t *cursor, int32_t week, cw_p
         int kind = !is_crisis_switch(pi) ? EV_PARAMETER_CHANGE
                    : ev->value != 0.0    ? EV_CRISIS_START
                                          : EV_CRISIS_END;
-        if (o && (st = output_write_event(o, week, -1, kind, (int32_t)ev->param, ev->value, err, errlen)))
-            return st;
+        if (log->n_timeline < log->cap_timeline)
+            log->timeline[log->n_timeline++] = (event_row){kind, (int32_t)ev->param, ev->value};
+        else
+            log->dropped++;
     }
     if (refund) services_fund(w, p);
     return CW_OK;
@@ -34,22 +36,26 @@ cw_status events_apply(const cw_scenario *sc, size_t *cursor, int32_t week, cw_p
 
 #define EVENT_ROWS_PER_NBHD 64
 
-cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd)
+cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd, size_t cap_timeline)
 {
     memset(log, 0, sizeof *log);
     log->n_nbhd = n_nbhd;
     log->cap = EVENT_ROWS_PER_NBHD;
+    log->cap_timeline = (uint32_t)(cap_timeline ? cap_timeline : 1);
     log->count = mem_calloc(mem, (size_t)n_nbhd + 1, sizeof *log->count);
     log->rows = mem_calloc(mem, ((size_t)n_nbhd + 1) * log->cap, sizeof *log->rows);
-    return log->count && log->rows ? CW_OK : CW_ENOMEM;
+    log->timeline = mem_calloc(mem, log->cap_timeline, sizeof *log->timeline);
+    return log->count && log->rows && log->timeline ? CW_OK : CW_ENOMEM;
 }
 
 void event_log_free(event_log *log, cw_mem *mem)
 {
     mem_free(mem, log->count);
     mem_free(mem, log->rows);
+    mem_free(mem, log->timeline);
     log->count = NULL;
     log->rows = NULL;
+    log->timeline = NULL;
 }
 
 void event_log_add(event_log *log, int nbhd, int kind, int32_t detail, double value)
@@ -63,17 +69,14 @@ void event_log_add(event_log *log, int nbhd, int kind, int32_t detail, double va
     log->rows[slot * log->cap + log->count[slot]++] = (event_row){kind, detail, value};
 }
 
-cw_status event_log_flush(event_log *log, output *o, int32_t week, char *err, size_t errlen)
+void event_log_end_week(event_log *log)
 {
-    for (int k = -1; k < log->n_nbhd; k++) {
-        size_t slot = k < 0 ? (size_t)log->n_nbhd : (size_t)k;
+    for (int slot = 0; slot <= log->n_nbhd; slot++) {
         for (uint32_t r = 0; r < log->count[slot]; r++) {
-            const event_row *e = &log->rows[slot * log->cap + r];
+            const event_row *e = &log->rows[(size_t)slot * log->cap + r];
             if (e->kind >= 0 && e->kind < 16) log->total[e->kind]++;
-            cw_status st = o ? output_write_event(o, week, k, e->kind, e->detail, e->value, err, errlen) : CW_OK;
-            if (st) return st;
         }
         log->count[slot] = 0;
     }
-    return CW_OK;
+    log->n_timeline = 0;
 }
