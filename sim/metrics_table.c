@@ -5,6 +5,8 @@
  */
 #include "metrics.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "world.h" /* N_GROUP_KINDS */
@@ -88,4 +90,24 @@ int metrics_find(const char *name)
     for (int m = 0; m < METRIC_COUNT; m++)
         if (strcmp(metrics_table[m].name, name) == 0) return m;
     return -1;
+}
+
+/* "UNITS" or "UNITS [MIN,MAX]" / "UNITS [MIN,]" (metrics.def's header). */
+int metric_units(const metric_info *mi, char *units, size_t n, float *vmin, float *vmax)
+{
+    const char *bracket = strchr(mi->unit, '[');
+    size_t len = bracket ? (size_t)(bracket - mi->unit) : strlen(mi->unit);
+    while (len > 0 && mi->unit[len - 1] == ' ') len--;
+    snprintf(units, n, "%.*s", (int)len, mi->unit);
+    int flags = 0;
+    if (!bracket) return 0;
+    char *end;
+    float lo = strtof(bracket + 1, &end);
+    if (end != bracket + 1) *vmin = lo, flags |= 1;
+    if (*end == ',') {
+        const char *hi_at = end + 1;
+        float hi = strtof(hi_at, &end);
+        if (end != hi_at) *vmax = hi, flags |= 2;
+    }
+    return flags;
 }

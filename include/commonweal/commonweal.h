@@ -114,6 +114,10 @@ CW_API const char *cw_sim_errmsg(const cw_sim *sim);
  * Each later cw_sim_step appends its week. */
 CW_API cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force);
 
+/* The CF `history` attribute of the output opened next: by convention the
+ * time and the command line that made it (the CLI's). Copied; NULL clears. */
+CW_API cw_status cw_sim_set_history(cw_sim *sim, const char *history);
+
 /* Close the output. complete != 0 renames OUT.partial to OUT; otherwise
  * the partial file stays, readable up to the last completed week. */
 CW_API cw_status cw_sim_close_output(cw_sim *sim, int complete);
@@ -186,6 +190,8 @@ typedef struct cw_sweep_record cw_sweep_record;
  * Free with cw_sweep_free. */
 CW_API cw_status cw_sweep_load(const char *path, const char *const *sets, int n_sets, cw_sweep **out);
 CW_API void cw_sweep_free(cw_sweep *sw);
+/* The CF `history` attribute of the sweep file (as cw_sim_set_history). */
+CW_API cw_status cw_sweep_set_history(cw_sweep *sw, const char *history);
 CW_API const char *cw_sweep_errmsg(const cw_sweep *sw);
 
 /* Members (design points x replicates), design points, replicates. Member m

@@ -9,6 +9,8 @@
 #include "commonweal/commonweal.h"
 
 int cmd_sweep(int argc, char **argv);   /* sweep.c   */
+/* "TIME: the command line", the CF history of the files written (main.c) */
+const char *cli_history(void);
 int cmd_compare(int argc, char **argv); /* compare.c */
 
 /* Under mpirun (mpi_launch.c, sweep_mpi.c; docs/MPI.md). Without MPI, or

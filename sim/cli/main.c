@@ -336,6 +336,7 @@ static int cmd_run(int argc, char **argv)
     int root = cli_mpi_rank() == 0, print;
     if (!root) quiet = 1;
     cw_status st = cli_mpi_create(sc, &opt, &sim); /* under mpirun: this rank's neighbourhoods */
+    if (!st && root) st = cw_sim_set_history(sim, cli_history());
     if (!st && root) st = cw_sim_open_output(sim, out_path, force);
     if (!st && ckpt_every) st = cw_sim_set_checkpoint(sim, ckpt_path, (int)ckpt_every);
     st = cli_mpi_agree(st, &print);
@@ -486,8 +487,25 @@ static int cmd_info(int argc, char **argv)
 
 static int dispatch(int argc, char **argv);
 
+/* The output files' CF history: "TIME: the command line" (UTC). */
+static char history[4096];
+const char *cli_history(void) { return history; }
+
+static void set_history(int argc, char **argv)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    size_t n = gmtime_r(&t, &tm) ? strftime(history, sizeof history, "%Y-%m-%dT%H:%M:%SZ:", &tm) : 0;
+    for (int i = 0; i < argc && n + 1 < sizeof history; i++) {
+        int w = snprintf(history + n, sizeof history - n, " %s", argv[i]);
+        if (w < 0) break;
+        n += (size_t)w;
+    }
+}
+
 int main(int argc, char **argv)
 {
+    set_history(argc, argv);
     if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "resume") || !strcmp(argv[1], "sweep")))
         cli_mpi_start(&argc, &argv); /* only under mpirun (or srun) */
     int rc = dispatch(argc, argv);

@@ -314,7 +314,8 @@ static int open_file(cw_sweep *sw, const char *out, int force, int resume, int t
             return st == CW_EINVAL || st == CW_ETOOBIG ? EXIT_INPUT : EXIT_RUNTIME;
         }
     }
-    st = cw_sweep_file_open(sw, out, force, resume, shape, threads, file);
+    st = cw_sweep_set_history(sw, cli_history());
+    if (!st) st = cw_sweep_file_open(sw, out, force, resume, shape, threads, file);
     cw_sim_free(shape);
     cw_scenario_free(sc);
     if (st) {
