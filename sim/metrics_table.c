@@ -92,6 +92,27 @@ int metrics_find(const char *name)
     return -1;
 }
 
+/* ---- the public description (commonweal.h) ---- */
+int cw_metric_count(void) { return METRIC_COUNT; }
+int cw_metric_find(const char *name) { return name ? metrics_find(name) : -1; }
+
+cw_status cw_metric_describe(int index, cw_metric_desc *out)
+{
+    if (index < 0 || index >= METRIC_COUNT || !out) return CW_EINVAL;
+    const metric_info *mi = &metrics_table[index];
+    float lo = 0, hi = 0;
+    int range = metric_units(mi, out->units, sizeof out->units, &lo, &hi);
+    out->name = mi->name;
+    out->long_name = mi->doc;
+    out->breakdown = breakdowns[mi->bd].dim;
+    out->per_neighbourhood = !mi->area;
+    out->has_min = (range & 1) != 0;
+    out->has_max = (range & 2) != 0;
+    out->valid_min = out->has_min ? lo : 0;
+    out->valid_max = out->has_max ? hi : 0;
+    return CW_OK;
+}
+
 /* "UNITS" or "UNITS [MIN,MAX]" / "UNITS [MIN,]" (metrics.def's header). */
 int metric_units(const metric_info *mi, char *units, size_t n, float *vmin, float *vmax)
 {

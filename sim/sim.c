@@ -405,6 +405,16 @@ int cw_sim_phase_timings(const cw_sim *sim, const char **names, double *seconds,
     return n;
 }
 
+cw_status cw_sim_metric_shape(cw_sim *sim, const char *name, size_t *rows, size_t *cols)
+{
+    int m = name ? metrics_find(name) : -1;
+    if (m < 0) return fail(sim, CW_EINVAL, "unknown metric '%s' (see `commonweal metrics`)", name ? name : "");
+    const metric_info *mi = &metrics_table[m];
+    *rows = mi->area ? 1 : (size_t)sim->frame.n_nbhd;
+    *cols = (size_t)sim->frame.bd_size[mi->bd];
+    return CW_OK;
+}
+
 long cw_sim_metric(const cw_sim *sim, const char *name, float *out, size_t cap)
 {
     int m = metrics_find(name);

@@ -141,8 +141,32 @@ CW_API size_t cw_sim_bytes_peak(const cw_sim *sim);
  * Returns the number of phases (at most max). */
 CW_API int cw_sim_phase_timings(const cw_sim *sim, const char **names, double *seconds, int max);
 
-/* Copy the latest week's value of a per-neighbourhood metric (by name) into
- * out[n_neighbourhoods * breakdown]; returns the count written or -1. For tests. */
+/* ---- metrics (sim/metrics.def; docs/OUTPUT.md "Metrics") ---------------------- */
+typedef struct cw_metric_desc {
+    const char *name;             /* the dataset's name in output files        */
+    const char *long_name;        /* its definition                            */
+    const char *breakdown;        /* breakdown dimension ("sector", ...; "" none) */
+    int per_neighbourhood;        /* 1: [neighbourhood, breakdown?]; 0: area-wide */
+    char units[32];               /* CF units (UDUNITS-2 syntax)               */
+    int has_min, has_max;         /* valid range given                         */
+    double valid_min, valid_max;
+} cw_metric_desc;
+
+/* The metrics every simulation computes each week, 0 .. cw_metric_count()-1
+ * (strings are static storage). CW_EINVAL for an index out of range. */
+CW_API int cw_metric_count(void);
+CW_API cw_status cw_metric_describe(int index, cw_metric_desc *out);
+/* The index of metric `name`, or -1. */
+CW_API int cw_metric_find(const char *name);
+
+/* The shape of metric `name` in this simulation: rows (neighbourhoods of this
+ * process, 1 for an area-wide metric) x cols (the breakdown's size, 1 for none).
+ * CW_EINVAL (message on sim) for an unknown name. */
+CW_API cw_status cw_sim_metric_shape(cw_sim *sim, const char *name, size_t *rows, size_t *cols);
+
+/* Copy the latest week's values of metric `name` into out[rows * cols]
+ * (row-major, cw_sim_metric_shape's shape): returns the count written, or -1
+ * for an unknown name, no week simulated yet, or cap too small. */
 CW_API long cw_sim_metric(const cw_sim *sim, const char *name, float *out, size_t cap);
 
 /* ---- checkpoints -------------------------------------------------------------- */
