@@ -61,7 +61,9 @@ CW_API cw_scenario *cw_scenario_new(void);
 CW_API void cw_scenario_free(cw_scenario *sc);
 
 /* Read a YAML scenario file (following `base:` chains) into sc, replacing
- * what it held. On error, cw_scenario_errmsg gives "FILE:LINE:COLUMN: ...". */
+ * what it held; path "-" reads standard input (relative paths in it are
+ * relative to the working directory). On error, cw_scenario_errmsg gives
+ * "FILE:LINE:COLUMN: ...". */
 CW_API cw_status cw_scenario_load(cw_scenario *sc, const char *path);
 
 /* Apply one "path=value" override (the CLI's --set), range-checked. */
@@ -92,6 +94,9 @@ CW_API void cw_scenario_set_seed(cw_scenario *sc, uint64_t seed);
 
 /* Print the parameter reference as a Markdown table (commonweal params). */
 CW_API void cw_params_print_markdown(FILE *fp);
+/* The same as a JSON array of objects: path, type, default, min, max, unit
+ * (numbers), choices (choice), doc (commonweal params --json). */
+CW_API void cw_params_print_json(FILE *fp);
 
 /* ---- simulations ------------------------------------------------------------- */
 typedef struct cw_sim cw_sim;
@@ -201,6 +206,16 @@ CW_API const char *cw_sim_output_path(const cw_sim *sim);
  * weeks written and whether the run completed, neighbourhoods, and each
  * metric with its dimensions and min/mean/max. On error, a message in err. */
 CW_API cw_status cw_info(const char *path, FILE *fp, char *err, size_t errlen);
+/* The same as one JSON object (commonweal info --json): the root attributes,
+ * weeks, neighbourhoods, and per metric its dimensions, shape, units and
+ * min/mean/max over the run weeks written (null when none). */
+CW_API cw_status cw_info_json(const char *path, FILE *fp, char *err, size_t errlen);
+
+/* Write a run file's metrics as tidy CSV (commonweal export --csv): one row
+ * per week, neighbourhood, breakdown group and metric, with the header
+ * week,neighbourhood,group,metric,value. Area-wide metrics have neighbourhood
+ * "area"; metrics without a breakdown have group "all". */
+CW_API cw_status cw_export_csv(const char *path, FILE *fp, char *err, size_t errlen);
 
 /* ---- sweeps (sim/sweep.c, sim/sweep_output.c; docs/OUTPUT.md "Sweep files") ---- */
 typedef struct cw_sweep cw_sweep;

@@ -376,7 +376,7 @@ int cmd_sweep(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'D': dry = 1; break;
         case 'h': fputs(usage_sweep, stdout); rc = EXIT_OK; goto out_free_sets;
-        default: fputs(usage_sweep, stderr); goto out_free_sets;
+        default: rc = cli_option_error("sweep", argc, argv, opts); goto out_free_sets;
         }
     }
     if (optind != argc - 1) {
@@ -387,6 +387,7 @@ int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "commonweal sweep: --resume and --force contradict each other: choose one\n");
         goto out_free_sets;
     }
+    if (cli_refuse_stdout("sweep", out)) goto out_free_sets;
     if (!out) {
         default_output(argv[optind], out_buf, sizeof out_buf);
         out = out_buf;
