@@ -8,6 +8,9 @@ pkgs=(build-essential cmake pkg-config git
       libhdf5-dev hdf5-tools libyaml-dev libcriterion-dev
       python3 python3-h5py python3-numpy python3-xarray python3-netcdf4 python3-pandas
       python3-matplotlib python3-pytest netcdf-bin chromium
+      udunits-bin                          # tests/e2e/test_cf.py: every unit parses
+      python3-pip python3-setuptools python3-wheel  # pip install ./analysis (the commonweal package)
+      help2man                             # the man page (optional: built when found)
       clang libclang-rt-14-dev valgrind   # libFuzzer (tests/fuzz), memcheck
       libopenmpi-dev openmpi-bin)         # distributed runs and sweeps (docs/MPI.md)
 missing=()

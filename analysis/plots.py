@@ -1,4 +1,4 @@
-"""Plots of scenarios (matplotlib, Agg backend; no display needed).
+"""Plots of scenarios (matplotlib; no display needed, and no backend forced on import).
 
 Every function takes a list of `summary.Scenario` (the first is the baseline), draws one figure,
 saves it to `out` when given (PNG or SVG by the extension) and returns the Figure. Bands and
@@ -8,9 +8,7 @@ left out (said in the title) where there is one.
 from __future__ import annotations
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402  (no backend forced: notebooks keep theirs)
 import numpy as np  # noqa: E402
 
 from . import stats, summary  # noqa: E402

@@ -3,7 +3,9 @@
 # build a Release tree with MPI, a serial one without, and an address+undefined
 # sanitizer tree, and run the tests in each (Criterion unit tests, end-to-end
 # CLI tests, pytest; MPI tests in the MPI tree); then a short libFuzzer pass
-# over the input loaders (clang, build-fuzz).
+# over the input loaders (clang, build-fuzz). The Release ctest includes install.example
+# (cmake --install into a scratch prefix, the example built with find_package and
+# pkg-config against it), meta.spdx / meta.citation, and the pip install of analysis/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/deps.sh

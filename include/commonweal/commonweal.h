@@ -61,7 +61,9 @@ CW_API cw_scenario *cw_scenario_new(void);
 CW_API void cw_scenario_free(cw_scenario *sc);
 
 /* Read a YAML scenario file (following `base:` chains) into sc, replacing
- * what it held. On error, cw_scenario_errmsg gives "FILE:LINE:COLUMN: ...". */
+ * what it held; path "-" reads standard input (relative paths in it are
+ * relative to the working directory). On error, cw_scenario_errmsg gives
+ * "FILE:LINE:COLUMN: ...". */
 CW_API cw_status cw_scenario_load(cw_scenario *sc, const char *path);
 
 /* Apply one "path=value" override (the CLI's --set), range-checked. */
@@ -92,6 +94,9 @@ CW_API void cw_scenario_set_seed(cw_scenario *sc, uint64_t seed);
 
 /* Print the parameter reference as a Markdown table (commonweal params). */
 CW_API void cw_params_print_markdown(FILE *fp);
+/* The same as a JSON array of objects: path, type, default, min, max, unit
+ * (numbers), choices (choice), doc (commonweal params --json). */
+CW_API void cw_params_print_json(FILE *fp);
 
 /* ---- simulations ------------------------------------------------------------- */
 typedef struct cw_sim cw_sim;
@@ -113,6 +118,10 @@ CW_API const char *cw_sim_errmsg(const cw_sim *sim);
  * set-up: dimensions, the neighbourhood table, the scenario attributes.
  * Each later cw_sim_step appends its week. */
 CW_API cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force);
+
+/* The CF `history` attribute of the output opened next: by convention the
+ * time and the command line that made it (the CLI's). Copied; NULL clears. */
+CW_API cw_status cw_sim_set_history(cw_sim *sim, const char *history);
 
 /* Close the output. complete != 0 renames OUT.partial to OUT; otherwise
  * the partial file stays, readable up to the last completed week. */
@@ -137,8 +146,32 @@ CW_API size_t cw_sim_bytes_peak(const cw_sim *sim);
  * Returns the number of phases (at most max). */
 CW_API int cw_sim_phase_timings(const cw_sim *sim, const char **names, double *seconds, int max);
 
-/* Copy the latest week's value of a per-neighbourhood metric (by name) into
- * out[n_neighbourhoods * breakdown]; returns the count written or -1. For tests. */
+/* ---- metrics (sim/metrics.def; docs/OUTPUT.md "Metrics") ---------------------- */
+typedef struct cw_metric_desc {
+    const char *name;             /* the dataset's name in output files        */
+    const char *long_name;        /* its definition                            */
+    const char *breakdown;        /* breakdown dimension ("sector", ...; "" none) */
+    int per_neighbourhood;        /* 1: [neighbourhood, breakdown?]; 0: area-wide */
+    char units[32];               /* CF units (UDUNITS-2 syntax)               */
+    int has_min, has_max;         /* valid range given                         */
+    double valid_min, valid_max;
+} cw_metric_desc;
+
+/* The metrics every simulation computes each week, 0 .. cw_metric_count()-1
+ * (strings are static storage). CW_EINVAL for an index out of range. */
+CW_API int cw_metric_count(void);
+CW_API cw_status cw_metric_describe(int index, cw_metric_desc *out);
+/* The index of metric `name`, or -1. */
+CW_API int cw_metric_find(const char *name);
+
+/* The shape of metric `name` in this simulation: rows (neighbourhoods of this
+ * process, 1 for an area-wide metric) x cols (the breakdown's size, 1 for none).
+ * CW_EINVAL (message on sim) for an unknown name. */
+CW_API cw_status cw_sim_metric_shape(cw_sim *sim, const char *name, size_t *rows, size_t *cols);
+
+/* Copy the latest week's values of metric `name` into out[rows * cols]
+ * (row-major, cw_sim_metric_shape's shape): returns the count written, or -1
+ * for an unknown name, no week simulated yet, or cap too small. */
 CW_API long cw_sim_metric(const cw_sim *sim, const char *name, float *out, size_t cap);
 
 /* ---- checkpoints -------------------------------------------------------------- */
@@ -173,6 +206,16 @@ CW_API const char *cw_sim_output_path(const cw_sim *sim);
  * weeks written and whether the run completed, neighbourhoods, and each
  * metric with its dimensions and min/mean/max. On error, a message in err. */
 CW_API cw_status cw_info(const char *path, FILE *fp, char *err, size_t errlen);
+/* The same as one JSON object (commonweal info --json): the root attributes,
+ * weeks, neighbourhoods, and per metric its dimensions, shape, units and
+ * min/mean/max over the run weeks written (null when none). */
+CW_API cw_status cw_info_json(const char *path, FILE *fp, char *err, size_t errlen);
+
+/* Write a run file's metrics as tidy CSV (commonweal export --csv): one row
+ * per week, neighbourhood, breakdown group and metric, with the header
+ * week,neighbourhood,group,metric,value. Area-wide metrics have neighbourhood
+ * "area"; metrics without a breakdown have group "all". */
+CW_API cw_status cw_export_csv(const char *path, FILE *fp, char *err, size_t errlen);
 
 /* ---- sweeps (sim/sweep.c, sim/sweep_output.c; docs/OUTPUT.md "Sweep files") ---- */
 typedef struct cw_sweep cw_sweep;
@@ -186,6 +229,8 @@ typedef struct cw_sweep_record cw_sweep_record;
  * Free with cw_sweep_free. */
 CW_API cw_status cw_sweep_load(const char *path, const char *const *sets, int n_sets, cw_sweep **out);
 CW_API void cw_sweep_free(cw_sweep *sw);
+/* The CF `history` attribute of the sweep file (as cw_sim_set_history). */
+CW_API cw_status cw_sweep_set_history(cw_sweep *sw, const char *history);
 CW_API const char *cw_sweep_errmsg(const cw_sweep *sw);
 
 /* Members (design points x replicates), design points, replicates. Member m

@@ -9,6 +9,21 @@
 #include "commonweal/commonweal.h"
 
 int cmd_sweep(int argc, char **argv);   /* sweep.c   */
+int cmd_metrics(int argc, char **argv); /* metrics.c */
+int cmd_export(int argc, char **argv);  /* metrics.c */
+/* "TIME: the command line", the CF history of the files written (main.c) */
+const char *cli_history(void);
+
+struct option;
+/* After getopt_long returned '?' (opterr is 0): one line on stderr, the
+ * unknown option or the one missing its value and where the help is;
+ * returns exit status 2 (main.c). */
+int cli_option_error(const char *cmd, int argc, char **argv, const struct option *opts);
+/* "commonweal CMD: WHAT (commonweal CMD --help)"; returns 2 (main.c). */
+int cli_usage_error(const char *cmd, const char *what);
+/* -o -: refused, with the reason (HDF5 files are written in place and
+ * renamed; standard output cannot be). Returns 1 when out is "-". */
+int cli_refuse_stdout(const char *cmd, const char *out);
 int cmd_compare(int argc, char **argv); /* compare.c */
 
 /* Under mpirun (mpi_launch.c, sweep_mpi.c; docs/MPI.md). Without MPI, or

@@ -210,7 +210,7 @@ int cmd_compare(int argc, char **argv)
         case 'J': fmt = FMT_JSON; break;
         case 'f': opt.force = 1; break;
         case 'h': fputs(usage_compare, stdout); rc = EXIT_OK; goto out_free;
-        default: fputs(usage_compare, stderr); goto out_free;
+        default: rc = cli_option_error("compare", argc, argv, opts); goto out_free;
         }
     }
     int files = argc - optind;

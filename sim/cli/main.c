@@ -41,8 +41,10 @@ static const char usage_main[] =
     "Commands:\n"
     "  run SCENARIO      simulate a scenario and write its output file\n"
     "  check SCENARIO    validate a scenario and print every resolved parameter\n"
-    "  params            print the parameter reference (Markdown table)\n"
-    "  info FILE.h5      summarise an output file\n"
+    "  params            print the parameter reference (Markdown table; --json)\n"
+    "  metrics           list the metrics of the output files (--json)\n"
+    "  info FILE.h5      summarise an output file (--json)\n"
+    "  export FILE.h5    write a run file as tidy CSV (--csv)\n"
     "  sweep SWEEP.yaml  run a sweep's members in parallel into one file\n"
     "  compare A.h5 B.h5 paired differences with 95% CIs (or SWEEP.h5 --baseline)\n"
     "  resume CHECKPOINT continue a run from its checkpoint (run --checkpoint-every)\n"
@@ -94,16 +96,16 @@ static const char usage_check[] =
     "Errors are reported as FILE:LINE:COLUMN: message, with exit status 2.\n";
 
 static const char usage_params[] =
-    "Usage: commonweal params\n"
+    "Usage: commonweal params [--json]\n"
     "\n"
     "Print every parameter: its YAML path, type, default, range, unit and meaning\n"
-    "with its source, as a Markdown table.\n";
+    "with its source, as a Markdown table (--json: a JSON array).\n";
 
 static const char usage_info[] =
-    "Usage: commonweal info FILE.h5\n"
+    "Usage: commonweal info FILE.h5 [--json]\n"
     "\n"
     "Summarise an output file: provenance, weeks, neighbourhoods, and each metric\n"
-    "with its dimensions and min/mean/max.\n";
+    "with its dimensions and min/mean/max (--json: one JSON object).\n";
 
 static int wants_help(int argc, char **argv)
 {
@@ -310,7 +312,7 @@ static int cmd_run(int argc, char **argv)
         case 'C': if (!parse_count("--checkpoint-every", optarg, 1, 1000000, &ckpt_every)) goto out_free_sets; break;
         case 'P': ckpt_path = optarg; break;
         case 'h': fputs(usage_run, stdout); rc = EXIT_OK; goto out_free_sets;
-        default: fputs(usage_run, stderr); goto out_free_sets;
+        default: rc = cli_option_error("run", argc, argv, opts); goto out_free_sets;
         }
     }
     if (optind != argc - 1) {
@@ -318,6 +320,11 @@ static int cmd_run(int argc, char **argv)
         goto out_free_sets;
     }
     const char *scenario_path = argv[optind];
+    if (cli_refuse_stdout("run", out_path)) goto out_free_sets;
+    if (strcmp(scenario_path, "-") == 0 && !out_path) {
+        rc = cli_usage_error("run", "a scenario on standard input (-) needs -o OUT");
+        goto out_free_sets;
+    }
     if (!out_path) {
         default_output(scenario_path, out_buf, sizeof out_buf);
         out_path = out_buf;
@@ -336,6 +343,7 @@ static int cmd_run(int argc, char **argv)
     int root = cli_mpi_rank() == 0, print;
     if (!root) quiet = 1;
     cw_status st = cli_mpi_create(sc, &opt, &sim); /* under mpirun: this rank's neighbourhoods */
+    if (!st && root) st = cw_sim_set_history(sim, cli_history());
     if (!st && root) st = cw_sim_open_output(sim, out_path, force);
     if (!st && ckpt_every) st = cw_sim_set_checkpoint(sim, ckpt_path, (int)ckpt_every);
     st = cli_mpi_agree(st, &print);
@@ -379,7 +387,7 @@ static int cmd_resume(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'T': timings = 1; break;
         case 'h': fputs(usage_resume, stdout); return EXIT_OK;
-        default: fputs(usage_resume, stderr); return EXIT_INPUT;
+        default: return cli_option_error("resume", argc, argv, opts);
         }
     }
     if (optind != argc - 1) {
@@ -437,7 +445,7 @@ static int cmd_check(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'S') sets[n_sets++] = optarg;
         else if (c == 'h') { fputs(usage_check, stdout); rc = EXIT_OK; goto out_free_sets; }
-        else { fputs(usage_check, stderr); goto out_free_sets; }
+        else { rc = cli_option_error("check", argc, argv, opts); goto out_free_sets; }
     }
     if (optind != argc - 1) {
         fprintf(stderr, "commonweal check: expected one SCENARIO file\n%s", usage_check);
@@ -466,17 +474,33 @@ out_free_sets:
 static int cmd_params(int argc, char **argv)
 {
     if (wants_help(argc, argv)) { fputs(usage_params, stdout); return EXIT_OK; }
-    if (argc > 1) { fputs(usage_params, stderr); return EXIT_INPUT; }
-    cw_params_print_markdown(stdout);
+    int json = argc == 2 && strcmp(argv[1], "--json") == 0;
+    if (argc > 1 && !json) {
+        char what[256];
+        snprintf(what, sizeof what, argv[1][0] == '-' ? "unknown option '%s'" : "takes no arguments ('%s')", argv[1]);
+        return cli_usage_error("params", what);
+    }
+    if (json) cw_params_print_json(stdout);
+    else cw_params_print_markdown(stdout);
     return EXIT_OK;
 }
 
 static int cmd_info(int argc, char **argv)
 {
     if (wants_help(argc, argv)) { fputs(usage_info, stdout); return EXIT_OK; }
-    if (argc != 2) { fputs(usage_info, stderr); return EXIT_INPUT; }
+    int json = 0;
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = 1;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "commonweal info: unknown option '%s' (commonweal info --help)\n", argv[i]);
+            return EXIT_INPUT;
+        } else if (file) return cli_usage_error("info", "expected one FILE.h5");
+        else file = argv[i];
+    }
+    if (!file) return cli_usage_error("info", "expected one FILE.h5");
     char err[1024];
-    cw_status st = cw_info(argv[1], stdout, err, sizeof err);
+    cw_status st = json ? cw_info_json(file, stdout, err, sizeof err) : cw_info(file, stdout, err, sizeof err);
     if (st) {
         fprintf(stderr, "commonweal info: %s\n", err);
         return EXIT_RUNTIME;
@@ -486,8 +510,59 @@ static int cmd_info(int argc, char **argv)
 
 static int dispatch(int argc, char **argv);
 
+/* The output files' CF history: "TIME: the command line" (UTC). */
+static char history[4096];
+const char *cli_history(void) { return history; }
+
+static void set_history(int argc, char **argv)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    size_t n = gmtime_r(&t, &tm) ? strftime(history, sizeof history, "%Y-%m-%dT%H:%M:%SZ:", &tm) : 0;
+    for (int i = 0; i < argc && n + 1 < sizeof history; i++) {
+        int w = snprintf(history + n, sizeof history - n, " %s", argv[i]);
+        if (w < 0) break;
+        n += (size_t)w;
+    }
+}
+
+int cli_usage_error(const char *cmd, const char *what)
+{
+    fprintf(stderr, "commonweal %s: %s (commonweal %s --help)\n", cmd, what, cmd);
+    return EXIT_INPUT;
+}
+
+int cli_option_error(const char *cmd, int argc, char **argv, const struct option *opts)
+{
+    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    char what[256];
+    int needs_value = 0;
+    if (strncmp(arg, "--", 2) == 0) {
+        size_t len = strcspn(arg + 2, "=");
+        for (const struct option *o = opts; o->name; o++)
+            if (strlen(o->name) == len && strncmp(o->name, arg + 2, len) == 0 && o->has_arg == required_argument)
+                needs_value = 1;
+    } else if (optopt) {
+        for (const struct option *o = opts; o->name; o++)
+            if (o->val == optopt && o->has_arg == required_argument) needs_value = 1;
+    }
+    if (needs_value) snprintf(what, sizeof what, "option '%s' needs a value", arg);
+    else if (optopt && strncmp(arg, "--", 2) != 0) snprintf(what, sizeof what, "unknown option '-%c'", optopt);
+    else snprintf(what, sizeof what, "unknown option '%s'", arg);
+    return cli_usage_error(cmd, what);
+}
+
+int cli_refuse_stdout(const char *cmd, const char *out)
+{
+    if (!out || strcmp(out, "-") != 0) return 0;
+    fprintf(stderr, "commonweal %s: -o -: the output cannot go to standard output (an HDF5 file is written "
+            "in place as OUT.partial and renamed); give a file name\n", cmd);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
+    set_history(argc, argv);
     if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "resume") || !strcmp(argv[1], "sweep")))
         cli_mpi_start(&argc, &argv); /* only under mpirun (or srun) */
     int rc = dispatch(argc, argv);
@@ -502,6 +577,7 @@ static int dispatch(int argc, char **argv)
         return EXIT_INPUT;
     }
     const char *cmd = argv[1];
+    opterr = 0; /* cli_option_error says what was wrong, in one line */
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_main, stdout);
         return EXIT_OK;
@@ -514,6 +590,8 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0) return cmd_params(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "metrics") == 0) return cmd_metrics(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0) return cmd_export(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "resume") == 0) return cmd_resume(argc - 1, argv + 1);

@@ -314,7 +314,8 @@ static int open_file(cw_sweep *sw, const char *out, int force, int resume, int t
             return st == CW_EINVAL || st == CW_ETOOBIG ? EXIT_INPUT : EXIT_RUNTIME;
         }
     }
-    st = cw_sweep_file_open(sw, out, force, resume, shape, threads, file);
+    st = cw_sweep_set_history(sw, cli_history());
+    if (!st) st = cw_sweep_file_open(sw, out, force, resume, shape, threads, file);
     cw_sim_free(shape);
     cw_scenario_free(sc);
     if (st) {
@@ -375,7 +376,7 @@ int cmd_sweep(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'D': dry = 1; break;
         case 'h': fputs(usage_sweep, stdout); rc = EXIT_OK; goto out_free_sets;
-        default: fputs(usage_sweep, stderr); goto out_free_sets;
+        default: rc = cli_option_error("sweep", argc, argv, opts); goto out_free_sets;
         }
     }
     if (optind != argc - 1) {
@@ -386,6 +387,7 @@ int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "commonweal sweep: --resume and --force contradict each other: choose one\n");
         goto out_free_sets;
     }
+    if (cli_refuse_stdout("sweep", out)) goto out_free_sets;
     if (!out) {
         default_output(argv[optind], out_buf, sizeof out_buf);
         out = out_buf;

@@ -49,5 +49,8 @@ size_t metrics_len(const metrics_frame *f, enum metric_id m);
 cw_status metrics_frame_init(metrics_frame *f, cw_mem *mem, int n_nbhd, int n_identity);
 void metrics_frame_free(metrics_frame *f, cw_mem *mem);
 int metrics_find(const char *name); /* index or -1 */
+/* The CF units of metric mi (UDUNITS-2 syntax) into units[n], and its valid
+ * range: returns bit 1 when *vmin was set, bit 2 when *vmax was set. */
+int metric_units(const metric_info *mi, char *units, size_t n, float *vmin, float *vmax);
 
 #endif

@@ -5,6 +5,8 @@
  */
 #include "metrics.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -75,4 +77,45 @@ int metrics_find(const char *name)
     for (int m = 0; m < METRIC_COUNT; m++)
         if (strcmp(metrics_table[m].name, name) == 0) return m;
     return -1;
+}
+
+/* ---- the public description (commonweal.h) ---- */
+int cw_metric_count(void) { return METRIC_COUNT; }
+int cw_metric_find(const char *name) { return name ? metrics_find(name) : -1; }
+
+cw_status cw_metric_describe(int index, cw_metric_desc *out)
+{
+    if (index < 0 || index >= METRIC_COUNT || !out) return CW_EINVAL;
+    const metric_info *mi = &metrics_table[index];
+    float lo = 0, hi = 0;
+    int range = metric_units(mi, out->units, sizeof out->units, &lo, &hi);
+    out->name = mi->name;
+    out->long_name = mi->doc;
+    out->breakdown = breakdowns[mi->bd].dim;
+    out->per_neighbourhood = !mi->area;
+    out->has_min = (range & 1) != 0;
+    out->has_max = (range & 2) != 0;
+    out->valid_min = out->has_min ? lo : 0;
+    out->valid_max = out->has_max ? hi : 0;
+    return CW_OK;
+}
+
+/* "UNITS" or "UNITS [MIN,MAX]" / "UNITS [MIN,]" (metrics.def's header). */
+int metric_units(const metric_info *mi, char *units, size_t n, float *vmin, float *vmax)
+{
+    const char *bracket = strchr(mi->unit, '[');
+    size_t len = bracket ? (size_t)(bracket - mi->unit) : strlen(mi->unit);
+    while (len > 0 && mi->unit[len - 1] == ' ') len--;
+    snprintf(units, n, "%.*s", (int)len, mi->unit);
+    int flags = 0;
+    if (!bracket) return 0;
+    char *end;
+    float lo = strtof(bracket + 1, &end);
+    if (end != bracket + 1) *vmin = lo, flags |= 1;
+    if (*end == ',') {
+        const char *hi_at = end + 1;
+        float hi = strtof(hi_at, &end);
+        if (end != hi_at) *vmax = hi, flags |= 2;
+    }
+    return flags;
 }

@@ -2,6 +2,7 @@
  * The parameter table and the operations generated from it.
  */
 #include "params.h"
+#include "jsonw.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -317,4 +318,54 @@ void cw_params_print_markdown(FILE *fp)
             fprintf(fp, "| `%s` | %s | %s | | | %s | %s |\n", pi->path, kinds[pi->kind], v, pi->unit,
                     pi->doc);
     }
+}
+
+/* commonweal params --json: one object per parameter, in the table's order. */
+void cw_params_print_json(FILE *fp)
+{
+    static const char *const kinds[] = {"int", "real", "bool", "text", "choice"};
+    cw_params def;
+    params_defaults(&def);
+    fputs("[\n", fp);
+    for (size_t i = 0; i < params_count; i++) {
+        const param_info *pi = &params_table[i];
+        fputs("  {\"path\": ", fp);
+        jsonw_str(fp, pi->path);
+        fprintf(fp, ", \"type\": \"%s\", \"default\": ", kinds[pi->kind]);
+        const void *v = cfield(&def, pi);
+        switch (pi->kind) {
+        case PK_INT: fprintf(fp, "%" PRId64, *(const int64_t *)v); break;
+        case PK_REAL: jsonw_num(fp, *(const double *)v); break;
+        case PK_BOOL: fputs(*(const bool *)v ? "true" : "false", fp); break;
+        case PK_STR: jsonw_str(fp, (const char *)v); break;
+        case PK_ENUM: {
+            char name[64];
+            jsonw_str(fp, params_enum_name(pi, *(const int *)v, name, sizeof name));
+            break;
+        }
+        }
+        if (pi->kind == PK_INT || pi->kind == PK_REAL) {
+            fputs(", \"min\": ", fp);
+            jsonw_num(fp, pi->min);
+            fputs(", \"max\": ", fp);
+            jsonw_num(fp, pi->max);
+            fputs(", \"unit\": ", fp);
+            jsonw_str(fp, pi->unit);
+        }
+        if (pi->kind == PK_ENUM) {
+            fputs(", \"choices\": [", fp);
+            int n = 1;
+            for (const char *c = pi->sdef; *c; c++) n += *c == '|';
+            for (int k = 0; k < n; k++) {
+                char name[64];
+                if (k) fputs(", ", fp);
+                jsonw_str(fp, params_enum_name(pi, k, name, sizeof name));
+            }
+            fputc(']', fp);
+        }
+        fputs(", \"doc\": ", fp);
+        jsonw_str(fp, pi->doc);
+        fprintf(fp, "}%s\n", i + 1 < params_count ? "," : "");
+    }
+    fputs("]\n", fp);
 }

@@ -644,7 +644,17 @@ void cw_sweep_free(cw_sweep *sw)
     free(sw->trajectory);
     cw_scenario_free(sw->base);
     free(sw->text);
+    free(sw->history);
     free(sw);
+}
+
+cw_status cw_sweep_set_history(cw_sweep *sw, const char *history)
+{
+    char *copy = NULL;
+    if (history && !(copy = strdup(history))) return CW_ENOMEM;
+    free(sw->history);
+    sw->history = copy;
+    return CW_OK;
 }
 
 const char *cw_sweep_errmsg(const cw_sweep *sw) { return sw ? sw->errmsg : "out of memory"; }

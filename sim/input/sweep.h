@@ -29,6 +29,7 @@ typedef struct sweep_factor {
 
 struct cw_sweep {
     char *text;                 /* the sweep file as written               */
+    char *history;              /* CF history of the file (cw_sweep_set_history) */
     cw_scenario *base;          /* base + set: + --set overrides           */
     sweep_method method;
     int replicates, crn;

@@ -104,7 +104,8 @@ static int read_all(FILE *f, char **text, size_t *len)
 
 int yf_read_file(const char *path, char **text, size_t *len, struct stat *st)
 {
-    FILE *f = fopen(path, "rb");
+    int is_stdin = strcmp(path, "-") == 0; /* "-": standard input (CLI convention) */
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) return errno;
     int e = 0;
     if (fstat(fileno(f), st) != 0)
@@ -113,7 +114,7 @@ int yf_read_file(const char *path, char **text, size_t *len, struct stat *st)
         e = EISDIR;
     else
         e = read_all(f, text, len);
-    fclose(f);
+    if (!is_stdin) fclose(f);
     return e;
 }
 

@@ -47,7 +47,8 @@ YF_PRINTF(3, 4) cw_status yf_fail_plain(char *err, size_t n, const char *fmt, ..
 /* "mapping", "sequence" or "single value". */
 const char *yf_node_kind(const yaml_node_t *n);
 
-/* Open and read path (at most YF_MAX_FILE_BYTES); *st gets its identity.
+/* Open and read path (at most YF_MAX_FILE_BYTES; "-" is standard input,
+ * whose relative paths resolve against the working directory); *st gets its identity.
  * Returns 0 or an errno value (EFBIG when too large). Free *text. */
 int yf_read_file(const char *path, char **text, size_t *len, struct stat *st);
 

@@ -15,6 +15,7 @@
 #include <hdf5_hl.h>
 
 #include "commonweal/commonweal.h"
+#include "jsonw.h"
 
 #define INFO_SCENARIO_LINES 8          /* lines of the scenario shown       */
 #define INFO_LA_SHOWN 5                /* LA names listed before "..."     */
@@ -440,6 +441,149 @@ cw_status cw_info(const char *path, FILE *fp, char *err, size_t errlen)
     cw_status st = info_open(path, &f, err, errlen);
     if (st == CW_OK) {
         st = info_print(path, f, fp, err, errlen);
+        H5Fclose(f);
+    }
+    H5Eclear2(H5E_DEFAULT);
+    H5Eset_auto2(H5E_DEFAULT, func, data);
+    return st;
+}
+
+/* ---- commonweal info --json ---------------------------------------------------- */
+
+static void json_attr(FILE *fp, hid_t f, const char *name, int first)
+{
+    if (!first) fputs(",\n", fp);
+    fprintf(fp, "  \"%s\": ", name);
+    if (H5Aexists(f, name) <= 0) {
+        fputs("null", fp);
+        return;
+    }
+    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+    hid_t t = a < 0 ? -1 : H5Aget_type(a);
+    H5T_class_t cls = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+    if (cls == H5T_STRING) {
+        char *s = attr_string(f, name);
+        jsonw_str(fp, s ? s : "");
+        free(s);
+    } else if (strcmp(name, "seed") == 0) {
+        fprintf(fp, "%llu", (unsigned long long)attr_u64(f, name));
+    } else {
+        jsonw_num(fp, attr_number(f, name));
+    }
+}
+
+typedef struct json_walk {
+    FILE *fp;
+    const info_weeks *weeks;
+    const uint8_t *use;
+    int n, failed;
+} json_walk;
+
+static herr_t json_metric_visit(hid_t g, const char *name, const H5L_info_t *li, void *data)
+{
+    (void)li;
+    json_walk *jw = data;
+    hid_t d = H5Oopen(g, name, H5P_DEFAULT);
+    if (d < 0) return 0;
+    if (H5Iget_type(d) != H5I_DATASET) {
+        H5Oclose(d);
+        return 0;
+    }
+    hid_t s = H5Dget_space(d);
+    hsize_t dims[H5S_MAX_RANK];
+    int rank = s < 0 ? -1 : H5Sget_simple_extent_dims(s, dims, NULL);
+    if (s >= 0) H5Sclose(s);
+    if (rank < 1 || !is_metric(d, rank, dims, jw->weeks->n)) {
+        H5Dclose(d);
+        return 0;
+    }
+    char dimnames[256] = "", shape[128];
+    describe_dims(d, rank, dims, dimnames, sizeof dimnames, shape, sizeof shape);
+    info_stats st = {0};
+    if (metric_stats(d, rank, dims, jw->use, &st) < 0) jw->failed = 1;
+    char *units = attr_string(d, "units");
+    FILE *fp = jw->fp;
+    fprintf(fp, "%s    {\"name\": ", jw->n++ ? ",\n" : "");
+    jsonw_str(fp, name);
+    fputs(", \"dims\": [", fp);
+    char *save = NULL;
+    int k = 0;
+    for (char *tok = strtok_r(dimnames, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        if (k++) fputs(", ", fp);
+        jsonw_str(fp, tok);
+    }
+    fputs("], \"shape\": [", fp);
+    for (int i = 0; i < rank; i++) fprintf(fp, "%s%llu", i ? ", " : "", (unsigned long long)dims[i]);
+    fputs("], \"units\": ", fp);
+    jsonw_str(fp, units);
+    fputs(", \"min\": ", fp);
+    jsonw_num(fp, st.n ? st.min : NAN);
+    fputs(", \"mean\": ", fp);
+    jsonw_num(fp, st.n ? st.sum / (double)st.n : NAN);
+    fputs(", \"max\": ", fp);
+    jsonw_num(fp, st.n ? st.max : NAN);
+    fputc('}', fp);
+    free(units);
+    H5Dclose(d);
+    return 0;
+}
+
+static cw_status info_json_print(const char *path, hid_t f, FILE *fp, char *err, size_t errlen)
+{
+    info_weeks w = {0};
+    if (weeks_read(f, &w) < 0) {
+        snprintf(err, errlen, "%s: cannot read the weeks", path);
+        weeks_free(&w);
+        return CW_EIO;
+    }
+    static const char *const attrs[] = {"kind", "title", "source", "history", "program_version",
+                                        "schema_version", "seed", "threads", "n_residents", "start_time",
+                                        "host", "weeks_planned", "burn_in_weeks", "weeks_written",
+                                        "complete", "wall_seconds", "members", "replicates", "points",
+                                        "method"};
+    fputs("{\n  \"file\": ", fp);
+    jsonw_str(fp, path);
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
+        if (i < 16 || H5Aexists(f, attrs[i]) > 0) json_attr(fp, f, attrs[i], 0);
+    fprintf(fp, ",\n  \"weeks\": %llu,\n  \"burn_in_weeks_in_file\": %llu,\n  \"neighbourhoods\": %lld",
+            (unsigned long long)w.n, (unsigned long long)w.n_burn_in, dataset_len(f, "neighbourhood"));
+    fputs(",\n  \"metrics\": [\n", fp);
+    uint8_t *use = malloc((size_t)w.n + 1);
+    cw_status st = CW_OK;
+    if (!use) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        st = CW_ENOMEM;
+    } else {
+        for (hsize_t i = 0; i < w.n; i++) use[i] = !w.burn_in[i];
+        json_walk jw = {.fp = fp, .weeks = &w, .use = use};
+        hsize_t at = 0;
+        if (H5Literate(f, H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, json_metric_visit, &jw) < 0 && jw.n == 0) {
+            at = 0;
+            H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, &at, json_metric_visit, &jw);
+        }
+        if (jw.failed) {
+            snprintf(err, errlen, "%s: cannot read a metric", path);
+            st = CW_EIO;
+        }
+    }
+    fputs("\n  ]\n}\n", fp);
+    free(use);
+    weeks_free(&w);
+    return st;
+}
+
+cw_status cw_info_json(const char *path, FILE *fp, char *err, size_t errlen)
+{
+    H5E_auto2_t func;
+    void *data;
+    H5Eget_auto2(H5E_DEFAULT, &func, &data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = -1;
+    cw_status st = info_open(path, &f, err, errlen);
+    if (st == CW_OK) {
+        st = info_json_print(path, f, fp, err, errlen);
         H5Fclose(f);
     }
     H5Eclear2(H5E_DEFAULT);

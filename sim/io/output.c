@@ -12,6 +12,8 @@
  */
 #include "output.h"
 
+#include <math.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,6 +364,7 @@ static herr_t write_dimensions(output *o)
 {
     o->week = make_growing_scale(o->file, "week", "reported week (negative during the burn-in)",
                                  "week");
+    if (o->week >= 0 && attr_str(o->week, "axis", "T") < 0) return -1;
     o->nbhd = make_index_scale(o->file, "neighbourhood", o->n_nbhd, 0,
                                "neighbourhood index (row of /neighbourhoods)");
     if (o->week < 0 || o->nbhd < 0) return -1;
@@ -427,6 +430,23 @@ static void metric_coordinates(int m, char *buf, size_t n)
             snprintf(buf, n, "burn_in %s", out_labels[i].var);
 }
 
+/* A metric's CF attributes: long_name, units (UDUNITS-2), valid_min and
+ * valid_max where metrics.def gives a range, _FillValue (NaN) when cells can
+ * stay unwritten (fill), and coordinates. */
+static herr_t metric_attrs(hid_t ds, int m, int fill)
+{
+    const metric_info *mi = &metrics_table[m];
+    char units[64], coords[64];
+    float vmin = 0, vmax = 0, nan = NAN;
+    int range = metric_units(mi, units, sizeof units, &vmin, &vmax);
+    metric_coordinates(m, coords, sizeof coords);
+    if (attr_describe(ds, mi->doc, units) < 0) return -1;
+    if ((range & 1) && attr_put(ds, "valid_min", H5T_NATIVE_FLOAT, &vmin) < 0) return -1;
+    if ((range & 2) && attr_put(ds, "valid_max", H5T_NATIVE_FLOAT, &vmax) < 0) return -1;
+    if (fill && attr_put(ds, "_FillValue", H5T_NATIVE_FLOAT, &nan) < 0) return -1;
+    return attr_str(ds, "coordinates", coords);
+}
+
 static herr_t create_metric(output *o, int m)
 {
     const metric_info *mi = &metrics_table[m];
@@ -439,10 +459,7 @@ static herr_t create_metric(output *o, int m)
     if (o->metric[m] < 0) return -1;
     for (int i = 0; i < rank; i++)
         if (H5DSattach_scale(o->metric[m], scale[i], (unsigned)i) < 0) return -1;
-    char coords[64];
-    metric_coordinates(m, coords, sizeof coords);
-    if (attr_describe(o->metric[m], mi->doc, mi->unit) < 0) return -1;
-    return attr_str(o->metric[m], "coordinates", coords);
+    return metric_attrs(o->metric[m], m, 0);
 }
 
 static herr_t create_metrics(output *o)
@@ -490,18 +507,18 @@ static herr_t write_nbhd_columns(hid_t g, const output_setup *s, hid_t scale)
     if (write_nbhd_la(g, s, scale) < 0) return -1;
     if (s->deprivation && write_column(g, "deprivation", H5T_NATIVE_FLOAT, n, s->deprivation,
                                        scale, "deprivation index (0 least, 1 most deprived)",
-                                       "index 0..1") < 0)
+                                       "1") < 0)
         return -1;
     if (s->decile && write_column(g, "decile", H5T_NATIVE_INT32, n, s->decile, scale,
                                   "deprivation decile (1 least, 10 most deprived)", NULL) < 0)
         return -1;
     if (s->population && write_column(g, "population", H5T_NATIVE_INT32, n, s->population, scale,
-                                      "adult residents at set-up", "residents") < 0)
+                                      "adult residents at set-up", "1") < 0)
         return -1;
     if (s->space_quality && write_column(g, "space_quality", H5T_NATIVE_FLOAT, n,
                                          s->space_quality, scale,
                                          "quality of shared space (0 none, 1 best)",
-                                         "index 0..1") < 0)
+                                         "1") < 0)
         return -1;
     return 0;
 }
@@ -610,6 +627,7 @@ static herr_t write_root_attrs(output *o, const output_setup *s)
     hid_t f = o->file;
     int64_t n_residents = s->n_residents;
     if (attr_str(f, "Conventions", "CF-1.8") < 0) return -1;
+    if (output_h5_cf_root(f, "run", s->scenario_yaml, s->history) < 0) return -1;
     if (attr_str(f, "kind", "run") < 0) return -1;
     if (attr_i32(f, "schema_version", cw_schema_version()) < 0) return -1;
     if (attr_str(f, "program_version", cw_version()) < 0) return -1;
@@ -1207,6 +1225,29 @@ hid_t output_h5_dataset(hid_t loc, const char *name, hid_t type, int rank, const
 }
 
 void output_h5_coordinates(int metric, char *buf, size_t n) { metric_coordinates(metric, buf, n); }
+herr_t output_h5_metric_attrs(hid_t ds, int metric, int fill) { return metric_attrs(ds, metric, fill); }
+
+herr_t output_h5_cf_root(hid_t file, const char *kind, const char *yaml, const char *history)
+{
+    char title[256], source[128];
+    int n = snprintf(title, sizeof title, "Commonweal %s", kind);
+    /* the first '#' line of the leading comment says what the scenario asks */
+    for (const char *p = yaml ? yaml : ""; *p == '#' || *p == '\n' || *p == ' ';) {
+        if (*p != '#') { p++; continue; }
+        while (*p == '#' || *p == ' ') p++;
+        size_t len = strcspn(p, "\n");
+        if (len > 0) {
+            snprintf(title + n, sizeof title - (size_t)n, ": %.*s", (int)len, p);
+            break;
+        }
+    }
+    snprintf(source, sizeof source, "commonweal %s", cw_version());
+    if (attr_str(file, "title", title) < 0 || attr_str(file, "source", source) < 0) return -1;
+    if (attr_str(file, "history", history ? history : "") < 0) return -1;
+    return attr_str(file, "references",
+                    "Commonweal model description (docs/ODD.md) and file layout (docs/OUTPUT.md), "
+                    "version as in source");
+}
 
 /* The weeks of the run, all at once, into the growing week and burn_in. */
 static herr_t write_all_weeks(output *o, const output_setup *s)

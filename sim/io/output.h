@@ -38,6 +38,7 @@ typedef struct output_setup {
     /* root attributes */
     const cw_params *params;      /* also written as attributes of /parameters       */
     const char *scenario_yaml;    /* the resolved scenario text                       */
+    const char *history;          /* CF history (the command line), or NULL           */
     uint64_t seed;
     int threads;
     int64_t n_residents;
@@ -126,6 +127,13 @@ hid_t output_h5_dataset(hid_t loc, const char *name, hid_t type, int rank, const
                         const hsize_t *chunk, int deflate, const void *fill);
 /* The CF `coordinates` attribute of metric m ("burn_in sector_name"). */
 void output_h5_coordinates(int metric, char *buf, size_t n);
+/* Metric m's CF attributes (long_name, units, valid range, coordinates;
+ * _FillValue NaN when fill). */
+herr_t output_h5_metric_attrs(hid_t ds, int metric, int fill);
+/* The root group's CF attributes: title ("Commonweal KIND" and the first
+ * line of the YAML's leading comment), source (program and version),
+ * history (NULL: none given) and references. */
+herr_t output_h5_cf_root(hid_t file, const char *kind, const char *yaml, const char *history);
 /* Write a run file's dimensions (week filled with every week of s), labels,
  * burn_in, /neighbourhoods and /parameters into file; s->path names it in
  * messages. */

@@ -239,6 +239,7 @@ void cw_sim_free(cw_sim *sim)
     world_free(&sim->w, &sim->mem);
     free(sim->scenario.events);
     free(sim->scenario_yaml);
+    free(sim->history);
     free(sim->checkpoint_path);
     free(sim);
 }
@@ -265,10 +266,20 @@ cw_status sim_output_setup(const cw_sim *sim, output_setup *s, int32_t **populat
         .space_quality = w->space_quality,
         .params = &sim->params,
         .scenario_yaml = sim->scenario_yaml,
+        .history = sim->history,
         .seed = (uint64_t)sim->params.run_seed,
         .threads = sim_threads_in_use(sim),
         .n_residents = world_residents_total(w),
     };
+    return CW_OK;
+}
+
+cw_status cw_sim_set_history(cw_sim *sim, const char *history)
+{
+    char *copy = NULL;
+    if (history && !(copy = strdup(history))) return fail(sim, CW_ENOMEM, "out of memory copying the history");
+    free(sim->history);
+    sim->history = copy;
     return CW_OK;
 }
 
@@ -394,6 +405,16 @@ int cw_sim_phase_timings(const cw_sim *sim, const char **names, double *seconds,
         seconds[ph] = sim->phase_seconds[ph];
     }
     return n;
+}
+
+cw_status cw_sim_metric_shape(cw_sim *sim, const char *name, size_t *rows, size_t *cols)
+{
+    int m = name ? metrics_find(name) : -1;
+    if (m < 0) return fail(sim, CW_EINVAL, "unknown metric '%s' (see `commonweal metrics`)", name ? name : "");
+    const metric_info *mi = &metrics_table[m];
+    *rows = mi->area ? 1 : (size_t)sim->frame.n_nbhd;
+    *cols = (size_t)sim->frame.bd_size[mi->bd];
+    return CW_OK;
 }
 
 long cw_sim_metric(const cw_sim *sim, const char *name, float *out, size_t cap)

@@ -24,6 +24,7 @@ struct cw_sim {
     cw_params params;        /* the working copy: the timeline changes it  */
     cw_scenario scenario;    /* a private copy (its own events array)      */
     char *scenario_yaml;     /* the resolved scenario, for the output      */
+    char *history;           /* CF history of the output (cw_sim_set_history) */
     int threads;
     world w;
     help_scratch help;

@@ -223,10 +223,23 @@ static herr_t create_metric(cw_sweep_file *f, const cw_sim *sim, int m, hid_t me
     if (f->metric[m] < 0) return -1;
     for (int i = 0; i < rank; i++)
         if (H5DSattach_scale(f->metric[m], scale[i], (unsigned)i) < 0) return -1;
-    char coords[64];
-    output_h5_coordinates(m, coords, sizeof coords);
-    if (output_h5_describe(f->metric[m], mi->doc, mi->unit) < 0) return -1;
-    return output_h5_attr_str(f->metric[m], "coordinates", coords);
+    return output_h5_metric_attrs(f->metric[m], m, 1);
+}
+
+/* A parameter's unit (params.def: words for people) in UDUNITS-2 syntax,
+ * where it has one; NULL: the unit stays in the long_name only. */
+static const char *param_cf_units(const char *unit)
+{
+    static const struct { const char *param, *cf; } map[] = {
+        {"per week", "week-1"}, {"probability per week", "week-1"}, {"fraction per week", "week-1"},
+        {"weeks", "week"},      {"years", "year"},                  {"per year", "year-1"},
+        {"hours/week", "hours/week"}, {"probability", "1"},         {"ratio", "1"},
+    };
+    if (!unit || !*unit) return NULL;
+    if (strncmp(unit, "fraction", 8) == 0 && !strstr(unit, "per")) return "1";
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(unit, map[i].param) == 0) return map[i].cf;
+    return NULL;
 }
 
 /* The varied parameter j's values per member; enums carry their choices. */
@@ -239,9 +252,14 @@ static herr_t factor_column(cw_sweep_file *f, hid_t g, hid_t member, int j)
     for (int i = 0; i < f->n_members; i++)
         v[i] = sw->design[(size_t)sweep_member_point(sw, i) * sw->n_factors + j];
     char long_name[512];
-    snprintf(long_name, sizeof long_name, "varied parameter %s: %s", fac->pi->path, fac->pi->doc);
+    int numeric = fac->pi->kind != PK_ENUM && fac->pi->kind != PK_BOOL;
+    if (numeric && fac->pi->unit && *fac->pi->unit)
+        snprintf(long_name, sizeof long_name, "varied parameter %s (%s): %s", fac->pi->path, fac->pi->unit,
+                 fac->pi->doc);
+    else
+        snprintf(long_name, sizeof long_name, "varied parameter %s: %s", fac->pi->path, fac->pi->doc);
     herr_t rc = member_column(g, fac->pi->path, H5T_NATIVE_DOUBLE, (hsize_t)f->n_members, v, member, long_name,
-                              fac->pi->kind == PK_ENUM || fac->pi->kind == PK_BOOL ? NULL : fac->pi->unit);
+                              numeric ? param_cf_units(fac->pi->unit) : NULL);
     free(v);
     if (rc < 0 || fac->pi->kind != PK_ENUM) return rc;
     const char *names[64];
@@ -314,7 +332,9 @@ static herr_t write_root_attrs(cw_sweep_file *f, const cw_sim *sim, int threads,
     for (int j = 0; j < sw->n_factors; j++) varied[j] = sw->factors[j].pi->path;
     int64_t n_res = world_residents_total(&sim->w);
     double no_time = 0.0;
-    if (output_h5_attr_str(file, "Conventions", "CF-1.8") < 0 || output_h5_attr_str(file, "kind", "sweep") < 0 ||
+    if (output_h5_attr_str(file, "Conventions", "CF-1.8") < 0 ||
+        output_h5_cf_root(file, "sweep", sw->text, sw->history) < 0 ||
+        output_h5_attr_str(file, "kind", "sweep") < 0 ||
         attr_i32(file, "schema_version", cw_schema_version()) < 0 ||
         output_h5_attr_str(file, "program_version", cw_version()) < 0 ||
         output_h5_attr_str(file, "sweep_yaml", sw->text) < 0 ||

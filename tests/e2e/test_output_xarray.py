@@ -58,12 +58,13 @@ def test_xarray_reads_every_metric_with_its_dimensions(tiny_h5, engine, metrics_
             var = ds[name]
             assert var.dims == expected_dims(metric), name
             assert var.dtype == np.float32, name
-            assert var.attrs["units"] == metric["unit"], name
+            # metrics.def's unit: the CF units, then an optional valid range "[0,1]"
+            assert var.attrs["units"] == metric["unit"].split(" [")[0], name
             assert var.attrs["long_name"], name
             assert "burn_in" in var.coords, f"{name}: burn_in is a coordinate"
             values = var.values
             assert np.isfinite(values).any(), f"{name} has no finite value"
-            if metric["unit"] == "fraction":
+            if metric["unit"].endswith("[0,1]"):
                 finite = values[np.isfinite(values)]
                 assert finite.min() >= 0 and finite.max() <= 1, name
 

@@ -244,9 +244,13 @@ Test(output, weeks_and_metrics_read_back)
         for (int w = 0; w < N_WEEKS; w++)
             for (size_t i = 0; i < len; i++)
                 cr_expect_eq(v[w * len + i], value_of(m, w, i), "%s week %d cell %zu", mi->name, w, i);
-        char units[128];
+        char units[128], want[64];
+        float vmin = -9, vmax = -9;
         attr_text(d, "units", units, sizeof units);
-        cr_expect_str_eq(units, mi->unit);
+        int range = metric_units(mi, want, sizeof want, &vmin, &vmax);
+        cr_expect_str_eq(units, want);
+        cr_expect_eq(H5Aexists(d, "valid_min") > 0, (range & 1) != 0, "%s", mi->name);
+        cr_expect_eq(H5Aexists(d, "valid_max") > 0, (range & 2) != 0, "%s", mi->name);
         H5Dclose(d);
         free(v);
     }
@@ -602,4 +606,24 @@ Test(metrics_table, init_failure_frees_everything)
     metrics_frame f;
     cr_expect_eq(metrics_frame_init(&f, &mem, 5, 2), CW_ENOMEM);
     cr_expect_eq(mem.bytes, 0);
+}
+
+/* metrics.def's unit column: UDUNITS units, then an optional "[min,max]". */
+Test(output, metric_units_split_the_range)
+{
+    char u[64];
+    float lo = -9, hi = -9;
+    metric_info frac = {.unit = "1 [0,1]"}, count = {.unit = "1 [0,]"}, idx = {.unit = "1 [-1,1]"},
+                plain = {.unit = "hours/week"};
+    cr_expect_eq(metric_units(&frac, u, sizeof u, &lo, &hi), 3);
+    cr_expect_str_eq(u, "1");
+    cr_expect_eq(lo, 0.0f);
+    cr_expect_eq(hi, 1.0f);
+    lo = hi = -9;
+    cr_expect_eq(metric_units(&count, u, sizeof u, &lo, &hi), 1);
+    cr_expect_eq(hi, -9.0f);
+    cr_expect_eq(metric_units(&idx, u, sizeof u, &lo, &hi), 3);
+    cr_expect_eq(lo, -1.0f);
+    cr_expect_eq(metric_units(&plain, u, sizeof u, &lo, &hi), 0);
+    cr_expect_str_eq(u, "hours/week");
 }
