@@ -93,6 +93,14 @@ CW_API void cw_scenario_set_seed(cw_scenario *sc, uint64_t seed);
 /* Print the parameter reference as a Markdown table (commonweal params). */
 CW_API void cw_params_print_markdown(FILE *fp);
 
+/* The levers in plain words (sim/lever_text.def) as JSON: {"levers": [{path,
+ * text, scale, choices, unit, default}]} (commonweal params --levers). */
+CW_API void cw_params_print_levers_json(FILE *fp);
+
+/* The shortest decimal text of v that reads back (strtod) to exactly v:
+ * "0.8", not "0.80000000000000004". Returns buf. */
+CW_API const char *cw_format_double(double v, char *buf, size_t n);
+
 /* ---- simulations ------------------------------------------------------------- */
 typedef struct cw_sim cw_sim;
 

@@ -94,10 +94,11 @@ static const char usage_check[] =
     "Errors are reported as FILE:LINE:COLUMN: message, with exit status 2.\n";
 
 static const char usage_params[] =
-    "Usage: commonweal params\n"
+    "Usage: commonweal params [--levers]\n"
     "\n"
     "Print every parameter: its YAML path, type, default, range, unit and meaning\n"
-    "with its source, as a Markdown table.\n";
+    "with its source, as a Markdown table.\n"
+    "  --levers   the levers in plain words (sim/lever_text.def), as JSON\n";
 
 static const char usage_info[] =
     "Usage: commonweal info FILE.h5\n"
@@ -466,6 +467,10 @@ out_free_sets:
 static int cmd_params(int argc, char **argv)
 {
     if (wants_help(argc, argv)) { fputs(usage_params, stdout); return EXIT_OK; }
+    if (argc == 2 && strcmp(argv[1], "--levers") == 0) {
+        cw_params_print_levers_json(stdout);
+        return EXIT_OK;
+    }
     if (argc > 1) { fputs(usage_params, stderr); return EXIT_INPUT; }
     cw_params_print_markdown(stdout);
     return EXIT_OK;
