@@ -394,6 +394,16 @@ void cw_params_print_levers_json(FILE *fp)
             json_text(fp, word);
             c += len + (bar ? 1 : 0);
         }
+        fputs("], \"names\": [", fp); /* an enum's choices as the YAML spells them */
+        for (const char *c = pi && pi->kind == PK_ENUM ? pi->sdef : ""; *c;) {
+            const char *bar = strchr(c, '|');
+            size_t len = bar ? (size_t)(bar - c) : strlen(c);
+            char word[256];
+            snprintf(word, sizeof word, "%.*s", (int)len, c);
+            if (c != pi->sdef) fputs(", ", fp);
+            json_text(fp, word);
+            c += len + (bar ? 1 : 0);
+        }
         fputs("], \"unit\": ", fp);
         json_text(fp, pi ? pi->unit : "");
         fputs(", \"default\": ", fp);
