@@ -390,7 +390,7 @@ class Report:
             d = summary.stats.Interval(**p["diff_fifth"])
             cf = p["compare_fifth"]
             spend = self.equal_spend_words(c.pol)
-            at = f" (both at {spend})" if spend else ""
+            at = f" (both with {spend})" if spend else ""
             out.append(
                 f"With {self.scenario_words(c.pol, c.base)}, in {where} "
                 f"{rate_words(cf['policy_mean'], summary.stats.mean_ci(p['fifth']), 'residents')} "
@@ -407,7 +407,7 @@ class Report:
             out.append(f"Over the whole area: {summary.one_in(ca['policy_mean'])} against "
                        f"{summary.one_in(ca['baseline_mean'])}, a change of "
                        f"{diff_words(da, ref=ca['baseline_mean'])}.")
-            if "newcomers" in p:
+            if "newcomers" in p and len(self.comparisons) <= 2:
                 nb, npol = p["newcomers"]["baseline_mean"], p["newcomers"]["policy_mean"]
                 gb, gp = nb - ca["baseline_mean"], npol - ca["policy_mean"]
                 rb, rp = round(100 * gb, 2), round(100 * gp, 2)
@@ -434,12 +434,34 @@ class Report:
                 "numbers.")
         return out
 
+    def asked_comparisons(self):
+        """The comparisons the question asks about: for a sweep, those of the policy option
+        the question names (e.g. 'patient'), else of the option with the largest change;
+        for run files, all."""
+        if self.sweep is None or not self.comparisons:
+            return self.comparisons
+        q = (self.first_question() or "").lower()
+        options = {}
+        for c in self.comparisons:
+            options.setdefault(self.short_name(c.pol), []).append(c)
+
+        def named(cs):
+            return any(isinstance(v, str) and re.search(rf"\b{re.escape(v.lower())}\b", q)
+                       for v in cs[0].pol.settings.values())
+
+        def size(cs):
+            return max(abs(self.numbers[f"s{c.index}"]["diff_fifth"]["mean"]) for c in cs)
+        return max(options.values(), key=lambda cs: (named(cs), size(cs)))
+
     def lead_sentence(self):
-        """The first screen's answer, short: the first comparison in the most deprived
-        neighbourhoods, and whether chance can explain it."""
+        """The first screen's answer, short: the asked comparison in the most deprived
+        neighbourhoods, and whether chance can explain it (for a sweep, at each spend)."""
         if not self.comparisons:
             return self.headline_sentences()[0]
-        c = self.comparisons[0]
+        asked = self.asked_comparisons()
+        if self.sweep is not None and len(asked) > 1:
+            return self.sweep_lead(asked)
+        c = asked[0]
         p = self.numbers[f"s{c.index}"]
         d = summary.stats.Interval(**p["diff_fifth"])
         cf = p["compare_fifth"]
@@ -461,7 +483,7 @@ class Report:
         where = ("the most deprived fifth of neighbourhoods" if k == 5
                  else "the most deprived neighbourhoods here")
         s = (f"With {self.scenario_words(c.pol, c.base) if self.sweep is None else self.short_name(c.pol)}"
-             f"{' (at ' + spend + ')' if spend else ''}, {summary.one_in(cf['policy_mean'])} "
+             f"{' (with ' + spend + ')' if spend else ''}, {summary.one_in(cf['policy_mean'])} "
              f"residents of {where} were left out in an average week, against "
              f"{summary.one_in(cf['baseline_mean'])} {other}: "
              f"{summary.pp(d.mean, digits=dg)}{ci} — {verdict}.")
@@ -469,12 +491,45 @@ class Report:
             s += " The table puts every option side by side, at equal spend on each row."
         return s
 
+    def sweep_lead(self, asked):
+        """'Patient core funding ..., against competitive short-term grants at equal spend:
+        in the most deprived fifth, 1 in 18 against 1 in 17 at £5 (−0.23 percentage points;
+        95% CI ...), ...'."""
+        c0 = asked[0]
+        k = self.fifth_k
+        where = ("the most deprived fifth of neighbourhoods" if k == 5
+                 else "the most deprived neighbourhoods here")
+        parts, verdicts = [], set()
+        for c in asked:
+            p = self.numbers[f"s{c.index}"]
+            d = summary.stats.Interval(**p["diff_fifth"])
+            cf = p["compare_fifth"]
+            dg = ci_digits(d, cf["baseline_mean"])
+            ci = (f"; 95% CI {summary.pp(d.lo, unit=False, digits=dg)} to "
+                  f"{summary.pp(d.hi, unit=False, digits=dg)}" if d.has_ci else "")
+            spend = self.equal_spend_words(c.pol)
+            spend = spend.split(" of ", 1)[1] if " of £" in spend else spend
+            parts.append(f"at {spend or 'the same settings'}, {summary.pct(cf['policy_mean'])} "
+                         f"against {summary.pct(cf['baseline_mean'])} "
+                         f"({summary.pp(d.mean, digits=dg)}{ci})")
+            verdicts.add("none" if not d.has_ci else "more" if d.lo > 0 else
+                         "fewer" if d.hi < 0 else "chance")
+        verdict = ("fewer people left out at every spend, beyond what chance explains"
+                   if verdicts == {"fewer"} else
+                   "more people left out at every spend, beyond what chance explains"
+                   if verdicts == {"more"} else
+                   "too small to tell from chance at any spend" if verdicts == {"chance"} else
+                   "the change is beyond chance at some spends and not at others")
+        return (f"{self.short_name(c0.pol)[:1].upper() + self.short_name(c0.pol)[1:]} against "
+                f"{self.short_name(c0.base)}, at equal spend: in {where}, the share of residents "
+                f"left out in an average week was " + "; ".join(parts) + f" — {verdict}.")
+
     def still_left_out(self):
         """'Either way, the most left out are ...': the groups with the highest left-out rate
-        under the baseline and the policy (the first comparison)."""
+        under the baseline and the policy (the asked comparison)."""
         if not self.comparisons:
             return ""
-        c = self.comparisons[0]
+        c = self.asked_comparisons()[0]
         cand = []
         for by in ("quintile", "age_band", "identity"):
             try:
@@ -487,8 +542,8 @@ class Report:
         if not cand:
             return ""
         cand.sort(key=lambda t: -t[0])
-        base_name = self.short_name(c.base) if self.sweep is not None else "without the policy"
-        pol_name = self.short_name(c.pol) if self.sweep is not None else "with it"
+        base_name = "with " + self.short_name(c.base) if self.sweep is not None else "without the policy"
+        pol_name = "with " + self.short_name(c.pol) if self.sweep is not None else "with it"
         parts = [f"{group_words(g)} ({summary.one_in(r['baseline_mean'])} {base_name}, "
                  f"{summary.one_in(r['policy_mean'])} {pol_name})" for _, g, r in cand[:2]]
         return ("Who is still left out either way: " + " and ".join(parts) + ", against "
@@ -563,7 +618,7 @@ class Report:
                                 ("whole area", "compare_area")):
                 if spend and where == "whole area":
                     continue
-                row = spend or where
+                row = (spend.split(" of ", 1)[1] if " of £" in spend else spend) or where
                 for sc, key in ((c.base, "baseline_mean"), (c.pol, "policy_mean")):
                     name = self.short_name(sc) if self.sweep is not None else \
                         (f"without it ({sc.label})" if sc is c.base else f"with the policy ({sc.label})")

@@ -363,7 +363,7 @@ def value_words(path, value, levers, base_value=None):
         return f"{text} {v:.0%}".replace(" 0%", " none")
     unit = scale
     if unit.startswith("£"):
-        return f"{text} £{v:g}{unit[1:]}"
+        return f"{text} of £{v:g}{unit[1:]}"
     return f"{text} {v:g} {unit}"
 
 
