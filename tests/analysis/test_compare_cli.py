@@ -58,3 +58,47 @@ def test_two_different_policies_are_refused(commonweal, runs, work):
     r = subprocess.run([commonweal, "compare", *runs["base"], runs["policy"][0], other],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "different policies" in r.stderr
+
+
+SWEEP = """# Question: does patient money help here?
+base: {tiny}
+method: grid
+replicates: 12
+common_random_numbers: true
+vary:
+  investment.mode: [none, patient]
+"""
+
+
+def test_sweep_info_and_progress_across_a_resume(commonweal, work):
+    """info on a sweep file names it a sweep with its design, members complete of planned and
+    per-metric statistics; after Ctrl-C the progress line counts the same thing twice (members
+    written and member-weeks, of the whole sweep), and the resumed file's wall time adds up the
+    legs."""
+    import re
+    import signal
+    import time
+    yml = work / "resume_sweep.yaml"
+    yml.write_text(SWEEP.format(tiny=SOURCE_DIR / "scenarios" / "tiny.yaml"))
+    out = work / "resume_sweep.h5"
+    p = subprocess.Popen([commonweal, "sweep", yml, "-o", out, "--force", "--jobs", "1",
+                          "--threads", "1"], stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    err = p.communicate(timeout=120)[1]
+    lines = re.findall(r"members (\d+)/(\d+) written, (\d+)% of member-weeks", err)
+    assert lines, err
+    k, n, pct = map(int, lines[-1])
+    assert pct == round(100 * k / n), err
+    if k < n:
+        info = run_cli(commonweal, "info", f"{out}.partial").stdout
+        assert f"= {n} members; {k} of {n} complete" in info, info
+        r = run_cli(commonweal, "sweep", yml, "-o", out, "--resume", "--jobs", "1")
+        first = re.findall(r"members (\d+)/(\d+) written, (\d+)%", r.stderr)[-1]
+        assert first == (str(n), str(n), "100"), r.stderr
+    info = run_cli(commonweal, "info", out).stdout
+    assert "sweep           grid: 2 design points x 12 replicates = 24 members; 24 of 24" in info
+    assert "varied          investment.mode: none, patient" in info
+    row = re.search(r"^  left_out_rate\s+member, week, neighbourhood\s+\S+\s+(\S+)\s+(\S+)\s+(\S+)",
+                    info, re.M)
+    assert row and float(row.group(2)) > 0, info
