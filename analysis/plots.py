@@ -77,8 +77,8 @@ def _events(ax, scens):
             continue
         for _, e in ev.iterrows():
             if e["kind_name"] not in ("crisis_start", "parameter_change", "crisis_end") \
-                    or int(e["neighbourhood"]) >= 0 or e["week"] < 0:
-                continue
+                    or int(e["neighbourhood"]) >= 0 or e["week"] <= 0:
+                continue                   # a change from the first week holds for the whole plot
             name = e.get("parameter", "") or e["kind_name"]
             if e["kind_name"] == "parameter_change":
                 name = _event_words(name, e["value"], sc.params.get(name))
@@ -125,7 +125,7 @@ def timeseries(scens, metric="left_out_rate", nbhds=None, out=None, ylabel=None,
             keep = sc.report_weeks
             m, lo, hi = _ci_rows(v[:, keep])
             k = 100.0 if percent else 1.0
-            ax.plot(wk[keep], k * m, color=_color(i), lw=2.2, label=f"{words(sc.label)} ({sc.n} runs)")
+            ax.plot(wk[keep], k * m, color=_color(i), lw=2.2, label=f"{words(sc.label)} ({sc.n} run{'s' if sc.n != 1 else ''})")
             if sc.n >= 2:
                 ax.fill_between(wk[keep], k * lo, k * hi, color=_color(i), alpha=0.2, lw=0)
         _events(ax, scens)
@@ -268,7 +268,7 @@ def heatmap(scens, metric="unmet_need_rate", out=None):
             wk = sc.weeks[sc.report_weeks]
             im = ax.imshow(d[:, order].T, aspect="auto", interpolation="nearest", cmap="magma_r",
                            vmin=0, vmax=vmax, extent=(wk[0] - 0.5, wk[-1] + 0.5, len(order), 0))
-            ax.set_title(f"{words(sc.label)} ({sc.n} runs)", loc="left")
+            ax.set_title(f"{words(sc.label)} ({sc.n} run{'s' if sc.n != 1 else ''})", loc="left")
             ax.set_ylabel("neighbourhoods\n(most deprived\nat the top)")
             names = sc.first.neighbourhoods.get("name")
             if names is not None and len(order) <= 12:

@@ -197,3 +197,26 @@ def test_question_of_run_files(report_html, runs):
     assert "Does everything work?" in section
     assert section.count("Does everything work?") == 1
     assert "What changes for those left out with patient core funding" in section
+
+
+def test_levers_in_words(commonweal, runs, work, monkeypatch):
+    """The report names a timeline cut as people say it, from sim/lever_text.def."""
+    from analysis import engine
+    monkeypatch.setenv("COMMONWEAL", commonweal)
+    lv = engine.levers()
+    assert summary.value_words("funding.scale.housing", 0.8, lv, 1.0) == \
+        "the housing advice budget cut by 20%"
+    assert summary.value_words("policy.timebank", True, lv) == "a time bank in every neighbourhood"
+    assert summary.value_words("investment.mode", "competitive", lv) == \
+        "competitive short-term grants"
+    cut = work / "advice-cut.yaml"
+    cut.write_text(f"base: {SOURCE_DIR / 'scenarios' / 'tiny.yaml'}\n"
+                   "timeline:\n  - at: 0\n    set:\n      funding.scale.housing: 0.8\n")
+    from conftest import run_cli
+    out = work / "advice-cut_s1.h5"
+    run_cli(commonweal, "run", cut, "-o", out, "--quiet", "--force", "--threads", 1, "--seed", 1)
+    rep = report.Report([runs["base"][0], out])
+    rep.compute()
+    words = rep.scenario_words(rep.scens[1])
+    assert "the housing advice budget cut by 20% from the first week" in words, words
+    assert "0.80000000000000004" not in rep.html() and "funding.scale.housing" not in rep.lead_sentence()
