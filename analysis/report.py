@@ -287,7 +287,7 @@ class Report:
     # ---- words -----------------------------------------------------------------------
     def scenario_words(self, sc, base=None):
         """What a scenario does, in words: 'the housing advice budget cut by 20% from the
-        first week'; 'patient core funding targeted by need, spend on community capacity
+        first week'; 'patient core funding targeted by need, community capacity spending of
         £10 per resident per year'."""
         base = base or self.scens[0]
         parts = []
@@ -305,7 +305,9 @@ class Report:
         for week, k, v in gone:
             parts.append(f"without the baseline's change at week {week} "
                          f"({summary.value_words(k, _yaml_value(v), self.levers, base.params.get(k))})")
-        return ", ".join(parts) if parts else "the same settings as the baseline"
+        if not parts:
+            return "the same settings as the baseline"
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def short_name(self, sc):
         """A name for a scenario in a table column."""
