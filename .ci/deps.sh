@@ -6,7 +6,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 pkgs=(build-essential cmake pkg-config git
       libhdf5-dev hdf5-tools libyaml-dev libcriterion-dev
-      python3 python3-h5py python3-numpy python3-xarray python3-netcdf4 python3-pandas
+      python3 python3-h5py python3-numpy python3-scipy python3-xarray python3-netcdf4 python3-pandas
       python3-matplotlib python3-pytest netcdf-bin chromium
       udunits-bin                          # tests/e2e/test_cf.py: every unit parses
       python3-pip python3-setuptools python3-wheel  # pip install ./analysis (the commonweal package)

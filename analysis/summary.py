@@ -6,9 +6,9 @@ A *scenario* is a set of replicates (members) that share every parameter but the
 - a sweep file holds one scenario per design point (`/members/point`), its replicates being the
   complete members at that point.
 
-Every statistic is computed per replicate (a scalar), then across replicates with a Student t
-interval; differences from the baseline are paired by seed when the seeds match (common random
-numbers), else compared with Welch's t.
+Every level is computed per replicate (a scalar), then across replicates with a Student t
+interval (scipy). Differences from the baseline are not computed here: they come from
+`commonweal compare` (analysis/engine.py), which pairs members by seed (common random numbers).
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ class Scenario:
     question: str = ""
     params: dict = field(default_factory=dict)     # resolved parameters (of the first replicate)
     settings: dict = field(default_factory=dict)   # varied parameters of a sweep point
+    timeline_changes: tuple = ((), ())             # timeline events (week, path, value) added, removed
 
     @property
     def n(self):
@@ -161,6 +162,7 @@ def _label_differences(scens):
         if tl != base_tl:
             extra = [e for e in tl if e not in base_tl]
             gone = [e for e in base_tl if e not in tl]
+            sc.timeline_changes = (extra, gone)
             words = [f"from week {w} {k} {v}" for w, k, v in extra]
             words += [f"no change of {k} to {v} at week {w}" for w, k, v in gone]
             sc.settings["timeline"] = "; ".join(words)
@@ -199,27 +201,47 @@ def parameter_differences(base, other):
 
 # ---- per-replicate statistics ------------------------------------------------------------
 
+def deprived_fifth(res):
+    """The most deprived fifth present, as `commonweal compare --by fifth` groups
+    neighbourhoods (fifth k holds deprivation deciles 2k-1 and 2k; fifth 5 is deciles 9-10):
+    (k, indices of its neighbourhoods)."""
+    dec = res.neighbourhoods["decile"].to_numpy().astype(int)
+    fifth = (dec - 1) // 2 + 1
+    k = int(fifth.max())
+    return k, np.flatnonzero(fifth == k)
+
+
 def most_deprived_fifth(res):
-    """Indices of the most deprived fifth of neighbourhoods (at least one), by deprivation."""
-    dep = res.neighbourhoods["deprivation"].to_numpy()
-    k = max(1, int(round(len(dep) / 5.0)))
-    return np.sort(np.argsort(-dep, kind="stable")[:k])
+    """Indices of the neighbourhoods in the most deprived fifth present (deprived_fifth)."""
+    return deprived_fifth(res)[1]
+
+
+def fifth_words(res):
+    """What the report calls its most deprived group, in words."""
+    k, idx = deprived_fifth(res)
+    n = len(res.neighbourhoods)
+    if k == 5:
+        return (f"the most deprived fifth of neighbourhoods (deprivation deciles 9 and 10: "
+                f"{len(idx)} of {n} neighbourhoods)")
+    return (f"the most deprived neighbourhoods here (deprivation deciles {2 * k - 1} and {2 * k}: "
+            f"{len(idx)} of {n}; none is in deciles 9 and 10)")
 
 
 def weighted_rate(sc, name, nbhds=None, weeks=None):
-    """Per replicate: a neighbourhood metric averaged over reported weeks and the given
-    neighbourhoods, weighted by each neighbourhood's population that week (so the result is the
-    share of all residents of those neighbourhoods, averaged over weeks)."""
-    x = sc.metric(name)
+    """Per replicate: a neighbourhood metric weighted by each neighbourhood's population that
+    week over the given neighbourhoods, then averaged over the reported weeks - what
+    `commonweal compare` computes, in the same order."""
+    x = sc.metric(name).astype(np.float64)
     if x.ndim == 4:                                      # sum a breakdown (e.g. sectors)
         x = x.sum(axis=3)
-    pop = sc.metric("population")
+    pop = sc.metric("population").astype(np.float64)
     w = sc.report_weeks if weeks is None else weeks
     x, pop = x[:, w], pop[:, w]
     if nbhds is not None:
         x, pop = x[:, :, nbhds], pop[:, :, nbhds]
-    den = pop.sum(axis=(1, 2))
-    return np.where(den > 0, (x * pop).sum(axis=(1, 2)) / np.where(den > 0, den, 1), np.nan)
+    num, den = (x * pop).sum(axis=2), pop.sum(axis=2)
+    weekly = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    return np.nanmean(weekly, axis=1)
 
 
 def weekly_weighted(sc, name, nbhds=None):
@@ -253,38 +275,102 @@ def by_decile(sc, name):
     return out
 
 
-def compare(base_values, pol_values, base_seeds, pol_seeds, level=0.95):
-    """Difference policy - baseline: paired by seed where seeds are shared, else Welch."""
-    bmap = {s: v for s, v in zip(base_seeds, base_values)}
-    common = [s for s in pol_seeds if s in bmap]
-    if len(common) == len(pol_seeds) and common:
-        pmap = {s: v for s, v in zip(pol_seeds, pol_values)}
-        b = np.array([bmap[s] for s in common])
-        p = np.array([pmap[s] for s in common])
-        return stats.paired_diff_ci(p, b, level)
-    return stats.welch_diff_ci(pol_values, base_values, level)
-
-
 # ---- words ---------------------------------------------------------------------------
 
+def _finite(x):
+    return x is not None and np.isfinite(x)
+
+
 def one_in(rate):
-    """'1 in 23' for a share; 'none' for 0."""
-    if rate is None or not np.isfinite(rate):
+    """'1 in 9' for a share, rounded as people say it; 'nobody' for 0."""
+    if not _finite(rate):
         return "n/a"
     if rate <= 0:
         return "nobody"
     n = 1.0 / rate
     if n < 1.5:
         return f"{rate:.0%}"
+    if n < 20:
+        return f"1 in {n:.0f}"
+    digits = 2 if n < 1000 else 3
+    n = float(f"{n:.{digits}g}")
     return f"1 in {n:,.0f}"
 
 
-def pct(x, digits=1):
-    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.{digits}f}%"
+def _digits(x, sig=2):
+    """Decimals that give `sig` significant digits to x (at least 0, at most 3)."""
+    if x == 0 or not np.isfinite(x):
+        return 1
+    return int(min(3, max(0, sig - 1 - np.floor(np.log10(abs(x))))))
 
 
-def pp(x, digits=2, unit=True):
-    """Percentage points with a sign ('+0.25 percentage points')."""
-    if x is None or not np.isfinite(x):
+def pct(x, digits=None):
+    """A share as a percentage with sensible digits ('1.8%', '12%', '0.35%')."""
+    if not _finite(x):
         return "n/a"
-    return f"{100 * x:+.{digits}f}" + (" percentage points" if unit else "")
+    v = 100 * x
+    d = _digits(v) if digits is None else digits
+    if digits is None and d > 0 and abs(float(f"{v:.{d}f}")) >= 10 ** (2 - d):
+        d -= 1                                    # 0.9997 -> "1.0", not "1.00"
+    out = f"{v:.{d}f}"
+    return ("0" if float(out) == 0 else out) + "%"
+
+
+def pp(x, digits=None, unit=True, ref=None):
+    """Percentage points with a sign ('+0.25 percentage points'); never '-0.00'. digits
+    default: two significant digits of ref (or of x)."""
+    if not _finite(x):
+        return "n/a"
+    v = 100 * x
+    d = _digits(100 * ref if _finite(ref) and ref else v) if digits is None else digits
+    out = f"{v:+.{d}f}"
+    if float(out) == 0:
+        out = f"{0:.{d}f}"
+    out = out.replace("-", "−")
+    return out + (" percentage points" if unit else "")
+
+
+def value_words(path, value, levers, base_value=None):
+    """A lever's value in words: 'the housing advice budget cut by 20%', 'patient core
+    funding targeted by need', 'a time bank in every neighbourhood'. Unknown paths keep the
+    path and value."""
+    lt = levers.get(path)
+    if lt is None:
+        return f"{path} = {_fmt_value(value)}"
+    text, scale = lt["text"], lt["scale"]
+    if scale == "switch":
+        on = value in (True, 1, "true", "True", 1.0)
+        return text if on else f"no {text}" if not text.startswith("a ") else f"no{text[1:]}"
+    if scale == "choice":
+        choices = lt["choices"]
+        if isinstance(value, str):
+            return value_choice(lt, value)
+        k = int(value)
+        return choices[k] if 0 <= k < len(choices) else f"{text}: {value}"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return f"{text}: {value}"
+    if scale == "percent-of-baseline":
+        b = 1.0 if base_value is None else float(base_value)
+        if b == 0:
+            return f"{text} at {v:g} times the usual"
+        ch = v / b - 1
+        if abs(ch) < 1e-12:
+            return f"{text} unchanged"
+        return f"the {text} {'cut' if ch < 0 else 'raised'} by {abs(ch):.0%}"
+    if scale == "percent":
+        return f"{text} {v:.0%}".replace(" 0%", " none")
+    unit = scale
+    if unit.startswith("£"):
+        return f"{text} of £{v:g}{unit[1:]}"
+    return f"{text} {v:g} {unit}"
+
+
+def value_choice(lt, name):
+    """The words for an enum choice name ('patient' -> 'patient core funding targeted by need'):
+    `params --levers` lists the names and the words in the same order."""
+    order = lt.get("names") or []
+    if name in order and order.index(name) < len(lt["choices"]):
+        return lt["choices"][order.index(name)]
+    return f"{lt['text']}: {name}"

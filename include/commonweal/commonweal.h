@@ -98,6 +98,14 @@ CW_API void cw_params_print_markdown(FILE *fp);
  * (numbers), choices (choice), doc (commonweal params --json). */
 CW_API void cw_params_print_json(FILE *fp);
 
+/* The levers in plain words (sim/core/lever_text.def) as JSON: {"levers": [{path,
+ * text, scale, choices, unit, default}]} (commonweal params --levers). */
+CW_API void cw_params_print_levers_json(FILE *fp);
+
+/* The shortest decimal text of v that reads back (strtod) to exactly v:
+ * "0.8", not "0.80000000000000004". Returns buf. */
+CW_API const char *cw_format_double(double v, char *buf, size_t n);
+
 /* ---- simulations ------------------------------------------------------------- */
 typedef struct cw_sim cw_sim;
 
@@ -305,8 +313,11 @@ typedef struct cw_compare_options {
 /* One line of a comparison: a metric in one breakdown cell, for one policy. */
 typedef struct cw_compare_row {
     char policy[256];             /* the policy design point ("" for files)   */
+    char baseline[256];           /* the baseline design point it is paired with ("" for files) */
     char metric[64];
-    char group[64];               /* breakdown cell ("all" when none)         */
+    char unit[32];                /* the metric's unit ("fraction": a share of residents) */
+    char group[64];               /* breakdown cell ("all" when none; "all residents": the
+                                     whole population, first of each --by metric) */
     double baseline_mean, policy_mean;
     double difference, ci_low, ci_high; /* paired mean difference, 95% CI (NaN when n < 2) */
     int n;                        /* pairs                                    */
@@ -328,6 +339,12 @@ typedef struct cw_comparison {
 CW_API cw_status cw_compare(const char *base, const char *policy, const cw_compare_options *opt,
                             cw_comparison *out, char *err, size_t errlen);
 CW_API void cw_comparison_free(cw_comparison *c);
+
+/* The same from replicate run files: paths[0] is a baseline run; every file
+ * whose scenario differs from it only in run.seed is a baseline replicate, the
+ * others must be replicates of one policy. Two paths: as cw_compare. */
+CW_API cw_status cw_compare_runs(const char *const *paths, int n, const cw_compare_options *opt,
+                                 cw_comparison *out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

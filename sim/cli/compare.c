@@ -1,6 +1,7 @@
 /*
  * commonweal compare BASE.h5 POLICY.h5 [--metric M]... [--by quintile|identity|decile|fifth|age_band]
- *                    [--weeks A:B] [--csv|--json] [--force]
+ *                    [--weeks A:B] [--percent] [--csv|--json] [--force]
+ * commonweal compare BASE_s1.h5 BASE_s2.h5 ... POLICY_s1.h5 ... (replicate run files)
  * commonweal compare SWEEP.h5 --baseline 'PATH=VALUE[,PATH=VALUE]' [same options]
  *
  * The statistics are the library's (cw_compare, sim/compare.c); this file
@@ -20,6 +21,7 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
 
 static const char usage_compare[] =
     "Usage: commonweal compare BASE.h5 POLICY.h5 [OPTIONS]\n"
+    "       commonweal compare BASE_s1.h5 BASE_s2.h5 ... POLICY_s1.h5 POLICY_s2.h5 ... [OPTIONS]\n"
     "       commonweal compare SWEEP.h5 --baseline 'PATH=VALUE[,PATH=VALUE]' [OPTIONS]\n"
     "\n"
     "What a policy changes, with a 95% confidence interval. Members (replicates)\n"
@@ -30,6 +32,9 @@ static const char usage_compare[] =
     "and the number of pairs n. Files whose scenarios differ in more than the\n"
     "levers (policy.*, investment.*, funding.*, crisis.*, partnership.*,\n"
     "privatisation.*, business.* and the timeline) are refused unless --force.\n"
+    "With more than two run files, the runs of the first file's scenario (differing\n"
+    "only in run.seed) are the baseline's replicates and the others the policy's.\n"
+    "With --by, each metric's first row is \"all residents\".\n"
     "\n"
     "Options:\n"
     "  -m, --metric M       a metric (repeatable; default: left_out_rate, isolated_rate,\n"
@@ -43,6 +48,8 @@ static const char usage_compare[] =
     "      --baseline SEL   within one sweep file: the baseline design points, e.g.\n"
     "                       'investment.mode=none'; each other point is compared with the\n"
     "                       baseline point that shares its other varied values\n"
+    "  -p, --percent        shares of residents as percentages, differences in\n"
+    "                       percentage points (text output)\n"
     "      --csv            comma-separated values\n"
     "      --json           JSON\n"
     "  -f, --force          compare even if non-lever parameters differ (with a warning)\n"
@@ -95,39 +102,61 @@ bad:
 static void num(FILE *fp, const char *fmt, double v, int width)
 {
     if (isnan(v)) fprintf(fp, "%*s", width, "-");
-    else fprintf(fp, fmt, width, v);
+    else fprintf(fp, fmt, width, v == 0 ? 0.0 : v); /* no "-0.00000" */
 }
 
-static void print_text(const cw_comparison *c, const char *base, const char *policy)
+/* A value rounded for print: x 100 when the row is a share and --percent. */
+static double shown(const cw_compare_row *r, double v, int percent)
+{
+    double x = percent && !strcmp(r->unit, "fraction") ? 100 * v : v;
+    double digits = percent && !strcmp(r->unit, "fraction") ? 1e3 : 1e5;
+    return round(x * digits) == 0 ? 0.0 : x; /* a difference that rounds to zero prints +0, not -0 */
+}
+
+static void print_text(const cw_comparison *c, const char *base, const char *policy, int n_files, int percent)
 {
     printf("baseline: %s%s\npolicy:   %s\nweeks %d..%d; means population-weighted over neighbourhoods; "
-           "difference = policy - baseline, 95%% CI (t)\n",
-           base, policy ? "" : " (baseline points)", policy ? policy : "each other design point", c->week_from,
-           c->week_to);
+           "difference = policy - baseline, 95%% CI (t)%s\n",
+           base, n_files > 2 ? " and its replicates" : policy ? "" : " (baseline points)",
+           n_files > 2 ? "the other runs given" : policy ? policy : "each other design point", c->week_from,
+           c->week_to, percent ? "; shares in %, differences in percentage points (pp)" : "");
     if (c->notes[0]) fputs(c->notes, stdout);
     const char *last = NULL;
+    int with_ci = 0, starred = 0;
     for (int i = 0; i < c->n_rows; i++) {
         const cw_compare_row *r = &c->rows[i];
         if (!last || strcmp(last, r->policy) != 0) {
             if (r->policy[0]) printf("\n%s\n", r->policy);
             else putchar('\n');
+            if (r->baseline[0]) printf("(against %s)\n", r->baseline);
             printf("%-26s %-22s %10s %10s %11s %24s %4s\n", "metric", "group", "baseline", "policy", "difference",
                    "95% CI", "n");
             last = r->policy;
         }
+        int pc = percent && !strcmp(r->unit, "fraction");
         printf("%-26s %-22s ", r->metric, r->group);
-        num(stdout, "%*.5f", r->baseline_mean, 10);
+        num(stdout, pc ? "%*.3f%%" : "%*.5f", shown(r, r->baseline_mean, percent), pc ? 9 : 10);
         putchar(' ');
-        num(stdout, "%*.5f", r->policy_mean, 10);
+        num(stdout, pc ? "%*.3f%%" : "%*.5f", shown(r, r->policy_mean, percent), pc ? 9 : 10);
         putchar(' ');
-        num(stdout, "%+*.5f", r->difference, 11);
+        num(stdout, pc ? "%+*.3fpp" : "%+*.5f", shown(r, r->difference, percent), pc ? 9 : 11);
         if (isnan(r->ci_low)) printf(" %24s", "-");
-        else printf("  [%+.5f, %+.5f]", r->ci_low, r->ci_high);
-        printf(" %4d%s\n", r->n,
-               !isnan(r->ci_low) && (r->ci_low > 0 || r->ci_high < 0) ? " *" : "");
+        else if (pc) printf("  [%+.3f, %+.3f]pp", shown(r, r->ci_low, 1), shown(r, r->ci_high, 1));
+        else printf("  [%+.5f, %+.5f]", shown(r, r->ci_low, 0), shown(r, r->ci_high, 0));
+        int star = !isnan(r->ci_low) && (r->ci_low > 0 || r->ci_high < 0);
+        with_ci += !isnan(r->ci_low);
+        starred += star;
+        printf(" %4d%s\n", r->n, star ? " *" : "");
     }
-    printf("\n* the 95%% CI excludes zero%s\n",
-           c->n_rows && !c->rows[0].paired_by_seed ? "; members paired by replicate number (no common seeds)" : "");
+    putchar('\n');
+    if (with_ci) printf("* the 95%% CI excludes zero%s\n",
+                        c->n_rows && !c->rows[0].paired_by_seed ? "; members paired by replicate number (no common seeds)" : "");
+    else printf("no confidence intervals: they need at least 2 pairs of runs (replicates with different seeds)\n");
+    if (with_ci > 1)
+        printf("%d of %d intervals exclude zero. With no effect at all, about 1 in 20 intervals would exclude zero "
+               "by chance (here about %.1f of %d): trust a difference that is large or consistent across groups more "
+               "than one starred row among many.\n",
+               starred, with_ci, with_ci / 20.0, with_ci);
 }
 
 static void print_csv(const cw_comparison *c)
@@ -152,10 +181,13 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* JSON numbers in the shortest form that reads back exactly, so a reader
+ * (analysis/report.py) has the very doubles compare computed. */
 static void json_num(double v)
 {
-    if (isnan(v)) fputs("null", stdout);
-    else printf("%.9g", v);
+    char buf[32];
+    if (isnan(v) || isinf(v)) fputs("null", stdout);
+    else fputs(cw_format_double(v, buf, sizeof buf), stdout);
 }
 
 static void print_json(const cw_comparison *c, const char *base, const char *policy)
@@ -172,8 +204,12 @@ static void print_json(const cw_comparison *c, const char *base, const char *pol
         const cw_compare_row *r = &c->rows[i];
         printf("%s\n  {\"policy\": ", i ? "," : "");
         json_str(r->policy);
+        printf(", \"baseline_point\": ");
+        json_str(r->baseline);
         printf(", \"metric\": ");
         json_str(r->metric);
+        printf(", \"unit\": ");
+        json_str(r->unit);
         printf(", \"group\": ");
         json_str(r->group);
         const double v[] = {r->baseline_mean, r->policy_mean, r->difference, r->ci_low, r->ci_high};
@@ -194,13 +230,15 @@ int cmd_compare(int argc, char **argv)
         {"weeks", required_argument, 0, 'w'},  {"baseline", required_argument, 0, 'B'},
         {"csv", no_argument, 0, 'C'},          {"json", no_argument, 0, 'J'},
         {"force", no_argument, 0, 'f'},        {"help", no_argument, 0, 'h'},
+        {"percent", no_argument, 0, 'p'},
         {0, 0, 0, 0}};
     cw_compare_options opt = {0};
     format fmt = FMT_TEXT;
+    int percent = 0;
     const char **metrics = calloc((size_t)argc, sizeof *metrics);
     if (!metrics) return EXIT_RUNTIME;
     int c, rc = EXIT_INPUT;
-    while ((c = getopt_long(argc, argv, "m:b:w:fh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:b:w:fhp", opts, NULL)) != -1) {
         switch (c) {
         case 'm': metrics[opt.n_metrics++] = optarg; break;
         case 'b': if (!parse_by(optarg, &opt.by)) goto out_free; break;
@@ -209,12 +247,13 @@ int cmd_compare(int argc, char **argv)
         case 'C': fmt = FMT_CSV; break;
         case 'J': fmt = FMT_JSON; break;
         case 'f': opt.force = 1; break;
+        case 'p': percent = 1; break;
         case 'h': fputs(usage_compare, stdout); rc = EXIT_OK; goto out_free;
         default: rc = cli_option_error("compare", argc, argv, opts); goto out_free;
         }
     }
     int files = argc - optind;
-    if (files < 1 || files > 2) {
+    if (files < 1) {
         fprintf(stderr, "commonweal compare: expected BASE.h5 POLICY.h5, or SWEEP.h5 --baseline SEL\n%s", usage_compare);
         goto out_free;
     }
@@ -222,7 +261,7 @@ int cmd_compare(int argc, char **argv)
     const char *base = argv[optind], *policy = files == 2 ? argv[optind + 1] : NULL;
     cw_comparison cmp;
     char err[2048];
-    cw_status st = cw_compare(base, policy, &opt, &cmp, err, sizeof err);
+    cw_status st = cw_compare_runs((const char *const *)argv + optind, files, &opt, &cmp, err, sizeof err);
     if (st) {
         fprintf(stderr, "commonweal compare: %s\n", err);
         rc = st == CW_EINVAL ? EXIT_INPUT : EXIT_RUNTIME;
@@ -230,7 +269,7 @@ int cmd_compare(int argc, char **argv)
     }
     if (fmt == FMT_CSV) print_csv(&cmp);
     else if (fmt == FMT_JSON) print_json(&cmp, base, policy);
-    else print_text(&cmp, base, policy);
+    else print_text(&cmp, base, policy, files, percent);
     if (fmt != FMT_TEXT && cmp.notes[0]) fprintf(stderr, "%s", cmp.notes);
     cw_comparison_free(&cmp);
     rc = EXIT_OK;

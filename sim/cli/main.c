@@ -96,10 +96,11 @@ static const char usage_check[] =
     "Errors are reported as FILE:LINE:COLUMN: message, with exit status 2.\n";
 
 static const char usage_params[] =
-    "Usage: commonweal params [--json]\n"
+    "Usage: commonweal params [--json | --levers]\n"
     "\n"
     "Print every parameter: its YAML path, type, default, range, unit and meaning\n"
-    "with its source, as a Markdown table (--json: a JSON array).\n";
+    "with its source, as a Markdown table (--json: a JSON array).\n"
+    "  --levers   the levers in plain words (sim/core/lever_text.def), as JSON\n";
 
 static const char usage_info[] =
     "Usage: commonweal info FILE.h5 [--json]\n"
@@ -475,12 +476,14 @@ static int cmd_params(int argc, char **argv)
 {
     if (wants_help(argc, argv)) { fputs(usage_params, stdout); return EXIT_OK; }
     int json = argc == 2 && strcmp(argv[1], "--json") == 0;
-    if (argc > 1 && !json) {
+    int levers = argc == 2 && strcmp(argv[1], "--levers") == 0;
+    if (argc > 1 && !json && !levers) {
         char what[256];
         snprintf(what, sizeof what, argv[1][0] == '-' ? "unknown option '%s'" : "takes no arguments ('%s')", argv[1]);
         return cli_usage_error("params", what);
     }
-    if (json) cw_params_print_json(stdout);
+    if (levers) cw_params_print_levers_json(stdout);
+    else if (json) cw_params_print_json(stdout);
     else cw_params_print_markdown(stdout);
     return EXIT_OK;
 }

@@ -152,7 +152,9 @@ static void *worker(void *arg)
 
 typedef struct progress {
     int quiet, tty, members, done_before, written, last_line;
-    long weeks_total;
+    long weeks_total, weeks_before; /* member-weeks of the whole sweep, and of the members
+                                       written before this leg (--resume)               */
+    long weeks_per_member;
     double start, last_draw;
 } progress;
 
@@ -164,14 +166,19 @@ static void fmt_eta(double s, char *buf, size_t n)
 }
 
 /* "members 12/60 written, 25% of member-weeks, ETA 1:02" on one redrawn line
- * (a terminal) or a line every 10 s (a log). */
+ * (a terminal) or a line every 10 s (a log). Both counts are of the whole
+ * sweep, so they read the same before and after a resume; weeks_done is this
+ * leg's, and the ETA is from this leg's pace. The final line counts the
+ * members written (a stopped member's weeks are not done). */
 static void progress_show(progress *pg, long weeks_done, int final)
 {
     if (pg->quiet) return;
     double t = now_seconds(), elapsed = t - pg->start;
-    double frac = pg->weeks_total ? (double)weeks_done / (double)pg->weeks_total : 1.0;
+    if (final) weeks_done = (long)pg->written * pg->weeks_per_member;
+    long all = pg->weeks_before + weeks_done, left = pg->weeks_total - all;
+    double frac = pg->weeks_total ? (double)all / (double)pg->weeks_total : 1.0;
     char eta[32];
-    fmt_eta(frac > 0 ? elapsed * (1 - frac) / frac : 0, eta, sizeof eta);
+    fmt_eta(weeks_done > 0 && left > 0 ? elapsed * (double)left / (double)weeks_done : 0, eta, sizeof eta);
     int done = pg->done_before + pg->written;
     if (pg->tty) {
         if (!final && t - pg->last_draw < 0.25) return;
@@ -244,7 +251,9 @@ static int run_all(cw_sweep *sw, cw_sweep_file *file, int jobs, int threads, int
     pthread_cond_init(&r.changed, NULL);
     progress pg = {.quiet = quiet, .tty = isatty(STDERR_FILENO), .members = members,
                    .done_before = cw_sweep_file_members_complete(file), .start = t0, .last_draw = t0};
-    pg.weeks_total = (long)r.n_todo * cw_sweep_weeks(sw);
+    pg.weeks_per_member = cw_sweep_weeks(sw);
+    pg.weeks_total = (long)members * pg.weeks_per_member;
+    pg.weeks_before = (long)pg.done_before * pg.weeks_per_member;
     if (jobs > r.n_todo) jobs = r.n_todo;
     pthread_t *tid = calloc((size_t)(jobs ? jobs : 1), sizeof *tid);
     int rc = tid ? EXIT_OK : EXIT_RUNTIME;
@@ -261,7 +270,7 @@ static int run_all(cw_sweep *sw, cw_sweep_file *file, int jobs, int threads, int
     int wrc = write_members(&r, file, sw, &pg);
     if (!rc) rc = wrc;
     for (int j = 0; j < started; j++) pthread_join(tid[j], NULL);
-    progress_show(&pg, pg.weeks_total, 1);
+    progress_show(&pg, 0, 1);
     free(tid);
     free(r.todo);
     pthread_cond_destroy(&r.changed);

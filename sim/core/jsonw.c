@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "commonweal/commonweal.h"
+
 void jsonw_str(FILE *fp, const char *s)
 {
     if (!s) {
@@ -27,6 +29,7 @@ void jsonw_str(FILE *fp, const char *s)
 
 void jsonw_num(FILE *fp, double v)
 {
-    if (isfinite(v)) fprintf(fp, "%.17g", v);
+    char buf[40];
+    if (isfinite(v)) fputs(cw_format_double(v, buf, sizeof buf), fp); /* shortest that reads back */
     else fputs("null", fp);
 }

@@ -153,11 +153,12 @@ void params_describe_range(const param_info *pi, char *buf, size_t n)
 {
     switch (pi->kind) {
     case PK_INT:
-        snprintf(buf, n, "an integer in [%.17g, %.17g] %s", pi->min, pi->max, pi->unit);
+    case PK_REAL: {
+        char lo[32], hi[32];
+        snprintf(buf, n, "%s in [%s, %s] %s", pi->kind == PK_INT ? "an integer" : "a number",
+                 cw_format_double(pi->min, lo, sizeof lo), cw_format_double(pi->max, hi, sizeof hi), pi->unit);
         break;
-    case PK_REAL:
-        snprintf(buf, n, "a number in [%.17g, %.17g] %s", pi->min, pi->max, pi->unit);
-        break;
+    }
     case PK_BOOL:
         snprintf(buf, n, "true or false");
         break;
@@ -182,12 +183,14 @@ cw_status params_set_number(cw_params *p, const param_info *pi, double v, char *
         return CW_EINVAL;
     }
     double max = pi->kind == PK_ENUM ? enum_count(pi) - 1 : pi->max;
+    char vt[32];
+    cw_format_double(v, vt, sizeof vt);
     if (!isfinite(v) || v < pi->min || v > max) {
-        snprintf(err, errlen, "%s = %.17g is out of range: expected %s", pi->path, v, range);
+        snprintf(err, errlen, "%s = %s is out of range: expected %s", pi->path, vt, range);
         return CW_EINVAL;
     }
     if (pi->kind != PK_REAL && v != floor(v)) {
-        snprintf(err, errlen, "%s = %.17g is not a whole number: expected %s", pi->path, v, range);
+        snprintf(err, errlen, "%s = %s is not a whole number: expected %s", pi->path, vt, range);
         return CW_EINVAL;
     }
     switch (pi->kind) {
@@ -289,7 +292,7 @@ void params_format(const cw_params *p, const param_info *pi, char *buf, size_t n
 {
     switch (pi->kind) {
     case PK_INT: snprintf(buf, n, "%" PRId64, *(const int64_t *)cfield(p, pi)); break;
-    case PK_REAL: snprintf(buf, n, "%.17g", *(const double *)cfield(p, pi)); break;
+    case PK_REAL: cw_format_double(*(const double *)cfield(p, pi), buf, n); break;
     case PK_BOOL: snprintf(buf, n, "%s", *(const bool *)cfield(p, pi) ? "true" : "false"); break;
     case PK_STR: format_quoted((const char *)cfield(p, pi), buf, n); break;
     case PK_ENUM: params_enum_name(pi, *(const int *)cfield(p, pi), buf, n); break;
@@ -307,9 +310,11 @@ void cw_params_print_markdown(FILE *fp)
         const param_info *pi = &params_table[i];
         char v[PARAMS_STR_MAX + 8];
         params_format(&def, pi, v, sizeof v);
+        char lo[32], hi[32];
         if (pi->kind == PK_INT || pi->kind == PK_REAL)
-            fprintf(fp, "| `%s` | %s | %s | %.17g | %.17g | %s | %s |\n", pi->path, kinds[pi->kind], v,
-                    pi->min, pi->max, pi->unit, pi->doc);
+            fprintf(fp, "| `%s` | %s | %s | %s | %s | %s | %s |\n", pi->path, kinds[pi->kind], v,
+                    cw_format_double(pi->min, lo, sizeof lo), cw_format_double(pi->max, hi, sizeof hi), pi->unit,
+                    pi->doc);
         else if (pi->kind == PK_ENUM) {
             char choices[256];
             enum_choices(pi, choices, sizeof choices);
@@ -368,4 +373,82 @@ void cw_params_print_json(FILE *fp)
         fprintf(fp, "}%s\n", i + 1 < params_count ? "," : "");
     }
     fputs("]\n", fp);
+}
+
+/* ---- numbers as text, and the levers in words ------------------------------ */
+
+const char *cw_format_double(double v, char *buf, size_t n)
+{
+    if (!n) return buf;
+    if (isnan(v)) return snprintf(buf, n, "nan"), buf;
+    if (isinf(v)) return snprintf(buf, n, v < 0 ? "-inf" : "inf"), buf;
+    if (v == 0) return snprintf(buf, n, "%s", signbit(v) ? "-0" : "0"), buf;
+    int digits = 1;
+    for (; digits <= 17; digits++) {
+        snprintf(buf, n, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    /* %g switches to an exponent when digits <= the exponent (520 -> 5.2e+02):
+     * write plain decimals, as Python's repr does, between 1e-4 and 1e16 */
+    int e = (int)floor(log10(fabs(v)));
+    if (strchr(buf, 'e') && e >= -4 && e < 16) snprintf(buf, n, "%.*f", digits - 1 - e > 0 ? digits - 1 - e : 0, v);
+    return buf;
+}
+
+const lever_text levers_table[] = {
+#define LEVER(path, text, scale, choices) {path, text, scale, choices},
+#include "lever_text.def"
+};
+const size_t levers_count = sizeof levers_table / sizeof levers_table[0];
+
+const lever_text *params_lever_text(const char *path)
+{
+    for (size_t i = 0; i < levers_count; i++)
+        if (!strcmp(levers_table[i].path, path)) return &levers_table[i];
+    return NULL;
+}
+
+void cw_params_print_levers_json(FILE *fp)
+{
+    cw_params def;
+    params_defaults(&def);
+    fputs("{\"levers\": [", fp);
+    for (size_t i = 0; i < levers_count; i++) {
+        const lever_text *lt = &levers_table[i];
+        const param_info *pi = params_find(lt->path);
+        char v[PARAMS_STR_MAX + 8];
+        if (pi) params_format(&def, pi, v, sizeof v);
+        fprintf(fp, "%s\n  {\"path\": ", i ? "," : "");
+        jsonw_str(fp, lt->path);
+        fputs(", \"text\": ", fp);
+        jsonw_str(fp, lt->text);
+        fputs(", \"scale\": ", fp);
+        jsonw_str(fp, lt->scale);
+        fputs(", \"choices\": [", fp);
+        for (const char *c = lt->choices; *c;) {
+            const char *bar = strchr(c, '|');
+            size_t len = bar ? (size_t)(bar - c) : strlen(c);
+            char word[256];
+            snprintf(word, sizeof word, "%.*s", (int)len, c);
+            if (c != lt->choices) fputs(", ", fp);
+            jsonw_str(fp, word);
+            c += len + (bar ? 1 : 0);
+        }
+        fputs("], \"names\": [", fp); /* an enum's choices as the YAML spells them */
+        for (const char *c = pi && pi->kind == PK_ENUM ? pi->sdef : ""; *c;) {
+            const char *bar = strchr(c, '|');
+            size_t len = bar ? (size_t)(bar - c) : strlen(c);
+            char word[256];
+            snprintf(word, sizeof word, "%.*s", (int)len, c);
+            if (c != pi->sdef) fputs(", ", fp);
+            jsonw_str(fp, word);
+            c += len + (bar ? 1 : 0);
+        }
+        fputs("], \"unit\": ", fp);
+        jsonw_str(fp, pi ? pi->unit : "");
+        fputs(", \"default\": ", fp);
+        jsonw_str(fp, pi ? v : "");
+        fputc('}', fp);
+    }
+    fputs("\n]}\n", fp);
 }

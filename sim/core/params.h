@@ -74,4 +74,14 @@ const char *params_enum_name(const param_info *pi, int k, char *buf, size_t n);
 /* "[min, max] unit" for messages. */
 void params_describe_range(const param_info *pi, char *buf, size_t n);
 
+/* A lever in words (lever_text.def): what it is and how to read its value. */
+typedef struct lever_text {
+    const char *path, *text, *scale, *choices;
+} lever_text;
+extern const lever_text levers_table[];
+extern const size_t levers_count;
+
+/* The words for a lever path, or NULL. */
+const lever_text *params_lever_text(const char *path);
+
 #endif

@@ -854,8 +854,10 @@ static void write_event(FILE *fp, const timeline_event *e)
         fputs(e->value != 0 ? "true\n" : "false\n", fp);
     else if (pi->kind == PK_ENUM)
         fprintf(fp, "%s\n", params_enum_name(pi, (int)e->value, name, sizeof name));
-    else
-        fprintf(fp, "%.17g\n", e->value);
+    else {
+        char v[32];
+        fprintf(fp, "%s\n", cw_format_double(e->value, v, sizeof v));
+    }
 }
 
 cw_status cw_scenario_write_yaml(const cw_scenario *sc, FILE *fp)

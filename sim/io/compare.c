@@ -587,6 +587,8 @@ static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w,
 
 typedef struct pairing {
     int *base, *policy, n;   /* member indices                              */
+    const cmp_file **bfile, **pfile; /* the file of each pair's members; NULL: one
+                                        baseline and one policy file          */
     int by_seed;
 } pairing;
 
@@ -598,6 +600,7 @@ static int pair_members(const cmp_file *bf, const int *bm, int nb, const cmp_fil
     out->base = malloc((size_t)(np ? np : 1) * sizeof *out->base);
     out->policy = malloc((size_t)(np ? np : 1) * sizeof *out->policy);
     out->n = 0;
+    out->bfile = out->pfile = NULL;
     if (!out->base || !out->policy) return -1;
     for (int pass = 0; pass < 2 && out->n == 0; pass++) {
         out->by_seed = pass == 0;
@@ -622,6 +625,8 @@ static void pairing_free(pairing *p)
 {
     free(p->base);
     free(p->policy);
+    free(p->bfile);
+    free(p->pfile);
 }
 
 /* ---- the comparison ------------------------------------------------------------------------ */
@@ -638,59 +643,78 @@ static cw_status add_row(cw_comparison *c, const cw_compare_row *row)
 static const char *const default_metrics[] = {"left_out_rate", "isolated_rate", "lonely_rate", "wellbeing_mean",
                                               "trust_services_share", "formal_volunteering_rate"};
 
-/* Rows for one (baseline members, policy members) pairing, every metric. */
+/* Rows of metric m for one pairing: one per (deprivation group, cell), or
+ * one "all residents" row when all_residents. */
+static cw_status metric_rows(const cmp_file *bf, const cmp_file *pf, const pairing *pr, int m, int row_metric,
+                             const weeks *w, int by_area, int all_residents, const char *label, const char *base_label,
+                             cw_comparison *out, cmp_err *e)
+{
+    cw_status st = CW_OK;
+    int cells = 1, groups = by_area ? by_area : 1;
+    const char *gname = by_area == 10 ? "decile" : "fifth";
+    size_t cap = 10 * 64; /* groups x cells, enough for every breakdown */
+    double *bv = malloc((size_t)pr->n * cap * sizeof *bv), *pv = malloc((size_t)pr->n * cap * sizeof *pv);
+    if (!bv || !pv) st = CW_ENOMEM;
+    for (int i = 0; st == CW_OK && i < pr->n; i++) {
+        const cmp_file *bfi = pr->bfile ? pr->bfile[i] : bf, *pfi = pr->pfile ? pr->pfile[i] : pf;
+        st = member_summary(bfi, m, pr->base[i], w, by_area, bv + i * cap, &cells, e);
+        if (st == CW_OK) st = member_summary(pfi, m, pr->policy[i], w, by_area, pv + i * cap, &cells, e);
+    }
+    for (int g = 0; st == CW_OK && g < groups; g++)
+        for (int c = 0; st == CW_OK && c < cells; c++) {
+            cw_compare_row row = {.n = pr->n, .paired_by_seed = pr->by_seed};
+            snprintf(row.policy, sizeof row.policy, "%s", label);
+            snprintf(row.baseline, sizeof row.baseline, "%s", base_label);
+            snprintf(row.metric, sizeof row.metric, "%s", metrics_table[row_metric].name);
+            snprintf(row.unit, sizeof row.unit, "%s", metrics_table[m].unit);
+            char cl[40];
+            cell_label(metrics_table[m].bd, c, cl, sizeof cl);
+            if (all_residents)
+                snprintf(row.group, sizeof row.group, "all residents");
+            else if (by_area && metrics_table[m].bd != BD_NONE)
+                snprintf(row.group, sizeof row.group, "%s %d, %s", gname, g + 1, cl);
+            else if (by_area)
+                snprintf(row.group, sizeof row.group, "%s %d", gname, g + 1);
+            else snprintf(row.group, sizeof row.group, "%s", cl);
+            double sb = 0, sp = 0, sd = 0, ss = 0;
+            int n = 0;
+            for (int i = 0; i < pr->n; i++) {
+                double b = bv[i * cap + g * cells + c], p = pv[i * cap + g * cells + c];
+                if (isnan(b) || isnan(p)) continue;
+                sb += b, sp += p, sd += p - b, n++;
+            }
+            row.n = n;
+            row.baseline_mean = n ? sb / n : NAN;
+            row.policy_mean = n ? sp / n : NAN;
+            row.difference = n ? sd / n : NAN;
+            for (int i = 0; i < pr->n; i++) {
+                double b = bv[i * cap + g * cells + c], p = pv[i * cap + g * cells + c];
+                if (!isnan(b) && !isnan(p)) ss += (p - b - row.difference) * (p - b - row.difference);
+            }
+            if (n == 0 && by_area) continue; /* a decile or fifth with no neighbourhood */
+            row.ci_low = row.ci_high = NAN;
+            if (n >= 2) {
+                double half = cw_t_quantile(0.975, n - 1) * sqrt(ss / (n - 1) / n);
+                row.ci_low = row.difference - half;
+                row.ci_high = row.difference + half;
+            }
+            st = add_row(out, &row);
+        }
+    free(bv), free(pv);
+    return st;
+}
+
+/* Rows for one (baseline members, policy members) pairing, every metric;
+ * all[k] >= 0: first an "all residents" row of that metric. */
 static cw_status compare_pairs(const cmp_file *bf, const cmp_file *pf, const pairing *pr, const int *metric,
-                               int n_metrics, const weeks *w, int by_area, const char *label, cw_comparison *out,
-                               cmp_err *e)
+                               const int *all, int n_metrics, const weeks *w, int by_area, const char *label,
+                               const char *base_label, cw_comparison *out, cmp_err *e)
 {
     cw_status st = CW_OK;
     for (int k = 0; st == CW_OK && k < n_metrics; k++) {
-        int m = metric[k], cells = 1, groups = by_area ? by_area : 1;
-        const char *gname = by_area == 10 ? "decile" : "fifth";
-        size_t cap = 10 * 64; /* groups x cells, enough for every breakdown */
-        double *bv = malloc((size_t)pr->n * cap * sizeof *bv), *pv = malloc((size_t)pr->n * cap * sizeof *pv);
-        if (!bv || !pv) st = CW_ENOMEM;
-        for (int i = 0; st == CW_OK && i < pr->n; i++) {
-            st = member_summary(bf, m, pr->base[i], w, by_area, bv + i * cap, &cells, e);
-            if (st == CW_OK) st = member_summary(pf, m, pr->policy[i], w, by_area, pv + i * cap, &cells, e);
-        }
-        for (int g = 0; st == CW_OK && g < groups; g++)
-            for (int c = 0; st == CW_OK && c < cells; c++) {
-                cw_compare_row row = {.n = pr->n, .paired_by_seed = pr->by_seed};
-                snprintf(row.policy, sizeof row.policy, "%s", label);
-                snprintf(row.metric, sizeof row.metric, "%s", metrics_table[m].name);
-                char cl[40];
-                cell_label(metrics_table[m].bd, c, cl, sizeof cl);
-                if (by_area && metrics_table[m].bd != BD_NONE)
-                    snprintf(row.group, sizeof row.group, "%s %d, %s", gname, g + 1, cl);
-                else if (by_area)
-                    snprintf(row.group, sizeof row.group, "%s %d", gname, g + 1);
-                else snprintf(row.group, sizeof row.group, "%s", cl);
-                double sb = 0, sp = 0, sd = 0, ss = 0;
-                int n = 0;
-                for (int i = 0; i < pr->n; i++) {
-                    double b = bv[i * cap + g * cells + c], p = pv[i * cap + g * cells + c];
-                    if (isnan(b) || isnan(p)) continue;
-                    sb += b, sp += p, sd += p - b, n++;
-                }
-                row.n = n;
-                row.baseline_mean = n ? sb / n : NAN;
-                row.policy_mean = n ? sp / n : NAN;
-                row.difference = n ? sd / n : NAN;
-                for (int i = 0; i < pr->n; i++) {
-                    double b = bv[i * cap + g * cells + c], p = pv[i * cap + g * cells + c];
-                    if (!isnan(b) && !isnan(p)) ss += (p - b - row.difference) * (p - b - row.difference);
-                }
-                if (n == 0 && by_area) continue; /* a decile or fifth with no neighbourhood */
-                row.ci_low = row.ci_high = NAN;
-                if (n >= 2) {
-                    double half = cw_t_quantile(0.975, n - 1) * sqrt(ss / (n - 1) / n);
-                    row.ci_low = row.difference - half;
-                    row.ci_high = row.difference + half;
-                }
-                st = add_row(out, &row);
-            }
-        free(bv), free(pv);
+        if (all[k] >= 0)
+            st = metric_rows(bf, pf, pr, all[k], metric[k], w, 0, 1, label, base_label, out, e);
+        if (st == CW_OK) st = metric_rows(bf, pf, pr, metric[k], metric[k], w, by_area, 0, label, base_label, out, e);
     }
     return st;
 }
@@ -720,7 +744,9 @@ static cw_status choose_weeks(const cmp_file *f, const cw_compare_options *opt, 
     return CW_OK;
 }
 
-static cw_status resolve_metrics(const cw_compare_options *opt, int *metric, int *n, cmp_err *e)
+/* The metrics to compare, and for each the metric of its "all residents"
+ * row (-1: none, when there is no breakdown). */
+static cw_status resolve_metrics(const cw_compare_options *opt, int *metric, int *all, int *n, cmp_err *e)
 {
     *n = 0;
     int explicit = opt->metrics && opt->n_metrics > 0;
@@ -729,7 +755,12 @@ static cw_status resolve_metrics(const cw_compare_options *opt, int *metric, int
         const char *name = explicit ? opt->metrics[k] : default_metrics[k];
         int m = resolve_metric(name, opt->by, e);
         if (m < 0 && explicit) return CW_EINVAL;
-        if (m >= 0) metric[(*n)++] = m;
+        if (m < 0) continue;
+        int whole = metrics_find(name);
+        all[*n] = opt->by == CW_BY_NONE ? -1
+                  : area_groups(opt->by) ? m
+                  : whole >= 0 && metrics_table[whole].bd == BD_NONE ? whole : -1;
+        metric[(*n)++] = m;
     }
     e->buf[0] = '\0';
     if (!*n) return fail(e, CW_EINVAL, "no default metric has a %s breakdown: name one with --metric",
@@ -754,7 +785,7 @@ static cw_status check_levers(const char *a, const char *b, const char *an, cons
 
 /* Two files, each one design point (a run, or a sweep of replicates). */
 static cw_status compare_files(cmp_file *bf, cmp_file *pf, const cw_compare_options *opt, const int *metric,
-                               int n_metrics, const weeks *w, cw_comparison *out, cmp_err *e)
+                               const int *all, int n_metrics, const weeks *w, cw_comparison *out, cmp_err *e)
 {
     for (int s = 0; s < 2; s++) {
         cmp_file *f = s ? pf : bf;
@@ -780,7 +811,7 @@ static cw_status compare_files(cmp_file *bf, cmp_file *pf, const cw_compare_opti
     if (st == CW_OK && !pr.by_seed)
         append(out->notes, sizeof out->notes,
                "no seeds match: paired by replicate number (independent runs, so wider intervals)\n");
-    if (st == CW_OK) st = compare_pairs(bf, pf, &pr, metric, n_metrics, w, area_groups(opt->by), "", out, e);
+    if (st == CW_OK) st = compare_pairs(bf, pf, &pr, metric, all, n_metrics, w, area_groups(opt->by), "", "", out, e);
     pairing_free(&pr);
     free(bm), free(pm);
     return st;
@@ -846,8 +877,8 @@ static int same_value(double a, double b) { return fabs(a - b) <= 1e-9 * (fabs(a
 
 /* Within one sweep: each non-baseline point against the baseline point that
  * agrees with it on every varied parameter the baseline does not fix. */
-static cw_status compare_within(cmp_file *f, const cw_compare_options *opt, const int *metric, int n_metrics,
-                                const weeks *w, cw_comparison *out, cmp_err *e)
+static cw_status compare_within(cmp_file *f, const cw_compare_options *opt, const int *metric, const int *all,
+                                int n_metrics, const weeks *w, cw_comparison *out, cmp_err *e)
 {
     int cond[64];
     double want[64];
@@ -906,7 +937,9 @@ static cw_status compare_within(cmp_file *f, const cw_compare_options *opt, cons
             if (!pr.by_seed && !compared)
                 append(out->notes, sizeof out->notes,
                        "no seeds match (common_random_numbers: false): paired by replicate number\n");
-            st = compare_pairs(f, f, &pr, metric, n_metrics, w, area_groups(opt->by), label, out, e);
+            char base_label[256];
+            point_label(f, first[b], NULL, base_label, sizeof base_label);
+            st = compare_pairs(f, f, &pr, metric, all, n_metrics, w, area_groups(opt->by), label, base_label, out, e);
             compared++;
         }
         pairing_free(&pr);
@@ -927,9 +960,9 @@ cw_status cw_compare(const char *base, const char *policy, const cw_compare_opti
     void *data;
     H5Eget_auto2(H5E_DEFAULT, &func, &data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    int metric[64], n_metrics = 0;
+    int metric[64], all[64], n_metrics = 0;
     weeks w = {0};
-    cw_status st = resolve_metrics(opt, metric, &n_metrics, &e);
+    cw_status st = resolve_metrics(opt, metric, all, &n_metrics, &e);
     if (st == CW_OK && !policy && !opt->baseline)
         st = fail(&e, CW_EINVAL, "compare needs BASE.h5 and POLICY.h5, or one sweep file and --baseline 'PATH=VALUE'");
     if (st == CW_OK && policy && opt->baseline)
@@ -942,8 +975,8 @@ cw_status cw_compare(const char *base, const char *policy, const cw_compare_opti
     if (st == CW_OK) {
         out->week_from = w.from;
         out->week_to = w.to;
-        st = policy ? compare_files(&bf, &pf, opt, metric, n_metrics, &w, out, &e)
-                    : compare_within(&bf, opt, metric, n_metrics, &w, out, &e);
+        st = policy ? compare_files(&bf, &pf, opt, metric, all, n_metrics, &w, out, &e)
+                    : compare_within(&bf, opt, metric, all, n_metrics, &w, out, &e);
     }
     if (st == CW_ENOMEM && !err[0]) snprintf(err, errlen, "out of memory");
     free(w.idx);
@@ -960,4 +993,110 @@ void cw_comparison_free(cw_comparison *c)
     free(c->rows);
     c->rows = NULL;
     c->n_rows = 0;
+}
+
+/* ---- replicate run files -------------------------------------------------------------------- */
+
+/* Same scenario but for run.seed? */
+static int same_scenario(const char *a, const char *b)
+{
+    char bad[64] = "", levers[64] = "";
+    return scenario_diff(a, b, bad, sizeof bad, levers, sizeof levers) == 0 && !levers[0];
+}
+
+cw_status cw_compare_runs(const char *const *paths, int n, const cw_compare_options *opt, cw_comparison *out,
+                          char *err, size_t errlen)
+{
+    if (n == 2 || (n == 1 && opt->baseline)) return cw_compare(paths[0], n == 2 ? paths[1] : NULL, opt, out, err, errlen);
+    cmp_err e = {err, errlen};
+    memset(out, 0, sizeof *out);
+    err[0] = '\0';
+    if (n < 2) return fail(&e, CW_EINVAL, "compare needs BASE.h5 and POLICY.h5, or one sweep file and --baseline 'PATH=VALUE'");
+    if (opt->baseline) return fail(&e, CW_EINVAL, "--baseline selects within one sweep file: give one file, not %d", n);
+    cmp_file *fs = calloc((size_t)n, sizeof *fs);
+    int *group = calloc((size_t)n, sizeof *group), *used = calloc((size_t)n, sizeof *used);
+    pairing pr = {0};
+    weeks w = {0};
+    int metric[64], all[64], n_metrics = 0, n_base = 0, n_pol = 0, first_pol = -1;
+    if (!fs || !group || !used) {
+        free(fs), free(group), free(used);
+        return fail(&e, CW_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) fs[i].file = -1;
+    H5E_auto2_t func;
+    void *data;
+    H5Eget_auto2(H5E_DEFAULT, &func, &data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cw_status st = resolve_metrics(opt, metric, all, &n_metrics, &e);
+    for (int i = 0; st == CW_OK && i < n; i++) {
+        st = file_open(&fs[i], paths[i], &e);
+        if (st == CW_OK && fs[i].sweep)
+            st = fail(&e, CW_EINVAL, "%s is a sweep file: with more than two files give run files (replicates), or "
+                      "compare within a sweep with --baseline", paths[i]);
+        if (st == CW_OK && (fs[i].n_weeks != fs[0].n_weeks || fs[i].n_nbhd != fs[0].n_nbhd || fs[i].week[0] != fs[0].week[0]))
+            st = fail(&e, CW_EINVAL, "%s and %s have different weeks or neighbourhoods: they cannot be paired", paths[0],
+                      paths[i]);
+    }
+    /* the baseline is every run of paths[0]'s scenario; the rest must be one policy */
+    for (int i = 0; st == CW_OK && i < n; i++) {
+        group[i] = !same_scenario(fs[0].scenario[0], fs[i].scenario[0]);
+        if (group[i] && first_pol < 0) first_pol = i;
+        if (group[i] && !same_scenario(fs[first_pol].scenario[0], fs[i].scenario[0]))
+            st = fail(&e, CW_EINVAL, "%s and %s are different policies (their scenarios differ in more than the seed): "
+                      "compare one policy with the baseline at a time", paths[first_pol], paths[i]);
+        if (group[i]) n_pol++;
+        else n_base++;
+    }
+    if (st == CW_OK && !n_pol)
+        st = fail(&e, CW_EINVAL, "all %d files are runs of one scenario (they differ only in run.seed): give the "
+                  "baseline's runs and the policy's runs", n);
+    if (st == CW_OK) st = check_levers(fs[0].scenario[0], fs[first_pol].scenario[0], paths[0], paths[first_pol],
+                                       opt->force, out, &e);
+    if (st == CW_OK) st = choose_weeks(&fs[0], opt, &w, &e);
+    if (st == CW_OK) {
+        out->week_from = w.from;
+        out->week_to = w.to;
+        pr.base = malloc((size_t)n * sizeof *pr.base);
+        pr.policy = malloc((size_t)n * sizeof *pr.policy);
+        pr.bfile = malloc((size_t)n * sizeof *pr.bfile);
+        pr.pfile = malloc((size_t)n * sizeof *pr.pfile);
+        if (!pr.base || !pr.policy || !pr.bfile || !pr.pfile) st = fail(&e, CW_ENOMEM, "out of memory");
+    }
+    /* pair by seed where seeds match; else in the order given */
+    for (int pass = 0; st == CW_OK && pass < 2; pass++) {
+        pr.n = 0;
+        pr.by_seed = pass == 0;
+        memset(used, 0, (size_t)n * sizeof *used);
+        for (int j = 0; j < n; j++) {
+            if (!group[j]) continue;
+            int b = -1;
+            for (int i = 0; i < n && b < 0; i++) {
+                if (group[i] || used[i]) continue;
+                if (pass == 0 ? fs[i].seed[0] == fs[j].seed[0] : 1) b = i;
+            }
+            if (b < 0) continue;
+            used[b] = 1;
+            pr.bfile[pr.n] = &fs[b], pr.pfile[pr.n] = &fs[j];
+            pr.base[pr.n] = 0, pr.policy[pr.n] = 0;
+            pr.n++;
+        }
+        if (pass == 0 && pr.n > 0) break; /* seeds that match pair; the rest are left out (noted) */
+    }
+    if (st == CW_OK && !pr.by_seed)
+        append(out->notes, sizeof out->notes,
+               "seeds do not match: %d baseline and %d policy runs paired in the order given (independent runs, so "
+               "wider intervals)\n", n_base, n_pol);
+    if (st == CW_OK && n_base != n_pol)
+        append(out->notes, sizeof out->notes, "%d baseline and %d policy runs: %d pairs used\n", n_base, n_pol, pr.n);
+    if (st == CW_OK)
+        st = compare_pairs(&fs[0], &fs[first_pol], &pr, metric, all, n_metrics, &w, area_groups(opt->by), "", "", out, &e);
+    if (st == CW_ENOMEM && !err[0]) snprintf(err, errlen, "out of memory");
+    pairing_free(&pr);
+    free(w.idx);
+    for (int i = 0; i < n; i++) file_close(&fs[i]);
+    free(fs), free(group), free(used);
+    H5Eclear2(H5E_DEFAULT);
+    H5Eset_auto2(H5E_DEFAULT, func, data);
+    if (st != CW_OK) cw_comparison_free(out);
+    return st;
 }

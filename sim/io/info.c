@@ -1,7 +1,9 @@
 /*
  * commonweal info: a summary of an output file (docs/OUTPUT.md), read with
  * the HDF5 API: provenance, weeks written, neighbourhoods, the head of the
- * scenario, and each metric's dimensions and min/mean/max.
+ * scenario, and each metric's dimensions and min/mean/max. A sweep file also
+ * says it is one: its design, members complete of planned, the values of each
+ * varied parameter, and metric statistics over its complete members.
  */
 #include <errno.h>
 #include <math.h>
@@ -129,6 +131,105 @@ static herr_t weeks_read(hid_t f, info_weeks *w)
         return -1;
     for (hsize_t i = 0; i < w->n; i++) w->n_burn_in += w->burn_in[i] != 0;
     return 0;
+}
+
+/* ---- sweep files ------------------------------------------------------------------ */
+
+/* The strings of a 1-D string attribute (variable length), each freed by the
+ * caller with the array; *n their count. */
+static char **attr_strings(hid_t loc, const char *name, int *n)
+{
+    *n = 0;
+    if (H5Aexists(loc, name) <= 0) return NULL;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), sp = a < 0 ? -1 : H5Aget_space(a);
+    hssize_t k = sp < 0 || H5Sget_simple_extent_type(sp) != H5S_SIMPLE ? 0 : H5Sget_simple_extent_npoints(sp);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    char **v = k > 0 ? calloc((size_t)k, sizeof *v) : NULL;
+    if (v && H5Aread(a, t, v) >= 0) *n = (int)k;
+    else free(v), v = NULL;
+    H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    if (a >= 0) H5Aclose(a);
+    return v;
+}
+
+static void strings_free(char **v, int n)
+{
+    for (int i = 0; v && i < n; i++) H5free_memory(v[i]);
+    free(v);
+}
+
+/* 1 for a sweep file (kind = "sweep"). */
+static int is_sweep(hid_t f)
+{
+    char *kind = attr_string(f, "kind");
+    int yes = kind && strcmp(kind, "sweep") == 0;
+    free(kind);
+    return yes;
+}
+
+/* The complete flag of each member ([n] from /members/complete), or NULL. */
+static uint8_t *sweep_complete(hid_t f, long long *n)
+{
+    *n = dataset_len(f, "members/complete");
+    uint8_t *c = *n > 0 ? calloc((size_t)*n, 1) : NULL;
+    if (c && read_column(f, "members/complete", H5T_NATIVE_UINT8, c) < 0) free(c), c = NULL;
+    return c;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* "sweep  grid: 9 design points x 20 replicates = 180 members; 180 of 180
+ * complete" and a line per varied parameter with its values. */
+static void print_sweep(FILE *fp, hid_t f)
+{
+    char *method = attr_string(f, "method");
+    long long n = 0;
+    uint8_t *done = sweep_complete(f, &n);
+    long long n_done = 0;
+    for (long long i = 0; done && i < n; i++) n_done += done[i] != 0;
+    double points = attr_number(f, "points"), reps = attr_number(f, "replicates");
+    double crn = attr_number(f, "common_random_numbers");
+    fprintf(fp, "sweep           %s", method ? method : "?");
+    if (!isnan(points) && !isnan(reps)) fprintf(fp, ": %.0f design points x %.0f replicates", points, reps);
+    fprintf(fp, " = %lld members; %lld of %lld complete%s\n", n, n_done, n,
+            crn == 1 ? "; common random numbers (replicate r has one seed at every point)" : "");
+    int nv = 0;
+    char **varied = attr_strings(f, "varied", &nv);
+    double *v = n > 0 ? malloc((size_t)n * sizeof *v) : NULL;
+    for (int j = 0; v && j < nv; j++) {
+        char name[512];
+        snprintf(name, sizeof name, "members/%s", varied[j]);
+        if (H5Lexists(f, "members", H5P_DEFAULT) <= 0 || dataset_len(f, name) != n ||
+            read_column(f, name, H5T_NATIVE_DOUBLE, v) < 0)
+            continue;
+        qsort(v, (size_t)n, sizeof *v, cmp_double);
+        hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+        int nc = 0;
+        char **choices = d >= 0 ? attr_strings(d, "choices", &nc) : NULL;
+        if (d >= 0) H5Dclose(d);
+        fprintf(fp, "%-16s%s:", j ? "" : "varied", varied[j]);
+        int shown = 0;
+        for (long long i = 0; i < n && shown < 12; i++) {
+            if (i && v[i] == v[i - 1]) continue;
+            int k = (int)v[i];
+            char num[32];
+            if (nc && v[i] == k && k >= 0 && k < nc) fprintf(fp, "%s %s", shown ? "," : "", choices[k]);
+            else fprintf(fp, "%s %s", shown ? "," : "", cw_format_double(v[i], num, sizeof num));
+            shown++;
+        }
+        fprintf(fp, "%s\n", shown >= 12 ? ", ..." : "");
+        strings_free(choices, nc);
+    }
+    free(v);
+    strings_free(varied, nv);
+    free(method);
+    free(done);
 }
 
 /* ---- the header ----------------------------------------------------------------- */
@@ -270,27 +371,36 @@ static void stats_add(info_stats *s, const float *v, size_t n)
 }
 
 /* Statistics over the weeks where use[w] is set, reading a block of whole
- * weeks at a time. */
+ * weeks at a time; in a sweep file (members != NULL: [member, week, ...])
+ * over the members where members[m] is set. */
 static herr_t metric_stats(hid_t d, int rank, const hsize_t *dims, const uint8_t *use,
-                           info_stats *s)
+                           const uint8_t *members, info_stats *s)
 {
+    int lead = members != NULL;
+    hsize_t n_members = lead ? dims[0] : 1, n_weeks = dims[lead];
     size_t per_week = 1;
-    for (int i = 1; i < rank; i++) per_week *= dims[i];
+    for (int i = lead + 1; i < rank; i++) per_week *= dims[i];
     hsize_t block = per_week >= INFO_BLOCK_FLOATS ? 1 : INFO_BLOCK_FLOATS / per_week;
-    if (block > dims[0]) block = dims[0];
+    if (block > n_weeks) block = n_weeks;
     float *buf = malloc((size_t)block * per_week * sizeof *buf + 1);
     hid_t fs = H5Dget_space(d);
     herr_t rc = buf && fs >= 0 ? 0 : -1;
-    for (hsize_t w0 = 0; rc >= 0 && w0 < dims[0]; w0 += block) {
-        hsize_t start[H5S_MAX_RANK] = {w0}, count[H5S_MAX_RANK];
-        count[0] = dims[0] - w0 < block ? dims[0] - w0 : block;
-        for (int i = 1; i < rank; i++) count[i] = dims[i];
-        hid_t ms = H5Screate_simple(rank, count, NULL);
-        rc = ms < 0 ? -1 : H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-        if (rc >= 0) rc = H5Dread(d, H5T_NATIVE_FLOAT, ms, fs, H5P_DEFAULT, buf);
-        for (hsize_t w = 0; rc >= 0 && w < count[0]; w++)
-            if (use[w0 + w]) stats_add(s, buf + w * per_week, per_week);
-        if (ms >= 0) H5Sclose(ms);
+    for (hsize_t m = 0; rc >= 0 && m < n_members; m++) {
+        if (lead && !members[m]) continue;
+        for (hsize_t w0 = 0; rc >= 0 && w0 < n_weeks; w0 += block) {
+            hsize_t start[H5S_MAX_RANK] = {0}, count[H5S_MAX_RANK];
+            start[0] = m;
+            start[lead] = w0;
+            count[0] = 1;
+            count[lead] = n_weeks - w0 < block ? n_weeks - w0 : block;
+            for (int i = lead + 1; i < rank; i++) count[i] = dims[i];
+            hid_t ms = H5Screate_simple(rank, count, NULL);
+            rc = ms < 0 ? -1 : H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+            if (rc >= 0) rc = H5Dread(d, H5T_NATIVE_FLOAT, ms, fs, H5P_DEFAULT, buf);
+            for (hsize_t w = 0; rc >= 0 && w < count[lead]; w++)
+                if (use[w0 + w]) stats_add(s, buf + w * per_week, per_week);
+            if (ms >= 0) H5Sclose(ms);
+        }
     }
     if (fs >= 0) H5Sclose(fs);
     free(buf);
@@ -302,17 +412,22 @@ typedef struct info_walk {
     FILE *fp;
     const info_weeks *weeks;
     const uint8_t *use;     /* [weeks->n]: weeks the statistics cover */
+    const uint8_t *members; /* sweep files: [member] complete; NULL for a run file */
+    hsize_t n_members;
     int failed;
     char failed_name[128];
 } info_walk;
 
-/* A metric: a float dataset over week, not a dimension scale. */
-static int is_metric(hid_t d, int rank, const hsize_t *dims, hsize_t n_weeks)
+/* A metric: a float dataset over week ([member, week, ...] in a sweep file),
+ * not a dimension scale. */
+static int is_metric(hid_t d, int rank, const hsize_t *dims, hsize_t n_weeks, hsize_t n_members)
 {
     hid_t t = H5Dget_type(d);
     int ok = t >= 0 && H5Tget_class(t) == H5T_FLOAT;
     if (t >= 0) H5Tclose(t);
-    return ok && rank >= 1 && dims[0] == n_weeks && H5DSis_scale(d) <= 0;
+    int shaped = n_members ? rank >= 2 && dims[0] == n_members && dims[1] == n_weeks
+                           : rank >= 1 && dims[0] == n_weeks;
+    return ok && shaped && H5DSis_scale(d) <= 0;
 }
 
 static void print_metric(info_walk *iw, hid_t d, const char *name)
@@ -321,11 +436,11 @@ static void print_metric(info_walk *iw, hid_t d, const char *name)
     hsize_t dims[H5S_MAX_RANK];
     int rank = sp < 0 ? -1 : H5Sget_simple_extent_dims(sp, dims, NULL);
     if (sp >= 0) H5Sclose(sp);
-    if (rank < 1 || !is_metric(d, rank, dims, iw->weeks->n)) return;
+    if (rank < 1 || !is_metric(d, rank, dims, iw->weeks->n, iw->members ? iw->n_members : 0)) return;
     char names[256], shape[64];
     describe_dims(d, rank, dims, names, sizeof names, shape, sizeof shape);
     info_stats s = {0};
-    if (metric_stats(d, rank, dims, iw->use, &s) < 0) {
+    if (metric_stats(d, rank, dims, iw->use, iw->members, &s) < 0) {
         iw->failed = 1;
         snprintf(iw->failed_name, sizeof iw->failed_name, "%s", name);
         return;
@@ -357,17 +472,22 @@ static cw_status print_metrics(FILE *fp, hid_t f, const info_weeks *w, const cha
     }
     int after = w->n_burn_in < w->n;
     for (hsize_t i = 0; i < w->n; i++) use[i] = after ? !w->burn_in[i] : 1;
-    fprintf(fp, "\nmetrics (min/mean/max over %s)\n", after ? "the weeks after the burn-in"
-                                                             : "all weeks");
+    long long n_members = 0;
+    uint8_t *members = is_sweep(f) ? sweep_complete(f, &n_members) : NULL;
+    fprintf(fp, "\nmetrics (min/mean/max over %s%s)\n", after ? "the weeks after the burn-in"
+                                                             : "all weeks",
+            members ? " and the complete members" : "");
     fprintf(fp, "  %-24s %-36s %-10s %12s %12s %12s\n", "name", "dimensions", "shape", "min",
             "mean", "max");
-    info_walk iw = {.fp = fp, .weeks = w, .use = use};
+    info_walk iw = {.fp = fp, .weeks = w, .use = use, .members = members,
+                    .n_members = (hsize_t)(n_members > 0 ? n_members : 0)};
     hsize_t at = 0;
     if (H5Literate(f, H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, metric_visit, &iw) < 0 && !iw.failed) {
         at = 0;
         H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, &at, metric_visit, &iw);
     }
     free(use);
+    free(members);
     if (!iw.failed) return CW_OK;
     snprintf(err, errlen, "%s: cannot read metric %s", path, iw.failed_name);
     return CW_EIO;
@@ -421,6 +541,7 @@ static cw_status info_print(const char *path, hid_t f, FILE *fp, char *err, size
         goto out_free_weeks;
     }
     print_provenance(fp, f, path);
+    if (is_sweep(f)) print_sweep(fp, f);
     print_weeks(fp, f, &w);
     print_neighbourhoods(fp, f);
     print_scenario(fp, f);
@@ -478,6 +599,8 @@ typedef struct json_walk {
     FILE *fp;
     const info_weeks *weeks;
     const uint8_t *use;
+    const uint8_t *members; /* sweep files: [member] complete; NULL for a run file */
+    hsize_t n_members;
     int n, failed;
 } json_walk;
 
@@ -495,14 +618,14 @@ static herr_t json_metric_visit(hid_t g, const char *name, const H5L_info_t *li,
     hsize_t dims[H5S_MAX_RANK];
     int rank = s < 0 ? -1 : H5Sget_simple_extent_dims(s, dims, NULL);
     if (s >= 0) H5Sclose(s);
-    if (rank < 1 || !is_metric(d, rank, dims, jw->weeks->n)) {
+    if (rank < 1 || !is_metric(d, rank, dims, jw->weeks->n, jw->members ? jw->n_members : 0)) {
         H5Dclose(d);
         return 0;
     }
     char dimnames[256] = "", shape[128];
     describe_dims(d, rank, dims, dimnames, sizeof dimnames, shape, sizeof shape);
     info_stats st = {0};
-    if (metric_stats(d, rank, dims, jw->use, &st) < 0) jw->failed = 1;
+    if (metric_stats(d, rank, dims, jw->use, jw->members, &st) < 0) jw->failed = 1;
     char *units = attr_string(d, "units");
     FILE *fp = jw->fp;
     fprintf(fp, "%s    {\"name\": ", jw->n++ ? ",\n" : "");
@@ -557,7 +680,10 @@ static cw_status info_json_print(const char *path, hid_t f, FILE *fp, char *err,
         st = CW_ENOMEM;
     } else {
         for (hsize_t i = 0; i < w.n; i++) use[i] = !w.burn_in[i];
-        json_walk jw = {.fp = fp, .weeks = &w, .use = use};
+        long long n_members = 0;
+        uint8_t *members = is_sweep(f) ? sweep_complete(f, &n_members) : NULL;
+        json_walk jw = {.fp = fp, .weeks = &w, .use = use, .members = members,
+                        .n_members = (hsize_t)(n_members > 0 ? n_members : 0)};
         hsize_t at = 0;
         if (H5Literate(f, H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, json_metric_visit, &jw) < 0 && jw.n == 0) {
             at = 0;
@@ -567,6 +693,7 @@ static cw_status info_json_print(const char *path, hid_t f, FILE *fp, char *err,
             snprintf(err, errlen, "%s: cannot read a metric", path);
             st = CW_EIO;
         }
+        free(members);
     }
     fputs("\n  ]\n}\n", fp);
     free(use);

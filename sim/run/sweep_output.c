@@ -41,6 +41,7 @@ struct cw_sweep_file {
     int n_members, n_weeks, n_complete;
     uint8_t *complete;
     int failed;
+    double wall_before;   /* wall_seconds of the legs before a --resume (0: none) */
 };
 
 /* ---- helpers -------------------------------------------------------------------- */
@@ -548,6 +549,14 @@ cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resu
     cw_status st;
     if (resume) {
         st = reopen(f, yaml);
+        /* wall_seconds adds up the legs, so it is the sweep's time, not the last leg's */
+        double before = NAN;
+        if (st == CW_OK && H5Aexists(f->file, "wall_seconds") > 0) {
+            hid_t a = H5Aopen(f->file, "wall_seconds", H5P_DEFAULT);
+            if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &before) < 0) before = NAN;
+            if (a >= 0) H5Aclose(a);
+        }
+        f->wall_before = isfinite(before) && before > 0 ? before : 0;
     } else {
         st = path_check(f, force);
         if (st == CW_OK) st = output_h5_create(f->partial, &f->file, sw->errmsg, sizeof sw->errmsg);
@@ -688,6 +697,7 @@ cw_status cw_sweep_file_close(cw_sweep_file *f, double wall_seconds)
     int done = !f->failed && f->n_complete == f->n_members;
     output_quiet q = output_quiet_begin();
     cw_status st = CW_OK;
+    wall_seconds += f->wall_before;
     if (output_h5_attr(f->file, "wall_seconds", H5T_NATIVE_DOUBLE, &wall_seconds) < 0 ||
         attr_i32(f->file, "complete", done) < 0)
         st = output_h5_fail(err, errlen, f->partial, "the closing attributes");

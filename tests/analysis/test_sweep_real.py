@@ -5,7 +5,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from analysis import load, morris, summary
+from analysis import load, morris, report, summary
 from conftest import run_cli
 
 GRID = """# Tiny grid for the analysis tests.
@@ -74,23 +74,26 @@ def test_grid_sweep_loads(grid_h5):
     assert [s.n for s in scens] == [3, 3] and scens[0].seeds == scens[1].seeds
 
 
-def test_matches_commonweal_compare(sweep_cmd, grid_h5):
-    """The report's paired difference agrees with the C program's `commonweal compare`."""
-    r = subprocess.run([sweep_cmd, "compare", str(grid_h5), "--baseline", "investment.mode=none",
-                        "-m", "left_out_rate"], capture_output=True, text=True)
-    m = re.search(r"^left_out_rate\s+all\s+([-+\d.e]+)\s+([-+\d.e]+)\s+([-+\d.e]+)\s+"
-                  r"\[([-+\d.e]+),\s*([-+\d.e]+)\]", r.stdout, re.M)
-    if r.returncode != 0 or not m:
-        pytest.skip(f"`commonweal compare` output not in the expected form:\n{r.stdout}{r.stderr}")
-    base, pol, diff, lo, hi = map(float, m.groups())
-    scens = summary.scenarios_from_files([grid_h5], baseline="investment.mode=none")
-    b = summary.weighted_rate(scens[0], "left_out_rate")
-    p = summary.weighted_rate(scens[1], "left_out_rate")
-    iv = summary.compare(b, p, scens[0].seeds, scens[1].seeds)
-    assert b.mean() == pytest.approx(base, abs=1e-5)
-    assert p.mean() == pytest.approx(pol, abs=1e-5)
-    assert iv.mean == pytest.approx(diff, abs=1e-5)
-    assert iv.lo == pytest.approx(lo, abs=1e-5) and iv.hi == pytest.approx(hi, abs=1e-5)
+def test_matches_commonweal_compare(sweep_cmd, grid_h5, monkeypatch):
+    """The report on a sweep takes compare's pairing and numbers, to the last digit, and its
+    per-replicate levels agree with compare's means."""
+    import json
+    monkeypatch.setenv("COMMONWEAL", sweep_cmd)
+    r = subprocess.run([sweep_cmd, "compare", "--json", str(grid_h5), "--baseline",
+                        "investment.mode=none", "-m", "left_out_rate", "--by", "fifth"],
+                       capture_output=True, text=True, check=True)
+    rows = {x["group"]: x for x in json.loads(r.stdout)["rows"]}
+    rep = report.Report([grid_h5])               # default baseline: investment.mode=none
+    assert rep.baseline_sel == "investment.mode=none"
+    rep.compute()
+    (c,) = rep.comparisons
+    k = rep.fifth_k
+    p = rep.numbers[f"s{c.index}"]
+    assert p["diff_fifth"]["mean"] == rows[f"fifth {k}"]["difference"]
+    assert p["diff_area"]["lo"] == rows["all residents"]["ci_low"]
+    b = summary.weighted_rate(c.base, "left_out_rate")
+    assert b.mean() == pytest.approx(rows["all residents"]["baseline_mean"], rel=1e-9)
+    assert "patient core funding targeted by need" in rep.lead_sentence()
 
 
 def test_morris_sweep(sweep_cmd, work, source_dir, tmp_path):

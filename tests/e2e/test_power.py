@@ -49,7 +49,7 @@ def most_deprived_fifth(commonweal, base, policy, weeks):
     report = json.loads(run_cli(commonweal, "compare", "--json", base, policy, "-m",
                                 "left_out_rate", "--by", "fifth", "--weeks", weeks).stdout)
     rows = {r["group"]: r for r in report["rows"]}
-    assert sorted(rows) == [f"fifth {k}" for k in range(1, 6)], sorted(rows)
+    assert sorted(rows) == ["all residents"] + [f"fifth {k}" for k in range(1, 6)], sorted(rows)
     return rows["fifth 5"]
 
 

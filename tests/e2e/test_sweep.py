@@ -341,7 +341,9 @@ def test_compare_prints_csv_and_a_table(commonweal, replicated):
     csv = run_cli(commonweal, "compare", replicated["base"], replicated["partnership"], "--csv",
                   "-m", "left_out_rate", "--by", "decile", "--weeks", "0:51").stdout.splitlines()
     assert csv[0].startswith("policy,metric,group,baseline_mean,policy_mean,difference,ci_low,ci_high,n")
-    assert len(csv) == 1 + 8  # 8 neighbourhoods, each in its own decile: 8 of the 10 deciles
+    # an "all residents" row, then 8 neighbourhoods, each in its own decile: 8 of the 10 deciles
+    assert len(csv) == 1 + 1 + 8
+    assert csv[1].split(",")[2] == '"all residents"' and csv[2].split(",")[2].startswith('"decile')
     table = run_cli(commonweal, "compare", replicated["base"], replicated["partnership"]).stdout
     assert "95% CI" in table and "left_out_rate" in table
 

@@ -131,7 +131,7 @@ Test(params, set_text_errors)
     expect_set_error("need.hazard.health", "1.5",
                      "need.hazard.health = 1.5 is out of range: expected a number in [0, 1] per week");
     expect_set_error("need.hazard.health", "-0.1",
-                     "need.hazard.health = -0.10000000000000001 is out of range: expected a number in [0, 1] per week");
+                     "need.hazard.health = -0.1 is out of range: expected a number in [0, 1] per week");
     expect_set_error("need.hazard.health", "nan",
                      "need.hazard.health = nan is out of range: expected a number in [0, 1] per week");
     expect_set_error("need.hazard.health", "1e999",
@@ -219,4 +219,50 @@ Test(params, describe_range)
     cr_assert_str_eq(buf, "an integer in [1, 5200] weeks");
     params_describe_range(params_find("crisis.pandemic"), buf, sizeof buf);
     cr_assert_str_eq(buf, "true or false");
+}
+
+Test(params, shortest_round_trip_text)
+{
+    char buf[32];
+    cr_assert_str_eq(cw_format_double(0.8, buf, sizeof buf), "0.8");
+    cr_assert_str_eq(cw_format_double(0.1 + 0.2, buf, sizeof buf), "0.30000000000000004");
+    cr_assert_str_eq(cw_format_double(520, buf, sizeof buf), "520");
+    cr_assert_str_eq(cw_format_double(-0.0, buf, sizeof buf), "-0");
+    cr_assert_str_eq(cw_format_double(1e300, buf, sizeof buf), "1e+300");
+    const double xs[] = {1.0 / 3, 2.0 / 3, 0.674, 9007199254740991.0, 5e-324, 1.7976931348623157e308};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++)
+        cr_expect_eq(strtod(cw_format_double(xs[i], buf, sizeof buf), NULL), xs[i], "%s", buf);
+    cw_params p;
+    params_defaults(&p);
+    params_format(&p, params_find("funding.budget.housing"), buf, sizeof buf);
+    cr_assert_str_eq(buf, "0.8");
+}
+
+/* Every lever (the parameters a comparison may change) has words for a
+ * report, and every row of lever_text.def names a real lever. */
+Test(params, every_lever_has_plain_words)
+{
+    static const char *const prefixes[] = {"policy.", "investment.", "funding.", "crisis.",
+                                           "partnership.", "privatisation.", "business."};
+    for (size_t i = 0; i < params_count; i++) {
+        const param_info *pi = &params_table[i];
+        int lever = 0;
+        for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++)
+            lever |= strncmp(pi->path, prefixes[k], strlen(prefixes[k])) == 0;
+        if (!lever) continue;
+        const lever_text *lt = params_lever_text(pi->path);
+        cr_expect(lt != NULL, "%s: no row in sim/core/lever_text.def", pi->path);
+        if (!lt) continue;
+        cr_expect(lt->text[0] && !strchr(lt->text, '_'), "%s: words without underscores", pi->path);
+        if (pi->kind == PK_BOOL) cr_expect_str_eq(lt->scale, "switch", "%s", pi->path);
+        if (pi->kind == PK_ENUM) {
+            int bars = 0, want = 0;
+            for (const char *c = lt->choices; *c; c++) bars += *c == '|';
+            for (const char *c = pi->sdef; *c; c++) want += *c == '|';
+            cr_expect_eq(bars, want, "%s: one word per choice", pi->path);
+        }
+    }
+    for (size_t i = 0; i < levers_count; i++)
+        cr_expect(params_find(levers_table[i].path) != NULL, "lever_text.def: %s is not a parameter",
+                  levers_table[i].path);
 }

@@ -725,7 +725,7 @@ Test(scenario_write, nested_text)
     fclose(f);
     cr_assert(strstr(text, "\nrun:\n  weeks: 520\n  burn_in_weeks: 52\n"), "%s", text);
     cr_assert(strstr(text, "\nneed:\n"), "%s", text);
-    cr_assert(strstr(text, "\n  hazard:\n    health: 0.0030000000000000001\n"), "%s", text);
+    cr_assert(strstr(text, "\n  hazard:\n    health: 0.003\n"), "%s", text);
     cr_assert(strstr(text, "\n  pandemic: true\n"), "%s", text);
     cr_assert(strstr(text, "\n  neighbourhoods_csv: \"\"\n"), "%s", text);
     cr_assert_null(strstr(text, "timeline:"), "no timeline, no key");
