@@ -119,6 +119,31 @@ cw_status cw_scenario_check(cw_scenario *sc)
     return st;
 }
 
+/* The refusals of a population's size, before anything is made: more
+ * residents than a resident index can number, or more memory than there is
+ * (limit 0: nine tenths of this machine's, or of its cgroup's limit). One
+ * function, so that check refuses exactly what run refuses. */
+static cw_status size_refusal(const char *scenario, const cw_params *p, uint64_t n, int n_nbhd,
+                              size_t limit, int on_rank, char *err, size_t errlen)
+{
+    if (n >= UINT32_MAX) {
+        snprintf(err, errlen, "%.512s: %llu residents is more than commonweal can number (%u)", scenario,
+                 (unsigned long long)n, UINT32_MAX - 1);
+        return CW_ETOOBIG;
+    }
+    size_t need = world_bytes_estimate(n, n_nbhd, p);
+    if (!limit) limit = mem_physical() / 10 * 9;
+    if (limit && need > limit) {
+        snprintf(err, errlen,
+                 "%.512s: %llu residents%s need about %.2f GiB (%.0f bytes each), more than the %.2f GiB "
+                 "available; use fewer residents or neighbourhoods%s",
+                 scenario, (unsigned long long)n, on_rank ? " on this rank" : "", need / 1073741824.0,
+                 (double)need / (double)(n ? n : 1), limit / 1073741824.0, on_rank ? ", or more ranks" : "");
+        return CW_ETOOBIG;
+    }
+    return CW_OK;
+}
+
 cw_status cw_scenario_size(cw_scenario *sc, uint64_t *residents, int *neighbourhoods, size_t *bytes)
 {
     nbhd_csv csv = {0}, *csvp = NULL;
@@ -131,7 +156,8 @@ cw_status cw_scenario_size(cw_scenario *sc, uint64_t *residents, int *neighbourh
     *residents = population_count(&sc->params, csvp, neighbourhoods);
     *bytes = world_bytes_estimate(*residents, *neighbourhoods, &sc->params);
     nbhd_csv_free(&csv);
-    return CW_OK;
+    return size_refusal(sc->path, &sc->params, *residents, *neighbourhoods, 0, 0, sc->errmsg,
+                        sizeof sc->errmsg);
 }
 
 /* Refuse, before allocating, a population that cannot fit: all of it, or
@@ -141,17 +167,9 @@ static cw_status check_memory(cw_sim *sim, const nbhd_csv *csv, const cw_options
     int n_nbhd;
     uint64_t n = population_count(&sim->params, csv, &n_nbhd);
     if (sim->dist) n = sim->w.n_res;
-    size_t need = world_bytes_estimate(n, n_nbhd, &sim->params);
-    size_t limit = opt && opt->memory_limit ? opt->memory_limit : mem_physical() / 10 * 9;
     sim->mem.limit = opt && opt->memory_limit ? opt->memory_limit : 0;
-    if (limit && need > limit)
-        return fail(sim, CW_ETOOBIG,
-                    "%llu residents%s need about %.2f GiB (%.0f bytes each), more than the %.2f GiB "
-                    "available; use fewer residents or neighbourhoods%s",
-                    (unsigned long long)n, sim->dist ? " on this rank" : "", need / 1073741824.0,
-                    (double)need / (double)(n ? n : 1), limit / 1073741824.0,
-                    sim->dist ? ", or more ranks" : "");
-    return CW_OK;
+    return size_refusal(sim->scenario.path, &sim->params, n, n_nbhd, sim->mem.limit, sim->dist != NULL,
+                        sim->errmsg, sizeof sim->errmsg);
 }
 
 cw_status sim_setup_phases(cw_sim *sim)

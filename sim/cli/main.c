@@ -112,12 +112,6 @@ static int wants_help(int argc, char **argv)
     return 0;
 }
 
-static int input_error(const char *msg)
-{
-    fprintf(stderr, "%s\n", msg);
-    return EXIT_INPUT;
-}
-
 static int exit_for(cw_status st)
 {
     switch (st) {
@@ -450,7 +444,8 @@ static int cmd_check(int argc, char **argv)
     size_t bytes;
     cw_status st = cw_scenario_size(sc, &residents, &nbhd, &bytes);
     if (st) {
-        rc = input_error(cw_scenario_errmsg(sc));
+        fprintf(stderr, "commonweal: %s\n", cw_scenario_errmsg(sc)); /* as run says it */
+        rc = st == CW_ENOMEM ? EXIT_RUNTIME : EXIT_INPUT;
     } else {
         printf("# %s: valid\n# %" PRIu64 " residents in %d neighbourhoods; about %.1f MiB of memory\n",
                argv[optind], residents, nbhd, bytes / 1048576.0);
