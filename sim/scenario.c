@@ -69,6 +69,8 @@ typedef struct scn_loader {
     int depth;
     char comment[SCN_COMMENT_MAX];  /* the top-level file's leading comment */
     char err[sizeof ((cw_scenario *)0)->errmsg];
+    uint64_t input_dev[SCN_MAX_INPUTS], input_ino[SCN_MAX_INPUTS]; /* every file read */
+    int n_inputs;
 } scn_loader;
 
 /* One YAML file being applied. */
@@ -595,6 +597,10 @@ static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, con
     yf_dir_of(path, f.dir, sizeof f.dir);
     if ((st = yf_parse(&f.y, text, len, "a scenario")) != CW_OK) goto out_free_text;
     ld->chain[ld->depth++] = (scn_link){sb.st_dev, sb.st_ino, path};
+    if (ld->n_inputs < SCN_MAX_INPUTS) {
+        ld->input_dev[ld->n_inputs] = (uint64_t)sb.st_dev;
+        ld->input_ino[ld->n_inputs++] = (uint64_t)sb.st_ino;
+    }
     st = apply_document(&f);
     ld->depth--;
     yaml_document_delete(&f.y.doc);
@@ -655,6 +661,9 @@ static void adopt(cw_scenario *sc, scn_loader *ld, const char *path)
     ld->events = NULL;
     copy_text(sc->path, sizeof sc->path, path);
     memcpy(sc->comment, ld->comment, sizeof sc->comment);
+    memcpy(sc->input_dev, ld->input_dev, sizeof sc->input_dev);
+    memcpy(sc->input_ino, ld->input_ino, sizeof sc->input_ino);
+    sc->n_inputs = ld->n_inputs;
     sc->errmsg[0] = '\0';
 }
 
