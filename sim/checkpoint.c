@@ -770,7 +770,7 @@ static cw_status restore(cw_sim *sim, const char *path, ck_output *co, sim_parti
     if (!(ck.fp = fopen(path, "rb")) || fstat(fileno(ck.fp), &sb) != 0) {
         int e = errno;
         if (ck.fp) fclose(ck.fp);
-        return sim_fail(sim, CW_EIO, "cannot read checkpoint %s: %s", path, strerror(e));
+        return sim_fail(sim, CW_EINVAL, "cannot read checkpoint %s: %s", path, strerror(e)); /* an input */
     }
     ck.left = (uint64_t)sb.st_size;
     read_all(&ck, sim, co);

@@ -361,6 +361,7 @@ static int cmd_run(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
     if ((rc = run_loop(sim, out_path, quiet))) goto out_free_sim;
     if ((st = cw_sim_close_output(sim, 1))) {
         fprintf(stderr, "commonweal: %s\n", cw_sim_errmsg(sim));
@@ -432,6 +433,7 @@ static int cmd_resume(int argc, char **argv)
                 cw_sim_weeks_total(sim));
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
     if ((rc = run_loop(sim, out_path, quiet))) goto out_free_sim;
     if (cw_sim_close_output(sim, 1)) {
         fprintf(stderr, "commonweal: %s\n", cw_sim_errmsg(sim));
@@ -500,7 +502,7 @@ static int cmd_info(int argc, char **argv)
     cw_status st = cw_info(argv[1], stdout, err, sizeof err);
     if (st) {
         fprintf(stderr, "commonweal info: %s\n", err);
-        return EXIT_RUNTIME;
+        return exit_for(st); /* the one table: bad input 2, runtime fault 1 */
     }
     return EXIT_OK;
 }
