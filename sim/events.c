@@ -34,6 +34,12 @@ cw_status events_apply(const cw_scenario *sc, size_t *cursor, int32_t week, cw_p
 
 #define EVENT_ROWS_PER_NBHD 64
 
+size_t event_log_bytes(int n_nbhd)
+{
+    event_log log;
+    return ((size_t)n_nbhd + 1) * (sizeof *log.count + EVENT_ROWS_PER_NBHD * sizeof *log.rows);
+}
+
 cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd)
 {
     memset(log, 0, sizeof *log);

@@ -46,6 +46,7 @@ typedef struct event_log {
 } event_log;
 
 cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd);
+size_t event_log_bytes(int n_nbhd); /* what it allocates */
 void event_log_free(event_log *log, cw_mem *mem);
 
 /* Append a row for neighbourhood nbhd (-1: area-wide). Only one thread may

@@ -204,3 +204,26 @@ def test_every_command_says_bad_input_with_status_2(commonweal, here, tiny_h5, a
     assert r.returncode == 2, r.stderr
     assert str(x) in r.stderr
     assert "running simulation" not in r.stderr  # a cut-short file is not blamed on a writer
+
+
+# 8. check's memory estimate within 25% of the measured peak, for any shape
+PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+@pytest.mark.parametrize("la,nbhd,res,threads", [(1, 20000, 10, 1), (1, 50, 5000, 1), (1, 2000, 100, 1),
+                                                 (1, 5, 200000, 2), (10, 50, 2000, 2)])
+def test_memory_estimate_is_within_a_quarter_of_the_peak(commonweal, here, la, nbhd, res, threads):
+    sets = ["--set", f"population.local_authorities={la}", "--set", f"population.neighbourhoods={nbhd}",
+            "--set", f"population.residents_per_neighbourhood={res}", "--set", "run.weeks=30",
+            "--set", "run.burn_in_weeks=0"]
+    scenario = SOURCE_DIR / "scenarios" / "baseline.yaml"
+    check = subprocess.run([commonweal, "check", scenario, *sets], capture_output=True, text=True,
+                           env={**os.environ, "OMP_NUM_THREADS": str(threads)}, check=True)
+    estimate = float(check.stdout.splitlines()[1].split("about ")[1].split(" MiB")[0])
+    peak_kib = int(subprocess.run([sys.executable, "-c", PEAK, commonweal, "run", scenario, "-o",
+                                   here / "m.h5", "-q", "--threads", str(threads), *sets],
+                                  capture_output=True, text=True, check=True).stdout)
+    peak = peak_kib / 1024
+    assert abs(estimate - peak) <= 0.25 * peak, f"estimate {estimate} MiB, peak {peak:.1f} MiB"
+
