@@ -111,7 +111,11 @@ cw_status cw_scenario_check(cw_scenario *sc)
     cw_status st = scenario_validate(sc);
     int32_t weeks[SNAPSHOT_MAX_WEEKS];
     int n;
-    if (!st) st = snapshot_weeks(&sc->params, weeks, &n, sc->errmsg, sizeof sc->errmsg);
+    if (!st && (st = snapshot_weeks(&sc->params, weeks, &n, sc->errmsg, sizeof sc->errmsg))) {
+        char msg[sizeof sc->errmsg]; /* the message names the scenario file */
+        snprintf(msg, sizeof msg, "%s", sc->errmsg);
+        snprintf(sc->errmsg, sizeof sc->errmsg, "%.256s: %.700s", sc->path, msg);
+    }
     if (st || !sc->params.population_neighbourhoods_csv[0]) return st;
     nbhd_csv csv = {0};
     st = nbhd_csv_read(sc->params.population_neighbourhoods_csv, &csv, sc->errmsg, sizeof sc->errmsg);
