@@ -1224,9 +1224,12 @@ cw_status output_close(output *o, int complete, double wall_seconds, char *err, 
 {
     if (!o) return CW_OK;
     output_quiet q = output_quiet_begin();
-    cw_status st = out_flush(o, err, errlen);
+    /* after a failed write nothing more is written: the file keeps the
+     * weeks_written that was true, and err the first failure's message */
+    int failed = o->failed;
+    cw_status st = failed ? CW_OK : out_flush(o, err, errlen);
     int done = complete && !o->failed;
-    if (st == CW_OK && write_closing_attrs(o, done, wall_seconds) < 0)
+    if (st == CW_OK && !failed && write_closing_attrs(o, done, wall_seconds) < 0)
         st = io_fail(err, errlen, o->partial, "the closing attributes");
     if (out_close_objects(o) < 0 && st == CW_OK)
         st = io_fail(err, errlen, o->partial, "the file (close)");
