@@ -65,7 +65,7 @@ static const char usage_run[] =
     "  -s, --seed N         override run.seed\n"
     "  -t, --threads N      OpenMP threads (default: all cores); results do not depend on it\n"
     "      --set PATH=VALUE override a parameter (repeatable), e.g. --set run.weeks=104\n"
-    "  -f, --force          overwrite an existing output file\n"
+    "  -f, --force          overwrite an existing output file (only one commonweal wrote)\n"
     "  -q, --quiet          no progress and no summary\n"
     "      --timings        print the time spent in each phase\n"
     "      --checkpoint-every W  save the whole state every W weeks (see resume)\n"
