@@ -107,7 +107,9 @@ def one_point(cw, ref, run_seconds, work, index, rng, threads, disk_full):
     d.mkdir(parents=True)
     mounted = False
     if disk_full:
-        size = rng.choice([160, 220, 300, 400])  # kB: the disk fills after the first few flushes
+        # kB: the output needs ~380, a checkpoint ~790 and its rewrite as much again, so the
+        # first checkpoint fits in all but the smallest, and the disk fills later
+        size = rng.choice([300, 1100, 1300, 1500, 1700])
         subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}k", "tmpfs", str(d)], check=True)
         mounted = True
     out, ckpt = d / "run.h5", d / "run.ckpt"
