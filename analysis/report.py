@@ -179,10 +179,20 @@ def default_baseline(res):
     return ",".join(f"{k}={float(first[k]):g}" for k in res.varied)
 
 
+class MismatchError(ValueError):
+    """Files that cannot be compared: bad input (exit status 2)."""
+
+
 class Report:
     def __init__(self, paths, baseline=None, metric="left_out_rate"):
         self.paths = [os.fspath(p) for p in paths]
         self.results = [load.open_result(p) for p in self.paths]
+        first = self.results[0]
+        for r in self.results[1:]:  # as `commonweal compare` refuses them: nothing pairs
+            if r.kind == "run" and first.kind == "run" and (
+                    len(r.weeks) != len(first.weeks) or not np.array_equal(r.weeks, first.weeks)):
+                raise MismatchError(f"{first.path} and {r.path} have different weeks "
+                                 f"({len(first.weeks)} and {len(r.weeks)}): they cannot be compared")
         self.metric = metric
         # Morris and Latin-hypercube sweeps explore parameters; they are not scenarios to compare
         self.explorations = [r for r in self.results
@@ -930,6 +940,40 @@ def write_pdf(html_path, pdf_path):
     os.replace(tmp, pdf_path)
 
 
+
+
+def _same(a, b):
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def output_refusal(output, inputs):
+    """Why -o OUTPUT must not be written, or None: the rules of the program's
+    outputs (issue 20): never an input, never a directory or device, never a
+    file that is not an HTML page (a report, overwritten)."""
+    tmp = output + ".partial"
+    for path, role in ((output, "the report"), (tmp, "the report's temporary file")):
+        if any(_same(path, f) for f in inputs):
+            return f"{path}: {role} would overwrite an input: choose another -o"
+        if os.path.isdir(path):
+            return f"{path}: {role} is a directory: name a file, e.g. {os.path.join(path, 'report.html')}"
+        if os.path.exists(path) and not os.path.isfile(path):
+            return f"{path}: {role} is not a regular file: refusing to write it"
+        if os.path.isfile(path) and os.path.getsize(path) > 0:
+            with open(path, "rb") as fp:
+                head = fp.read(64).lstrip().lower()
+            if not (head.startswith(b"<!doctype html") or head.startswith(b"<html")):
+                return f"{path}: {role} exists and is not an HTML page: refusing to overwrite it"
+    parent = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(parent):
+        return f"{output}: the directory {parent} does not exist"
+    if not os.access(parent, os.W_OK):
+        return f"{output}: cannot write in {parent}"
+    return None
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         prog="python3 -m analysis.report",
@@ -953,6 +997,10 @@ def main(argv=None):
         if not os.path.exists(f):
             print(f"{f}: no such file", file=sys.stderr)
             return 2
+    refusal = output_refusal(args.output, args.files)
+    if refusal:
+        print(f"analysis.report: {refusal}", file=sys.stderr)
+        return 2
     try:
         rep = Report(args.files, baseline=args.baseline, metric=args.metric)
         page = rep.html()

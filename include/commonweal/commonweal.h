@@ -113,6 +113,7 @@ typedef struct cw_options {
     int threads;              /* OpenMP threads; 0 = the runtime's default       */
     size_t memory_limit;      /* bytes; 0 = this machine's physical memory        */
     uint64_t alloc_fail_at;   /* testing: fail the Nth allocation (0 = never)     */
+    int force;                /* resume: overwrite an existing finished OUT        */
 } cw_options;
 
 /* Build the population for a scenario (copied: sc may be freed afterwards).
@@ -130,6 +131,15 @@ CW_API cw_status cw_sim_open_output(cw_sim *sim, const char *path, int force);
 /* The CF `history` attribute of the output opened next: by convention the
  * time and the command line that made it (the CLI's). Copied; NULL clears. */
 CW_API cw_status cw_sim_set_history(cw_sim *sim, const char *history);
+
+/* Refuse, before anything is built, outputs that would destroy a file:
+ * OUT, OUT.partial, CHECKPOINT (may be NULL) and CHECKPOINT.tmp must not be
+ * an input of sc (the scenario, its base files, its CSV) nor each other,
+ * nor an existing directory, device or FIFO, nor an existing file that is
+ * not the kind commonweal writes there (by its signature); an existing OUT
+ * or CHECKPOINT of that kind needs force (CW_EEXIST). Message in err. */
+CW_API cw_status cw_check_outputs(const cw_scenario *sc, const char *out, const char *checkpoint,
+                                  int force, char *err, size_t errlen);
 
 /* Close the output. complete != 0 renames OUT.partial to OUT; otherwise
  * the partial file stays, readable up to the last completed week. */

@@ -67,7 +67,7 @@ static const char usage_run[] =
     "  -s, --seed N         override run.seed\n"
     "  -t, --threads N      OpenMP threads (default: all cores); results do not depend on it\n"
     "      --set PATH=VALUE override a parameter (repeatable), e.g. --set run.weeks=104\n"
-    "  -f, --force          overwrite an existing output file\n"
+    "  -f, --force          overwrite an existing output file (only one commonweal wrote)\n"
     "  -q, --quiet          no progress and no summary\n"
     "      --timings        print the time spent in each phase\n"
     "      --checkpoint-every W  save the whole state every W weeks (see resume)\n"
@@ -84,6 +84,7 @@ static const char usage_resume[] =
     "\n"
     "Options:\n"
     "  -t, --threads N      OpenMP threads (default: all cores); results do not depend on it\n"
+    "  -f, --force          overwrite OUT if a finished one exists\n"
     "  -q, --quiet          no progress and no summary\n"
     "      --timings        print the time spent in each phase\n"
     "  -h, --help           this help\n";
@@ -113,12 +114,6 @@ static int wants_help(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
     return 0;
-}
-
-static int input_error(const char *msg)
-{
-    fprintf(stderr, "%s\n", msg);
-    return EXIT_INPUT;
 }
 
 static int exit_for(cw_status st)
@@ -330,6 +325,7 @@ static int cmd_run(int argc, char **argv)
         default_output(scenario_path, out_buf, sizeof out_buf);
         out_path = out_buf;
     }
+    int ckpt_explicit = ckpt_path != NULL;
     if (!ckpt_path) {
         snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out_path);
         ckpt_path = ckpt_buf;
@@ -337,6 +333,24 @@ static int cmd_run(int argc, char **argv)
     cw_scenario *sc = NULL;
     if ((rc = load_scenario(scenario_path, sets, n_sets, &sc))) goto out_free_sets;
     if (seed >= 0) cw_scenario_set_seed(sc, (uint64_t)seed);
+    if (ckpt_explicit && !ckpt_every) {
+        fprintf(stderr, "commonweal run: --checkpoint %s needs --checkpoint-every W (how often to save)\n",
+                ckpt_path);
+        rc = EXIT_INPUT;
+        cw_scenario_free(sc);
+        goto out_free_sets;
+    }
+    /* every path this run writes, refused up front: before the population is built */
+    char err[2048];
+    cw_status ost = cli_mpi_rank() == 0 ? cw_check_outputs(sc, out_path, ckpt_every ? ckpt_path : NULL, force,
+                                                           err, sizeof err)
+                                        : CW_OK;
+    if (cli_mpi_any(ost != CW_OK)) {
+        if (ost) fprintf(stderr, "commonweal: %s\n", err);
+        rc = ost == CW_EEXIST ? EXIT_RUNTIME : exit_for(ost ? ost : CW_EINVAL);
+        cw_scenario_free(sc);
+        goto out_free_sets;
+    }
 
     cw_options opt = {.threads = (int)threads};
     cw_sim *sim = NULL;
@@ -356,6 +370,7 @@ static int cmd_run(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
     if ((rc = run_loop(sim, out_path, quiet))) goto out_free_sim;
     if ((st = cw_sim_close_output(sim, 1))) {
         fprintf(stderr, "commonweal: %s\n", cw_sim_errmsg(sim));
@@ -379,11 +394,12 @@ static int cmd_resume(int argc, char **argv)
     static const struct option opts[] = {
         {"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
         {"timings", no_argument, 0, 'T'},       {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"force", no_argument, 0, 'f'},         {0, 0, 0, 0}};
     long long threads = 0;
-    int c, quiet = 0, timings = 0;
-    while ((c = getopt_long(argc, argv, "t:qh", opts, NULL)) != -1) {
+    int c, quiet = 0, timings = 0, force = 0;
+    while ((c = getopt_long(argc, argv, "t:qfh", opts, NULL)) != -1) {
         switch (c) {
+        case 'f': force = 1; break;
         case 't': if (!parse_count("--threads", optarg, 1, 4096, &threads)) return EXIT_INPUT; break;
         case 'q': quiet = 1; break;
         case 'T': timings = 1; break;
@@ -396,7 +412,7 @@ static int cmd_resume(int argc, char **argv)
         return EXIT_INPUT;
     }
     const char *ckpt_path = argv[optind];
-    cw_options opt = {.threads = (int)threads};
+    cw_options opt = {.threads = (int)threads, .force = force};
     cw_sim *sim = NULL;
     char out_path[4096];
     double t0 = now_seconds();
@@ -405,7 +421,12 @@ static int cmd_resume(int argc, char **argv)
     cw_status st = cli_mpi_resume(ckpt_path, &opt, &sim);
     st = cli_mpi_agree(st, &print);
     if (st) {
-        if (print) fprintf(stderr, "commonweal: %s\n", sim ? cw_sim_errmsg(sim) : cw_strstatus(st));
+        const char *msg = sim ? cw_sim_errmsg(sim) : cw_strstatus(st);
+        if (print) /* every refusal here says what to do: resume cannot, so start again */
+            fprintf(stderr, "commonweal: %s%s\n", msg,
+                    st == CW_EEXIST || strstr(msg, "again") ? ""
+                                                            : "\ncommonweal: nothing was resumed; start the run "
+                                                              "again (commonweal run SCENARIO --force)");
         rc = exit_for(st);
         goto out_free_sim;
     }
@@ -421,6 +442,7 @@ static int cmd_resume(int argc, char **argv)
                 cw_sim_weeks_total(sim));
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
     if ((rc = run_loop(sim, out_path, quiet))) goto out_free_sim;
     if (cw_sim_close_output(sim, 1)) {
         fprintf(stderr, "commonweal: %s\n", cw_sim_errmsg(sim));
@@ -459,7 +481,8 @@ static int cmd_check(int argc, char **argv)
     size_t bytes;
     cw_status st = cw_scenario_size(sc, &residents, &nbhd, &bytes);
     if (st) {
-        rc = input_error(cw_scenario_errmsg(sc));
+        fprintf(stderr, "commonweal: %s\n", cw_scenario_errmsg(sc)); /* as run says it */
+        rc = st == CW_ENOMEM ? EXIT_RUNTIME : EXIT_INPUT;
     } else {
         printf("# %s: valid\n# %" PRIu64 " residents in %d neighbourhoods; about %.1f MiB of memory\n",
                argv[optind], residents, nbhd, bytes / 1048576.0);
@@ -506,7 +529,7 @@ static int cmd_info(int argc, char **argv)
     cw_status st = json ? cw_info_json(file, stdout, err, sizeof err) : cw_info(file, stdout, err, sizeof err);
     if (st) {
         fprintf(stderr, "commonweal info: %s\n", err);
-        return EXIT_RUNTIME;
+        return exit_for(st); /* the one table: bad input 2, runtime fault 1 */
     }
     return EXIT_OK;
 }

@@ -435,6 +435,7 @@ int cmd_sweep(int argc, char **argv)
                 resume ? " (resuming)" : "", members - before, jobs, threads);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
 #ifdef CW_HAVE_MPI
     if (ranks > 1) rc = sweep_mpi_run(sw, file, threads, quiet);
     else

@@ -177,6 +177,7 @@ int sweep_mpi_run(cw_sweep *sw, cw_sweep_file *file, int threads, int quiet)
     MPI_Comm_size(MPI_COMM_WORLD, &ranks);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
     if (rank != 0) return worker(sw, threads);
     int members = cw_sweep_members(sw);
     master ms = {.sw = sw, .file = file, .quiet = quiet};

@@ -1,5 +1,6 @@
 #include "alloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,9 +66,47 @@ size_t mem_block_size(const void *p)
     return p ? ((const header *)p - 1)->size : 0;
 }
 
+/* The first number in file path, or 0 ("max", absent, unreadable). */
+static size_t read_limit(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return 0;
+    unsigned long long v = 0;
+    int ok = fscanf(fp, "%llu", &v) == 1;
+    fclose(fp);
+    return ok && v < (unsigned long long)SIZE_MAX ? (size_t)v : 0;
+}
+
+size_t mem_cgroup_limit(const char *sysfs, const char *proc_cgroup)
+{
+    char line[1024], path[2048];
+    size_t best = 0;
+    FILE *fp = fopen(proc_cgroup, "r");
+    while (fp && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\n")] = '\0';
+        const char *rel = NULL, *file = NULL;
+        if (strncmp(line, "0::", 3) == 0) rel = line + 3, file = "memory.max";  /* v2 */
+        else if ((rel = strstr(line, ":memory:"))) rel += 8, file = "memory/memory.limit_in_bytes"; /* v1 */
+        if (!rel) continue;
+        /* the cgroup's own file, else (a namespaced view) the root's */
+        const char *v1 = strcmp(file, "memory.max") == 0 ? "" : "memory/";
+        snprintf(path, sizeof path, "%s/%s%s/%s", sysfs, v1, rel, *v1 ? "memory.limit_in_bytes" : file);
+        size_t v = read_limit(path);
+        if (!v) {
+            snprintf(path, sizeof path, "%s/%s", sysfs, file);
+            v = read_limit(path);
+        }
+        if (v && (!best || v < best)) best = v;
+    }
+    if (fp) fclose(fp);
+    return best;
+}
+
 size_t mem_physical(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || page <= 0) return 0;
-    return (size_t)pages * (size_t)page;
+    size_t phys = (size_t)pages * (size_t)page;
+    size_t cg = mem_cgroup_limit("/sys/fs/cgroup", "/proc/self/cgroup");
+    return cg && cg < phys ? cg : phys; /* a container's limit, where it is lower */
 }

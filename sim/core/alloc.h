@@ -33,6 +33,11 @@ void mem_free(cw_mem *m, void *p);
 size_t mem_block_size(const void *p);
 
 /* Physical memory of this machine in bytes (0 if unknown). */
+/* Physical memory, or the memory cgroup's limit where that is lower. */
 size_t mem_physical(void);
+/* The lowest memory limit of this process's cgroups (v1 or v2) as
+ * proc_cgroup (/proc/self/cgroup) lists them under sysfs (/sys/fs/cgroup);
+ * 0 when there is none. */
+size_t mem_cgroup_limit(const char *sysfs, const char *proc_cgroup);
 
 #endif

@@ -47,6 +47,7 @@ typedef struct metrics_frame {
 /* Number of floats in values[m]. */
 size_t metrics_len(const metrics_frame *f, enum metric_id m);
 cw_status metrics_frame_init(metrics_frame *f, cw_mem *mem, int n_nbhd, int n_identity);
+size_t metrics_frame_bytes(int n_nbhd, int n_identity); /* what it allocates */
 void metrics_frame_free(metrics_frame *f, cw_mem *mem);
 int metrics_find(const char *name); /* index or -1 */
 /* The CF units of metric mi (UDUNITS-2 syntax) into units[n], and its valid

@@ -48,6 +48,16 @@ static void frame_set_sizes(metrics_frame *f, int n_nbhd, int n_identity)
 
 /* Allocates every values[m] zeroed; on failure frees what it took and
  * leaves f empty. The caller owns the arrays (metrics_frame_free). */
+size_t metrics_frame_bytes(int n_nbhd, int n_identity)
+{
+    metrics_frame f;
+    memset(&f, 0, sizeof f);
+    frame_set_sizes(&f, n_nbhd, n_identity);
+    size_t n = 0;
+    for (int m = 0; m < METRIC_COUNT; m++) n += metrics_len(&f, (enum metric_id)m);
+    return n * sizeof(float);
+}
+
 cw_status metrics_frame_init(metrics_frame *f, cw_mem *mem, int n_nbhd, int n_identity)
 {
     memset(f, 0, sizeof *f);

@@ -11,6 +11,7 @@
  * This is input parsing, not simulation state: plain malloc/free.
  */
 #include "nbhd_csv.h"
+#include "params.h"
 
 #include <errno.h>
 #include <math.h>
@@ -294,6 +295,12 @@ static cw_status parse_population(csv_reader *r, const char *text, int64_t *out)
     long long v = strtoll(text, &end, 10);
     if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno == ERANGE || v < 1)
         return fail_line(r, r->line, "column 'population': '%s' is not a whole number >= 1", clip(text, c, sizeof c));
+    /* the range of population.residents_per_neighbourhood, which a row
+     * stands for: it also keeps any number of rows' total far from wrapping */
+    const param_info *pi = params_find("population.residents_per_neighbourhood");
+    if (pi && (v < (long long)pi->min || v > (long long)pi->max))
+        return fail_line(r, r->line, "column 'population': %lld is outside [%.0f, %.0f] residents (the range of "
+                         "population.residents_per_neighbourhood)", v, pi->min, pi->max);
     *out = v;
     return CW_OK;
 }

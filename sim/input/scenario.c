@@ -69,6 +69,8 @@ typedef struct scn_loader {
     int depth;
     char comment[SCN_COMMENT_MAX];  /* the top-level file's leading comment */
     char err[sizeof ((cw_scenario *)0)->errmsg];
+    uint64_t input_dev[SCN_MAX_INPUTS], input_ino[SCN_MAX_INPUTS]; /* every file read */
+    int n_inputs;
 } scn_loader;
 
 /* One YAML file being applied. */
@@ -595,6 +597,10 @@ static cw_status load_file(scn_loader *ld, const char *path, scn_file *from, con
     yf_dir_of(path, f.dir, sizeof f.dir);
     if ((st = yf_parse(&f.y, text, len, "a scenario")) != CW_OK) goto out_free_text;
     ld->chain[ld->depth++] = (scn_link){sb.st_dev, sb.st_ino, path};
+    if (ld->n_inputs < SCN_MAX_INPUTS) {
+        ld->input_dev[ld->n_inputs] = (uint64_t)sb.st_dev;
+        ld->input_ino[ld->n_inputs++] = (uint64_t)sb.st_ino;
+    }
     st = apply_document(&f);
     ld->depth--;
     yaml_document_delete(&f.y.doc);
@@ -655,6 +661,9 @@ static void adopt(cw_scenario *sc, scn_loader *ld, const char *path)
     ld->events = NULL;
     copy_text(sc->path, sizeof sc->path, path);
     memcpy(sc->comment, ld->comment, sizeof sc->comment);
+    memcpy(sc->input_dev, ld->input_dev, sizeof sc->input_dev);
+    memcpy(sc->input_ino, ld->input_ino, sizeof sc->input_ino);
+    sc->n_inputs = ld->n_inputs;
     sc->errmsg[0] = '\0';
 }
 
@@ -757,6 +766,54 @@ static cw_status check_weeks(cw_scenario *sc)
     return CW_OK;
 }
 
+/* Two timeline entries that contradict each other (issue 20): two sets of
+ * one parameter in one week (the last won silently), and two crises of one
+ * kind that overlap (the first one's end cut the second short). Events are
+ * sorted by week, file order within a week. */
+static cw_status check_timeline_conflicts(cw_scenario *sc)
+{
+    for (size_t i = 1; i < sc->n_events; i++) {
+        const timeline_event *a = &sc->events[i - 1], *b = &sc->events[i];
+        if (a->week == b->week && a->param == b->param && !a->ends_crisis && !b->ends_crisis)
+            return yf_fail_plain(sc->errmsg, sizeof sc->errmsg,
+                                 "%s:%d:%d: %s is set twice in week %d (also at %s:%d:%d): give one value",
+                                 b->file, b->line, b->column, params_table[b->param].path, (int)b->week, a->file,
+                                 a->line, a->column);
+    }
+    /* crises: per parameter, how many are on; within a week, ends before starts */
+    int *on = calloc(params_count, sizeof *on);
+    const timeline_event **last = calloc(params_count, sizeof *last);
+    bool *crisis = calloc(params_count, sizeof *crisis);
+    cw_status st = on && last && crisis ? CW_OK : CW_ENOMEM;
+    for (size_t i = 0; st == CW_OK && i < sc->n_events; i++)
+        if (sc->events[i].ends_crisis) crisis[sc->events[i].param] = true;
+    for (size_t i = 0; st == CW_OK && i < sc->n_events;) {
+        size_t j = i;
+        while (j < sc->n_events && sc->events[j].week == sc->events[i].week) j++;
+        for (size_t k = i; k < j; k++)
+            if (sc->events[k].ends_crisis && on[sc->events[k].param] > 0) on[sc->events[k].param]--;
+        for (size_t k = i; k < j && st == CW_OK; k++) {
+            const timeline_event *e = &sc->events[k];
+            if (e->ends_crisis || !crisis[e->param] || e->value == 0.0) continue;
+            if (on[e->param] > 0)
+                st = yf_fail_plain(sc->errmsg, sizeof sc->errmsg,
+                                   "%s:%d:%d: %s at week %d overlaps the one that began at %s:%d:%d (week %d): "
+                                   "the first one's end would cut it short; make them one crisis, or let one "
+                                   "end before the other begins",
+                                   e->file, e->line, e->column, params_table[e->param].path, (int)e->week,
+                                   last[e->param]->file, last[e->param]->line, last[e->param]->column,
+                                   (int)last[e->param]->week);
+            on[e->param]++;
+            last[e->param] = e;
+        }
+        i = j;
+    }
+    free(on);
+    free(last);
+    free(crisis);
+    return st;
+}
+
 static cw_status check_population(cw_scenario *sc)
 {
     const cw_params *p = &sc->params;
@@ -777,6 +834,7 @@ cw_status scenario_validate(cw_scenario *sc)
 {
     drop_late_crisis_ends(sc);
     cw_status st = check_weeks(sc);
+    if (st == CW_OK) st = check_timeline_conflicts(sc);
     if (st == CW_OK) st = check_population(sc);
     if (st == CW_OK) sc->errmsg[0] = '\0';
     return st;

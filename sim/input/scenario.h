@@ -11,6 +11,8 @@
 
 #define SCN_COMMENT_MAX 4096
 
+#define SCN_MAX_INPUTS 32 /* files of one scenario: it and its base chain */
+
 struct cw_scenario {
     cw_params params;
     timeline_event *events; /* sorted by week, file order within a week */
@@ -22,6 +24,10 @@ struct cw_scenario {
      * of the resolved scenario. "" if none. */
     char comment[SCN_COMMENT_MAX];
     char errmsg[1024];
+    /* The files the scenario was read from (it and its base chain), by
+     * device and inode: outputs must never be one of them (outsafe.c). */
+    uint64_t input_dev[SCN_MAX_INPUTS], input_ino[SCN_MAX_INPUTS];
+    int n_inputs;
 };
 
 /* Check what only the whole scenario can check (timeline weeks inside the

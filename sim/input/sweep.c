@@ -467,6 +467,26 @@ static cw_status range_values(sw_loader *L, sweep_factor *f, const yaml_node_t *
     return CW_OK;
 }
 
+/* Whether the set: mapping m (under prefix) names parameter path; where. */
+static int set_names(sw_loader *L, const yaml_node_t *m, const char *prefix, const char *path, yaml_mark_t *at)
+{
+    if (!m || m->type != YAML_MAPPING_NODE) return 0;
+    char full[256];
+    for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yf_node(&L->y, p->key), *v = yf_node(&L->y, p->value);
+        const char *key = NULL;
+        if (yf_key_text(&L->y, k, &key) != CW_OK) continue;
+        snprintf(full, sizeof full, "%s%s%s", prefix, *prefix ? "." : "", key);
+        const param_info *pi = params_find(full);
+        if (pi && strcmp(pi->path, path) == 0) {
+            *at = k->start_mark;
+            return 1;
+        }
+        if (!pi && set_names(L, v, full, path, at)) return 1;
+    }
+    return 0;
+}
+
 static cw_status parse_vary(sw_loader *L)
 {
     cw_sweep *sw = L->sw;
@@ -492,6 +512,11 @@ static cw_status parse_vary(sw_loader *L)
                               SWEEP_MAX_FACTORS);
         sweep_factor *f = &sw->factors[sw->n_factors];
         if ((st = factor_param(L, k, key, &f->pi))) return st;
+        yaml_mark_t at;
+        if (set_names(L, L->set, "", f->pi->path, &at)) /* vary would win silently */
+            return yf_fail_at(&L->y, k->start_mark, CW_EINVAL,
+                              "%s is both set (line %zu) and varied: every member would take the varied value; "
+                              "remove one of them", f->pi->path, at.line + 1);
         L->factor_mark[sw->n_factors++] = k->start_mark;
         const yaml_node_t *val = yf_node(&L->y, p->value);
         st = sw->method == SWEEP_GRID ? grid_values(L, f, val) : range_values(L, f, val);

@@ -201,6 +201,13 @@ cw_status yf_parse(yamlfile *f, const char *text, size_t len, const char *what)
                             what);
         yaml_document_delete(&next);
     }
+    /* a tag (!weeks, !!float) would be read past silently: the file means
+     * something it does not say; only YAML's own implicit tags are taken */
+    for (yaml_node_t *n = f->doc.nodes.start; st == CW_OK && n && n < f->doc.nodes.top; n++) {
+        const char *tag = (const char *)n->tag;
+        if (tag && strncmp(tag, "tag:yaml.org,2002:", 18) != 0)
+            st = yf_fail_at(f, n->start_mark, CW_EINVAL, "the tag '%.64s' is not understood here: remove it", tag);
+    }
     if (st != CW_OK) yaml_document_delete(&f->doc);
 out_delete_parser:
     yaml_parser_delete(&p);

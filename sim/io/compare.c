@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include <hdf5.h>
 #include <yaml.h>
@@ -296,7 +298,7 @@ static cw_status read_run(cmp_file *f, cmp_err *e)
         return fail(e, CW_EINVAL, "%s is not complete (%d of %d weeks written): compare finished runs", f->path,
                     attr_int(f->file, "weeks_written", 0), attr_int(f->file, "weeks_planned", 0));
     f->scenario[0] = attr_text(f->file, "scenario");
-    if (!f->scenario[0]) return fail(e, CW_EIO, "%s: no scenario attribute: not a commonweal output file", f->path);
+    if (!f->scenario[0]) return fail(e, CW_EINVAL, "%s: no scenario attribute: not a commonweal output file", f->path);
     return CW_OK;
 }
 
@@ -304,13 +306,14 @@ static cw_status file_open(cmp_file *f, const char *path, cmp_err *e)
 {
     memset(f, 0, sizeof *f);
     f->path = path;
+    if (access(path, R_OK) != 0) return fail(e, CW_EINVAL, "%s: %s", path, strerror(errno));
     f->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f->file < 0) return fail(e, CW_EIO, "%s: cannot open (not an HDF5 file, or missing)", path);
+    if (f->file < 0) return fail(e, CW_EINVAL, "%s: cannot open: not an HDF5 file, or damaged", path);
     char *kind = attr_text(f->file, "kind");
     f->sweep = kind ? strcmp(kind, "sweep") == 0 : H5Lexists(f->file, "members", H5P_DEFAULT) > 0;
     free(kind);
     long nw = ds_len(f->file, "week"), nb = ds_len(f->file, "neighbourhood");
-    if (nw < 1 || nb < 1) return fail(e, CW_EIO, "%s: no week or neighbourhood dimension: not a commonweal output file", path);
+    if (nw < 1 || nb < 1) return fail(e, CW_EINVAL, "%s: no week or neighbourhood dimension: not a commonweal output file", path);
     f->n_weeks = (int)nw;
     f->n_nbhd = (int)nb;
     f->week = read_all(f->file, "week", H5T_NATIVE_INT32, sizeof *f->week, nw);

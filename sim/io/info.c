@@ -508,7 +508,7 @@ static cw_status info_open(const char *path, hid_t *f, char *err, size_t errlen)
 {
     if (access(path, R_OK) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return CW_EIO;
+        return CW_EINVAL; /* a missing input: bad input, as for every command */
     }
     if (H5Fis_hdf5(path) <= 0) {
         snprintf(err, errlen, "%s: not an HDF5 file", path);
@@ -518,10 +518,12 @@ static cw_status info_open(const char *path, hid_t *f, char *err, size_t errlen)
     if (*f < 0) {
         char reason[256] = "damaged?";
         H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, reason_visit, reason);
+        /* "unable to lock file": held by a writer; not "sblock" of a truncated file */
+        int locked = strstr(reason, "lock file") || strstr(reason, "lock the file") || strstr(reason, "unable to lock");
         snprintf(err, errlen, "%s: cannot open the HDF5 file: %s%s", path, reason,
-                 strstr(reason, "lock") ? " (a running simulation is writing it; "
-                 "HDF5_USE_FILE_LOCKING=FALSE reads it up to its last flush)" : "");
-        return CW_EIO;
+                 locked ? " (a running simulation is writing it; "
+                 "HDF5_USE_FILE_LOCKING=FALSE reads it up to its last flush)" : " (damaged or cut short)");
+        return locked ? CW_EIO : CW_EINVAL;
     }
     if (H5Aexists(*f, "schema_version") <= 0 || dataset_len(*f, "week") < 0) {
         H5Fclose(*f);

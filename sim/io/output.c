@@ -25,6 +25,7 @@
 #include <hdf5_hl.h>
 
 #include "events.h"
+#include "outsafe.h"
 #include "world.h" /* group_kind_names */
 
 #define OUT_CHUNK_BYTES ((size_t)1 << 20)   /* metric chunks stay under this    */
@@ -80,6 +81,7 @@ struct output {
     int deflate;
     hsize_t weeks_written;         /* weeks in the file                      */
     int failed;                    /* a write failed: never mark complete    */
+    int lock_fd;                   /* the partial, locked (outsafe_lock)     */
     out_events ev;
 };
 
@@ -659,6 +661,7 @@ static void out_free(output *o)
     free(o->ev.value);
     free(o->path);
     free(o->partial);
+    if (o->lock_fd >= 0) close(o->lock_fd); /* after the file's close and rename */
     free(o);
 }
 
@@ -678,6 +681,9 @@ static int buffer_weeks(const output *o)
     for (int m = 0; m < METRIC_COUNT; m++) week_bytes += o->week_len[m] * sizeof(float);
     size_t weeks = week_bytes ? OUT_BUFFER_BYTES / week_bytes : (size_t)o->flush_every;
     if (weeks > (size_t)o->flush_every) weeks = (size_t)o->flush_every;
+    /* a divisor of the flush interval: every write then ends on a chunk
+     * boundary, and no chunk a checkpoint counts is ever written again */
+    while (weeks > 1 && o->flush_every % (int)weeks != 0) weeks--;
     return weeks > 0 ? (int)weeks : 1;
 }
 
@@ -697,6 +703,7 @@ static output *out_alloc(const output_setup *s, const metrics_frame *shape)
     output *o = output_calloc(1, sizeof *o);
     if (!o) return NULL;
     o->file = o->week = o->nbhd = o->burn_in = o->ev.group = o->ev.index = -1;
+    o->lock_fd = -1;
     for (int bd = 0; bd < BD_COUNT; bd++) o->bd_scale[bd] = -1;
     for (int m = 0; m < METRIC_COUNT; m++) o->metric[m] = -1;
     for (int c = 0; c < EVC_COUNT; c++) o->ev.col[c] = -1;
@@ -761,10 +768,8 @@ static cw_status setup_check(const output_setup *s, const metrics_frame *shape, 
 /* Refuse an existing PATH without force; say why the directory will not do. */
 static cw_status path_check(const char *path, int force, char *err, size_t errlen)
 {
-    if (!force && access(path, F_OK) == 0) {
-        snprintf(err, errlen, "%s exists (use --force to overwrite)", path);
-        return CW_EEXIST;
-    }
+    cw_status st = outsafe_target(path, "output", FK_HDF5, force, err, errlen);
+    if (st != CW_OK) return st;
     char *dir = str_dup(path, "");
     if (!dir) {
         snprintf(err, errlen, "%s: out of memory", path);
@@ -772,7 +777,6 @@ static cw_status path_check(const char *path, int force, char *err, size_t errle
     }
     char *slash = strrchr(dir, '/');
     const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
-    cw_status st = CW_OK;
     if (access(d, W_OK | X_OK) != 0) {
         snprintf(err, errlen, "cannot create %s.partial: %s: %s", path, d, strerror(errno));
         st = CW_EIO;
@@ -791,7 +795,8 @@ static cw_status out_create_file(output *o, char *err, size_t errlen)
     cw_status st = CW_EIO;
     if (fcpl < 0 || fapl < 0) goto out_close_plists;
     if (H5Pset_link_creation_order(fcpl, f) < 0 || H5Pset_attr_creation_order(fcpl, f) < 0 ||
-        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0)
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+        H5Pset_file_locking(fapl, 0, 1) < 0) /* the caller holds the lock (outsafe_lock) */
         goto out_close_plists;
     o->file = H5Fcreate(o->partial, H5F_ACC_TRUNC, fcpl, fapl);
     if (o->file >= 0) st = CW_OK;
@@ -844,10 +849,17 @@ cw_status output_open(output **out, const output_setup *s, const metrics_frame *
         snprintf(err, errlen, "%s: out of memory for the output buffers", s->path);
         return CW_ENOMEM;
     }
+    /* locked before it is truncated: a second run onto the same output is
+     * refused here, and the first one's partial is left as it was */
+    st = outsafe_lock(o->partial, FK_HDF5, &o->lock_fd, err, errlen);
+    if (st != CW_OK) {
+        out_free(o);
+        return st;
+    }
     output_quiet q = output_quiet_begin();
     st = out_create_file(o, err, errlen);
     if (st == CW_OK) st = out_write_setup(o, s, err, errlen);
-    if (st != CW_OK && o->file >= 0) {
+    if (st != CW_OK) {
         out_close_objects(o);
         remove(o->partial);
     }
@@ -941,6 +953,7 @@ cw_status output_reopen(output **out, const output_setup *s, const metrics_frame
     no_hdf5_atexit();
     *out = NULL;
     cw_status st = setup_check(s, shape, err, errlen);
+    if (st == CW_OK) st = path_check(s->path, s->force, err, errlen); /* the finished name */
     if (st != CW_OK) return st;
     output *o = out_alloc(s, shape);
     if (!o) {
@@ -948,10 +961,17 @@ cw_status output_reopen(output **out, const output_setup *s, const metrics_frame
         return CW_ENOMEM;
     }
     output_quiet q = output_quiet_begin();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && H5Pset_file_locking(fapl, 0, 1) < 0) { /* held by outsafe_lock */
+        H5Pclose(fapl);
+        fapl = -1;
+    }
     if (access(o->partial, F_OK) != 0) {
         snprintf(err, errlen, "cannot resume: %s: %s", o->partial, strerror(errno));
         st = CW_EIO;
-    } else if ((o->file = H5Fopen(o->partial, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
+    } else if ((st = outsafe_lock(o->partial, FK_HDF5, &o->lock_fd, err, errlen)) != CW_OK) {
+        /* another process holds it, or it is not an output file */
+    } else if (fapl < 0 || (o->file = H5Fopen(o->partial, H5F_ACC_RDWR, fapl)) < 0) {
         st = io_fail(err, errlen, o->partial, "(reopen)");
     } else if (!same_run(o->file, s)) {
         snprintf(err, errlen, "%s was written by another run (its scenario or seed differs "
@@ -960,6 +980,7 @@ cw_status output_reopen(output **out, const output_setup *s, const metrics_frame
     } else {
         st = reopen_datasets(o, (hsize_t)weeks, (hsize_t)events, err, errlen);
     }
+    if (fapl >= 0) H5Pclose(fapl);
     o->weeks_written = (hsize_t)weeks;
     o->ev.written = (hsize_t)events;
     if (st == CW_OK && (attr_i32(o->file, "weeks_written", (int32_t)weeks) < 0 ||
@@ -1023,20 +1044,34 @@ static herr_t spill_events(output *o)
     return 0;
 }
 
-/* Everything buffered to the file, the week count updated, and the file
- * flushed to disk: a run killed after this keeps every week so far. */
-static cw_status out_flush(output *o, char *err, size_t errlen)
+/* The data to the file and flushed first, then the week count that says
+ * they are there, flushed again: weeks_written only ever counts weeks on
+ * disk. After a failed write nothing more is written (weeks_written keeps
+ * the last count that was true); spill_weeks (weeks on) says which. */
+static cw_status out_flush_parts(output *o, int weeks, char *err, size_t errlen)
 {
+    if (o->failed) {
+        snprintf(err, errlen, "%s: an earlier write failed; the file stays partial (weeks_written = %llu)",
+                 o->partial, (unsigned long long)o->weeks_written);
+        return CW_EIO;
+    }
     const char *what = NULL;
-    if (spill_weeks(o) < 0) what = "weekly metrics";
+    hsize_t before = o->weeks_written;
+    if (weeks && spill_weeks(o) < 0) what = "weekly metrics";
     else if (spill_events(o) < 0) what = "/events";
-    else if (attr_i32(o->file, "weeks_written", (int32_t)o->weeks_written) < 0)
-        what = "weeks_written";
+    else if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) what = "(flush)";
+    else if (attr_i32(o->file, "weeks_written", (int32_t)o->weeks_written) < 0) what = "weeks_written";
     else if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) what = "(flush)";
     o->since_flush = 0;
     if (!what) return CW_OK;
     o->failed = 1;
+    o->weeks_written = before; /* what the file's attribute still says */
     return io_fail(err, errlen, o->partial, what);
+}
+
+static cw_status out_flush(output *o, char *err, size_t errlen)
+{
+    return out_flush_parts(o, 1, err, errlen);
 }
 
 cw_status output_flush(output *o, char *err, size_t errlen)
@@ -1047,10 +1082,72 @@ cw_status output_flush(output *o, char *err, size_t errlen)
     return st;
 }
 
+cw_status output_checkpoint_flush(output *o, char *err, size_t errlen)
+{
+    output_quiet q = output_quiet_begin();
+    cw_status st = out_flush_parts(o, 0, err, errlen);
+    output_quiet_end(q);
+    return st;
+}
+
 void output_position(const output *o, int64_t *weeks, int64_t *events)
 {
     *weeks = (int64_t)o->weeks_written + o->n_buffered;
     *events = (int64_t)(o->ev.written + o->ev.n);
+}
+
+int64_t output_weeks_on_disk(const output *o) { return (int64_t)o->weeks_written; }
+
+/* The tail: n weeks, then for each its week number (int32) and burn-in
+ * flag (uint8), then each metric's floats for the n weeks. */
+static size_t tail_bytes(const output *o, int n)
+{
+    size_t b = (size_t)n * (sizeof(int32_t) + 1);
+    for (int m = 0; m < METRIC_COUNT; m++) b += (size_t)n * o->week_len[m] * sizeof(float);
+    return b;
+}
+
+cw_status output_tail_save(const output *o, int64_t *n, void **blob, size_t *len)
+{
+    *n = o->n_buffered;
+    *len = tail_bytes(o, o->n_buffered);
+    *blob = NULL;
+    if (*len == 0) return CW_OK;
+    char *p = malloc(*len);
+    if (!p) return CW_ENOMEM;
+    *blob = p;
+    size_t k = (size_t)o->n_buffered;
+    memcpy(p, o->buf_week, k * sizeof(int32_t)), p += k * sizeof(int32_t);
+    memcpy(p, o->buf_burn_in, k), p += k;
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        size_t b = k * o->week_len[m] * sizeof(float);
+        memcpy(p, o->buf[m], b), p += b;
+    }
+    return CW_OK;
+}
+
+cw_status output_tail_restore(output *o, int64_t n, const void *blob, size_t len, char *err, size_t errlen)
+{
+    if (n < 0 || n >= o->buf_weeks || (int64_t)o->weeks_written % o->buf_weeks != 0 ||
+        len != tail_bytes(o, (int)n)) {
+        snprintf(err, errlen, "%s: the checkpoint holds %lld buffered weeks (%zu bytes) that do not fit this "
+                 "output (%d weeks a write, %llu weeks in the file): start the run again", o->partial,
+                 (long long)n, len, o->buf_weeks, (unsigned long long)o->weeks_written);
+        return CW_EINVAL;
+    }
+    const char *p = blob;
+    size_t k = (size_t)n;
+    if (k) {
+        memcpy(o->buf_week, p, k * sizeof(int32_t)), p += k * sizeof(int32_t);
+        memcpy(o->buf_burn_in, p, k), p += k;
+        for (int m = 0; m < METRIC_COUNT; m++) {
+            size_t b = k * o->week_len[m] * sizeof(float);
+            memcpy(o->buf[m], p, b), p += b;
+        }
+    }
+    o->n_buffered = (int)n;
+    o->since_flush = (int)n;
+    return CW_OK;
 }
 
 hid_t output_file_id(const output *o) { return o->file; }
@@ -1162,9 +1259,12 @@ cw_status output_close(output *o, int complete, double wall_seconds, char *err, 
 {
     if (!o) return CW_OK;
     output_quiet q = output_quiet_begin();
-    cw_status st = out_flush(o, err, errlen);
+    /* after a failed write nothing more is written: the file keeps the
+     * weeks_written that was true, and err the first failure's message */
+    int failed = o->failed;
+    cw_status st = failed ? CW_OK : out_flush(o, err, errlen);
     int done = complete && !o->failed;
-    if (st == CW_OK && write_closing_attrs(o, done, wall_seconds) < 0)
+    if (st == CW_OK && !failed && write_closing_attrs(o, done, wall_seconds) < 0)
         st = io_fail(err, errlen, o->partial, "the closing attributes");
     if (out_close_objects(o) < 0 && st == CW_OK)
         st = io_fail(err, errlen, o->partial, "the file (close)");

@@ -67,6 +67,19 @@ cw_status output_write_events(output *o, const event_log *log, int32_t week, cha
  * and flush the file to disk (before a checkpoint). */
 cw_status output_flush(output *o, char *err, size_t errlen);
 
+/* Before a checkpoint: every buffered event to the file, flushed, but the
+ * buffered weeks kept in memory (output_tail_save puts them in the
+ * checkpoint), so that no chunk of weeks a checkpoint counts is ever
+ * written again: a run killed in a later write keeps them intact. */
+cw_status output_checkpoint_flush(output *o, char *err, size_t errlen);
+
+/* The weeks in the file (weeks_written), and the weeks buffered in memory
+ * as one malloc'd block, and that block put back after output_reopen
+ * (CW_EINVAL, with a message, when it does not fit this output). */
+int64_t output_weeks_on_disk(const output *o);
+cw_status output_tail_save(const output *o, int64_t *n, void **blob, size_t *len);
+cw_status output_tail_restore(output *o, int64_t n, const void *blob, size_t len, char *err, size_t errlen);
+
 /* Weeks and /events rows written so far (flushed or buffered), and the
  * final path (without .partial). */
 void output_position(const output *o, int64_t *weeks, int64_t *events);

@@ -22,9 +22,14 @@ cw_status snapshot_parse_weeks(const char *spec, int32_t first, int32_t last, in
 {
     *n = 0;
     const char *s = spec;
-    while (*s) {
-        while (*s == ',' || *s == ' ') s++;
-        if (!*s) break;
+    while (*s == ' ') s++;
+    while (*s) { /* entries separated by one comma each, spaces around them */
+        while (*s == ' ') s++;
+        if (*s == ',' || !*s) {
+            snprintf(err, errlen, "output.snapshot_weeks: an empty entry in \"%s\" (two commas, or a comma at "
+                     "an end; give weeks like \"0, 52, 519\")", spec);
+            return CW_EINVAL;
+        }
         char *end;
         errno = 0;
         long v = strtol(s, &end, 10);
@@ -45,12 +50,24 @@ cw_status snapshot_parse_weeks(const char *spec, int32_t first, int32_t last, in
         }
         weeks[(*n)++] = (int32_t)v;
         s = end;
+        while (*s == ' ') s++;
+        if (*s == ',') s++;
+        else if (*s) {
+            snprintf(err, errlen, "output.snapshot_weeks: '%s' where a comma belongs", s);
+            return CW_EINVAL;
+        }
+        if (*s == '\0' && s[-1] == ',') {
+            snprintf(err, errlen, "output.snapshot_weeks: an empty entry in \"%s\" (two commas, or a comma at "
+                     "an end; give weeks like \"0, 52, 519\")", spec);
+            return CW_EINVAL;
+        }
     }
     qsort(weeks, (size_t)*n, sizeof *weeks, by_week);
-    int m = 0;
-    for (int k = 0; k < *n; k++)
-        if (m == 0 || weeks[m - 1] != weeks[k]) weeks[m++] = weeks[k];
-    *n = m;
+    for (int k = 1; k < *n; k++)
+        if (weeks[k - 1] == weeks[k]) {
+            snprintf(err, errlen, "output.snapshot_weeks: week %d is listed twice", (int)weeks[k]);
+            return CW_EINVAL;
+        }
     return CW_OK;
 }
 

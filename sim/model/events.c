@@ -36,6 +36,13 @@ cw_status events_apply(const timeline_event *events, size_t n, size_t *cursor, i
 
 #define EVENT_ROWS_PER_NBHD 64
 
+size_t event_log_bytes(int n_nbhd, size_t cap_timeline)
+{
+    event_log log;
+    return ((size_t)n_nbhd + 1) * (sizeof *log.count + EVENT_ROWS_PER_NBHD * sizeof *log.rows) +
+           (cap_timeline ? cap_timeline : 1) * sizeof *log.timeline;
+}
+
 cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd, size_t cap_timeline)
 {
     memset(log, 0, sizeof *log);

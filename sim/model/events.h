@@ -51,6 +51,7 @@ typedef struct event_log {
 /* cap_timeline: the most timeline changes one week can hold (the
  * scenario's number of timeline events is always enough). */
 cw_status event_log_init(event_log *log, cw_mem *mem, int n_nbhd, size_t cap_timeline);
+size_t event_log_bytes(int n_nbhd, size_t cap_timeline); /* what it allocates */
 void event_log_free(event_log *log, cw_mem *mem);
 
 /* Append a row for neighbourhood nbhd (-1: area-wide). Only one thread may

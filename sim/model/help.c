@@ -76,6 +76,15 @@ typedef struct seek_draws {
     double referral;
 } seek_draws;
 
+size_t help_scratch_bytes(int n_threads, uint32_t most, int n_nbhd)
+{
+    size_t per = (size_t)(n_threads > 0 ? n_threads : 1) * (most ? most : 1);
+    help_scratch s;
+    return per * (N_SECTORS * N_ROUTES * sizeof *s.hours + sizeof *s.list + sizeof *s.needy + sizeof *s.prio + 3 +
+                  sizeof *s.req + sizeof *s.draws) +
+           (size_t)n_nbhd * sizeof *s.sums;
+}
+
 cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_threads)
 {
     memset(s, 0, sizeof *s);

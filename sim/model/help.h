@@ -52,6 +52,8 @@ typedef struct help_scratch {
 } help_scratch;
 
 cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_threads);
+/* What help_scratch_init allocates, for the memory estimate (sim.c). */
+size_t help_scratch_bytes(int n_threads, uint32_t most, int n_nbhd);
 void help_scratch_free(help_scratch *s, cw_mem *mem);
 
 /* Sectors each kind of group works in (bit s = sector s). */

@@ -7,6 +7,11 @@
 #include "inequality.h"
 #include "mathx.h"
 
+size_t observe_scratch_bytes(size_t n_items, int n_nbhd)
+{
+    return (n_items + (size_t)n_nbhd) * sizeof(observe_sums) + 3 * (size_t)n_nbhd * sizeof(double);
+}
+
 cw_status observe_scratch_init(observe_scratch *s, cw_mem *mem, const world *w)
 {
     s->item = mem_calloc(mem, w->n_items, sizeof *s->item);

@@ -39,6 +39,7 @@ typedef struct observe_scratch {
 } observe_scratch;
 
 cw_status observe_scratch_init(observe_scratch *s, cw_mem *mem, const world *w);
+size_t observe_scratch_bytes(size_t n_items, int n_nbhd); /* what it allocates */
 void observe_scratch_free(observe_scratch *s, cw_mem *mem);
 
 /* Share of the hours given by the most active `top` fraction of people, from

@@ -331,6 +331,13 @@ cw_status world_make_items(world *w, cw_mem *mem)
     return CW_OK;
 }
 
+size_t world_setup_scratch_bytes(uint64_t n_res, const cw_params *p)
+{
+    double degree = p->ties_mean_degree + p->ties_cross_degree +
+                    2.0 * (p->population_household_adults_mean - 1.0);
+    return (size_t)ceil(12.0 * degree / 2.0 * (double)n_res);
+}
+
 size_t world_bytes_estimate(uint64_t n_res, int n_nbhd, const cw_params *p)
 {
     /* resident arrays (resident_specs): the sum of their element sizes */

@@ -284,6 +284,8 @@ cw_status world_make_items(world *w, cw_mem *mem);
 
 /* Bytes per resident that the resident arrays and ties take (estimate used
  * before allocating, to refuse populations that cannot fit). */
+/* The part of world_bytes_estimate that the set-up frees again (the edge list). */
+size_t world_setup_scratch_bytes(uint64_t n_res, const cw_params *p);
 size_t world_bytes_estimate(uint64_t n_res, int n_nbhd, const cw_params *p);
 
 /* Invariants (STYLE.md 9): slices add up, ties point inside the graph and

@@ -32,10 +32,11 @@
 
 #include "commonweal/commonweal.h"
 #include "metrics.h"
+#include "outsafe.h"
 #include "sim_int.h"
 
 #define CK_MAGIC "CWCKPT\r\n"  /* 8 bytes; \r\n catches text-mode damage */
-#define CK_FORMAT 1u
+#define CK_FORMAT 2u /* 2: the output's buffered weeks are saved */
 #define CK_BYTE_ORDER 0x01020304u
 #define FNV_OFFSET 14695981039346656037ull
 #define FNV_PRIME 1099511628211ull
@@ -216,7 +217,15 @@ static void put_world(ck_writer *ck, cw_sim *sim)
     }
 }
 
-static void put_state(ck_writer *ck, const cw_sim *sim, int64_t out_weeks, int64_t out_events)
+/* The output's weeks held in memory, not yet in the file. */
+typedef struct ck_tail {
+    int64_t weeks;
+    void *blob;
+    size_t len;
+} ck_tail;
+
+static void put_state(ck_writer *ck, const cw_sim *sim, int64_t out_weeks, int64_t out_events,
+                      const ck_tail *tail)
 {
     put_section(ck, "state");
     put_i64(ck, sim->step);
@@ -231,15 +240,21 @@ static void put_state(ck_writer *ck, const cw_sim *sim, int64_t out_weeks, int64
     put_f64(ck, now_seconds() - sim->wall_start);
     put_i64(ck, sim->checkpoint_every);
     put_section(ck, "output");
-    put_str(ck, sim->out ? output_path(sim->out) : "");
+    char out[4096] = ""; /* absolute: resume works from any directory */
+    if (sim->out) outsafe_absolute(output_path(sim->out), out, sizeof out);
+    put_str(ck, out);
     put_i64(ck, out_weeks);
     put_i64(ck, out_events);
+    put_i64(ck, tail->weeks);
+    put_u64(ck, tail->len);
+    put(ck, tail->blob, tail->len);
 }
 
 /* In a distributed run every rank calls this (the world's shares travel to
  * rank 0 inside put_world); only rank 0 opens and writes the file, and it
  * takes its part in those exchanges even when the file cannot be made. */
-static cw_status write_file(cw_sim *sim, const char *tmp, int64_t out_weeks, int64_t out_events)
+static cw_status write_file(cw_sim *sim, const char *tmp, int64_t out_weeks, int64_t out_events,
+                            const ck_tail *tail)
 {
     int root = dist_is_root(sim);
     ck_writer ck = {.fp = root ? fopen(tmp, "wb") : NULL, .sum = FNV_OFFSET};
@@ -260,7 +275,7 @@ static cw_status write_file(cw_sim *sim, const char *tmp, int64_t out_weeks, int
     put_timeline(&ck, &sim->scenario);
     put_section(&ck, "params");
     put_params(&ck, &sim->params);
-    put_state(&ck, sim, out_weeks, out_events);
+    put_state(&ck, sim, out_weeks, out_events, tail);
     put_section(&ck, "world");
     put_world(&ck, sim);
     put_section(&ck, "end");
@@ -295,17 +310,27 @@ static void sync_dir(const char *path)
 
 cw_status cw_sim_checkpoint(cw_sim *sim, const char *path)
 {
-    int64_t weeks = 0, events = 0;
+    int64_t weeks = 0, events = 0, all_weeks;
+    ck_tail tail = {0};
     cw_status st;
     if (sim->out) {
-        if ((st = output_flush(sim->out, sim->errmsg, sizeof sim->errmsg))) return st;
-        output_position(sim->out, &weeks, &events);
+        /* the events and the weeks already written go to disk; the weeks of
+         * a write not yet due stay in memory and go into the checkpoint */
+        if ((st = output_checkpoint_flush(sim->out, sim->errmsg, sizeof sim->errmsg))) return st;
+        output_position(sim->out, &all_weeks, &events);
+        weeks = output_weeks_on_disk(sim->out);
+        if (output_tail_save(sim->out, &tail.weeks, &tail.blob, &tail.len))
+            return sim_fail(sim, CW_ENOMEM, "out of memory writing checkpoint %s", path);
     }
     size_t n = strlen(path) + 5;
     char *tmp = malloc(n);
-    if (!tmp) return sim_fail(sim, CW_ENOMEM, "out of memory writing checkpoint %s", path);
+    if (!tmp) {
+        free(tail.blob);
+        return sim_fail(sim, CW_ENOMEM, "out of memory writing checkpoint %s", path);
+    }
     snprintf(tmp, n, "%s.tmp", path);
-    st = write_file(sim, tmp, weeks, events);
+    st = write_file(sim, tmp, weeks, events, &tail);
+    free(tail.blob);
     if (!dist_is_root(sim)) {
         free(tmp);
         return st;
@@ -628,6 +653,7 @@ static int get_world(ck_reader *ck, world *w, cw_mem *mem)
 typedef struct ck_output {
     char path[4096];
     int64_t weeks, events;
+    ck_tail tail;
 } ck_output;
 
 static int get_state(ck_reader *ck, cw_sim *sim, ck_output *out)
@@ -649,10 +675,20 @@ static int get_state(ck_reader *ck, cw_sim *sim, ck_output *out)
     if (!expect_section(ck, "output") || !get_str(ck, out->path, sizeof out->path)) return 0;
     out->weeks = get_i64(ck);
     out->events = get_i64(ck);
+    out->tail.weeks = get_i64(ck);
+    uint64_t len = get_u64(ck);
     if (ck->st) return 0;
+    if (len > ck->left) return bad(ck, "buffered weeks longer than the rest of the file");
+    if (len && !(out->tail.blob = malloc((size_t)len))) {
+        ck->st = sim_fail(ck->sim, CW_ENOMEM, "out of memory reading %s", ck->path);
+        return 0;
+    }
+    out->tail.len = (size_t)len;
+    if (len && !get(ck, out->tail.blob, (size_t)len)) return 0;
     if (sim->step < 0 || sim->step > sim->n_steps || sim->cursor > sim->scenario.n_events ||
         sim->n_steps != (int)(sim->params.run_burn_in_weeks + sim->params.run_weeks) ||
-        (out->path[0] && out->weeks != sim->step) || out->events < 0)
+        out->tail.weeks < 0 || (out->path[0] && out->weeks + out->tail.weeks != sim->step) ||
+        out->events < 0)
         return bad(ck, "step %d of %d, timeline event %zu, output at week %lld", sim->step,
                    sim->n_steps, sim->cursor, (long long)out->weeks);
     return 1;
@@ -707,18 +743,22 @@ static int read_all(ck_reader *ck, cw_sim *sim, ck_output *out)
     return 1;
 }
 
-static cw_status reopen_output(cw_sim *sim, const ck_output *co)
+static cw_status reopen_output(cw_sim *sim, const ck_output *co, int force)
 {
     output_setup s = {
         .path = co->path,
+        .force = force,
         .n_nbhd = sim->w.n_nbhd,
         .n_identity = (int)sim->params.population_identity_groups,
         .params = &sim->params,
         .scenario_yaml = sim->scenario_yaml,
         .seed = (uint64_t)sim->params.run_seed,
     };
-    return output_reopen(&sim->out, &s, &sim->frame, co->weeks, co->events, sim->errmsg,
-                         sizeof sim->errmsg);
+    cw_status st = output_reopen(&sim->out, &s, &sim->frame, co->weeks, co->events, sim->errmsg,
+                                 sizeof sim->errmsg);
+    if (!st) st = output_tail_restore(sim->out, co->tail.weeks, co->tail.blob, co->tail.len, sim->errmsg,
+                                      sizeof sim->errmsg);
+    return st;
 }
 
 static cw_status restore(cw_sim *sim, const char *path, ck_output *co, sim_partition_fn partition,
@@ -730,7 +770,7 @@ static cw_status restore(cw_sim *sim, const char *path, ck_output *co, sim_parti
     if (!(ck.fp = fopen(path, "rb")) || fstat(fileno(ck.fp), &sb) != 0) {
         int e = errno;
         if (ck.fp) fclose(ck.fp);
-        return sim_fail(sim, CW_EIO, "cannot read checkpoint %s: %s", path, strerror(e));
+        return sim_fail(sim, CW_EINVAL, "cannot read checkpoint %s: %s", path, strerror(e)); /* an input */
     }
     ck.left = (uint64_t)sb.st_size;
     read_all(&ck, sim, co);
@@ -776,11 +816,10 @@ cw_status sim_resume(const char *path, const cw_options *opt, int open_output, s
     memset(&co, 0, sizeof co);
     cw_status st = restore(sim, path, &co, partition, partition_ctx);
     if (st == CW_ENOMEM && !sim->errmsg[0]) sim_fail(sim, st, "out of memory resuming %s", path);
-    if (st) return st;
-    if (sim->checkpoint_every > 0 && (st = cw_sim_set_checkpoint(sim, path, sim->checkpoint_every)))
-        return st;
-    if (co.path[0] && open_output) return reopen_output(sim, &co);
-    return CW_OK;
+    if (!st && sim->checkpoint_every > 0) st = cw_sim_set_checkpoint(sim, path, sim->checkpoint_every);
+    if (!st && co.path[0] && open_output) st = reopen_output(sim, &co, opt ? opt->force : 0);
+    free(co.tail.blob);
+    return st;
 }
 
 const char *cw_sim_output_path(const cw_sim *sim)

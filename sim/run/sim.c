@@ -111,12 +111,78 @@ cw_status cw_scenario_check(cw_scenario *sc)
     cw_status st = scenario_validate(sc);
     int32_t weeks[SNAPSHOT_MAX_WEEKS];
     int n;
-    if (!st) st = snapshot_weeks(&sc->params, weeks, &n, sc->errmsg, sizeof sc->errmsg);
+    if (!st && (st = snapshot_weeks(&sc->params, weeks, &n, sc->errmsg, sizeof sc->errmsg))) {
+        char msg[sizeof sc->errmsg]; /* the message names the scenario file */
+        snprintf(msg, sizeof msg, "%s", sc->errmsg);
+        snprintf(sc->errmsg, sizeof sc->errmsg, "%.256s: %.700s", sc->path, msg);
+    }
     if (st || !sc->params.population_neighbourhoods_csv[0]) return st;
     nbhd_csv csv = {0};
     st = nbhd_csv_read(sc->params.population_neighbourhoods_csv, &csv, sc->errmsg, sizeof sc->errmsg);
     nbhd_csv_free(&csv);
     return st;
+}
+
+/* The refusals of a population's size, before anything is made: more
+ * residents than a resident index can number, or more memory than there is
+ * (limit 0: nine tenths of this machine's, or of its cgroup's limit). One
+ * function, so that check refuses exactly what run refuses. */
+#define SIM_BASE_BYTES ((size_t)10 << 20) /* the program and its libraries: RSS of 'check', measured */
+
+/* What a run holds at its peak: the world (world_bytes_estimate), each
+ * phase's scratch as its init allocates it (help's per thread and per
+ * resident of the largest neighbourhood), the metrics frame, the funding
+ * tree, the output's week buffer and HDF5's copy of a write, and the
+ * program itself. most: residents of the largest neighbourhood. */
+static size_t run_bytes_estimate(uint64_t n, int n_nbhd, uint32_t most, int threads, const cw_params *p)
+{
+    /* the set-up's edge list is freed before the phases' scratch is made:
+     * the peak holds the larger of the two, not both */
+    double setup = (double)world_setup_scratch_bytes(n, p);
+    double b = (double)world_bytes_estimate(n, n_nbhd, p) - setup + (double)SIM_BASE_BYTES;
+    size_t items = (size_t)n_nbhd + (size_t)(n / WORK_CHUNK) + 1;
+    double phases = (double)help_scratch_bytes(threads, most, n_nbhd) +
+                    (double)observe_scratch_bytes(items, n_nbhd) + (double)event_log_bytes(n_nbhd, 0); /* + 16 B per timeline change: noise */
+    b += phases > setup ? phases : setup;
+    double frame = (double)metrics_frame_bytes(n_nbhd, (int)p->population_identity_groups);
+    double groups = (double)n / p->population_residents_per_group * 2.0 * p->groups_slot_factor;
+    b += frame + 4.0 * groups * sizeof(double); /* the funding tree: 2 x a power of two >= groups */
+    double weeks = (double)(64u << 20) / (frame > 0 ? frame : 1.0); /* output.c's OUT_BUFFER_BYTES */
+    if (weeks > (double)p->output_flush_every) weeks = (double)p->output_flush_every;
+    if (weeks < 1) weeks = 1;
+    b += (weeks + 1.0) * frame; /* the output's week buffer */
+    return (size_t)b;
+}
+
+/* The residents of the largest neighbourhood. */
+static uint32_t largest_neighbourhood(const cw_params *p, const nbhd_csv *csv)
+{
+    if (!csv) return (uint32_t)p->population_residents_per_neighbourhood;
+    int64_t most = 1;
+    for (int b = 0; b < csv->n; b++)
+        if (csv->population[b] > most) most = csv->population[b];
+    return (uint32_t)most;
+}
+
+static cw_status size_refusal(const char *scenario, const cw_params *p, uint64_t n, int n_nbhd,
+                              uint32_t most, int threads, size_t limit, int on_rank, char *err, size_t errlen)
+{
+    if (n >= UINT32_MAX) {
+        snprintf(err, errlen, "%.512s: %llu residents is more than commonweal can number (%u)", scenario,
+                 (unsigned long long)n, UINT32_MAX - 1);
+        return CW_ETOOBIG;
+    }
+    size_t need = run_bytes_estimate(n, n_nbhd, most, threads, p);
+    if (!limit) limit = mem_physical() / 10 * 9;
+    if (limit && need > limit) {
+        snprintf(err, errlen,
+                 "%.512s: %llu residents%s need about %.2f GiB (%.0f bytes each), more than the %.2f GiB "
+                 "available; use fewer residents or neighbourhoods%s",
+                 scenario, (unsigned long long)n, on_rank ? " on this rank" : "", need / 1073741824.0,
+                 (double)need / (double)(n ? n : 1), limit / 1073741824.0, on_rank ? ", or more ranks" : "");
+        return CW_ETOOBIG;
+    }
+    return CW_OK;
 }
 
 cw_status cw_scenario_size(cw_scenario *sc, uint64_t *residents, int *neighbourhoods, size_t *bytes)
@@ -129,9 +195,15 @@ cw_status cw_scenario_size(cw_scenario *sc, uint64_t *residents, int *neighbourh
         csvp = &csv;
     }
     *residents = population_count(&sc->params, csvp, neighbourhoods);
-    *bytes = world_bytes_estimate(*residents, *neighbourhoods, &sc->params);
+    uint32_t most = largest_neighbourhood(&sc->params, csvp);
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads(); /* run's default */
+#endif
+    *bytes = run_bytes_estimate(*residents, *neighbourhoods, most, threads, &sc->params);
     nbhd_csv_free(&csv);
-    return CW_OK;
+    return size_refusal(sc->path, &sc->params, *residents, *neighbourhoods, most, threads, 0, 0, sc->errmsg,
+                        sizeof sc->errmsg);
 }
 
 /* Refuse, before allocating, a population that cannot fit: all of it, or
@@ -141,17 +213,10 @@ static cw_status check_memory(cw_sim *sim, const nbhd_csv *csv, const cw_options
     int n_nbhd;
     uint64_t n = population_count(&sim->params, csv, &n_nbhd);
     if (sim->dist) n = sim->w.n_res;
-    size_t need = world_bytes_estimate(n, n_nbhd, &sim->params);
-    size_t limit = opt && opt->memory_limit ? opt->memory_limit : mem_physical() / 10 * 9;
     sim->mem.limit = opt && opt->memory_limit ? opt->memory_limit : 0;
-    if (limit && need > limit)
-        return fail(sim, CW_ETOOBIG,
-                    "%llu residents%s need about %.2f GiB (%.0f bytes each), more than the %.2f GiB "
-                    "available; use fewer residents or neighbourhoods%s",
-                    (unsigned long long)n, sim->dist ? " on this rank" : "", need / 1073741824.0,
-                    (double)need / (double)(n ? n : 1), limit / 1073741824.0,
-                    sim->dist ? ", or more ranks" : "");
-    return CW_OK;
+    return size_refusal(sim->scenario.path, &sim->params, n, n_nbhd, largest_neighbourhood(&sim->params, csv),
+                        sim_threads_in_use(sim), sim->mem.limit, sim->dist != NULL, sim->errmsg,
+                        sizeof sim->errmsg);
 }
 
 cw_status sim_setup_phases(cw_sim *sim)

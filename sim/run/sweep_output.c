@@ -22,6 +22,7 @@
 #include <hdf5_hl.h>
 
 #include "output.h"
+#include "outsafe.h"
 #include "sim_int.h"
 #include "sweep.h"
 
@@ -42,6 +43,7 @@ struct cw_sweep_file {
     uint8_t *complete;
     int failed;
     double wall_before;   /* wall_seconds of the legs before a --resume (0: none) */
+    int lock_fd;                  /* the partial, locked (outsafe_lock) */
 };
 
 /* ---- helpers -------------------------------------------------------------------- */
@@ -379,6 +381,7 @@ static void file_free(cw_sweep_file *f)
     free(f->complete);
     free(f->path);
     free(f->partial);
+    if (f->lock_fd >= 0) close(f->lock_fd);
     free(f);
 }
 
@@ -511,17 +514,18 @@ static cw_status path_check(cw_sweep_file *f, int force)
 {
     char *err = f->sw->errmsg;
     size_t errlen = sizeof f->sw->errmsg;
-    if (!force && access(f->path, F_OK) == 0) {
-        snprintf(err, errlen, "%s exists (use --force to overwrite)", f->path);
-        return CW_EEXIST;
-    }
-    FILE *fp = fopen(f->partial, "ab");
-    if (!fp) {
-        snprintf(err, errlen, "cannot create %s: %s", f->partial, strerror(errno));
-        return CW_EIO;
-    }
-    fclose(fp);
-    return CW_OK;
+    const char *path[2] = {f->path, f->partial};
+    for (int i = 0; i < 2; i++)
+        if (outsafe_is_input(f->sw->base, path[i])) {
+            snprintf(err, errlen, "%s: the output would overwrite an input of the sweep (its base scenario, "
+                     "a base file of it or its neighbourhood CSV): choose another path", path[i]);
+            return CW_EINVAL;
+        }
+    cw_status st = outsafe_target(f->path, "output", FK_HDF5, force, err, errlen);
+    if (st == CW_OK) st = outsafe_target(f->partial, "partial output", FK_HDF5, 1, err, errlen);
+    /* locked before it is truncated: another sweep onto the same file is refused */
+    if (st == CW_OK) st = outsafe_lock(f->partial, FK_HDF5, &f->lock_fd, err, errlen);
+    return st;
 }
 
 cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resume, const cw_sim *shape,
@@ -532,6 +536,7 @@ cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resu
     if (!f) return CW_ENOMEM;
     f->sw = sw;
     f->file = f->members = f->complete_ds = -1;
+    f->lock_fd = -1;
     for (int m = 0; m < METRIC_COUNT; m++) f->metric[m] = -1;
     f->n_members = cw_sweep_members(sw);
     f->n_weeks = (int)(sw->base->params.run_burn_in_weeks + sw->base->params.run_weeks);
@@ -562,7 +567,7 @@ cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resu
         if (st == CW_OK) st = output_h5_create(f->partial, &f->file, sw->errmsg, sizeof sw->errmsg);
         if (st == CW_OK) st = create_contents(f, shape, threads, yaml);
         if (st == CW_OK) st = open_datasets(f);
-        if (st != CW_OK && st != CW_EEXIST) {
+        if (st != CW_OK && f->lock_fd >= 0) { /* only a partial this sweep holds */
             close_objects(f);
             remove(f->partial);
         }

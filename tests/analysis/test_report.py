@@ -220,3 +220,33 @@ def test_levers_in_words(commonweal, runs, work, monkeypatch):
     words = rep.scenario_words(rep.scens[1])
     assert "the housing advice budget cut by 20% from the first week" in words, words
     assert "0.80000000000000004" not in rep.html() and "funding.scale.housing" not in rep.lead_sentence()
+
+
+
+
+def test_output_never_overwrites_an_input_or_a_non_report(runs, tmp_path, capsys):
+    """Issue 20 item 10: -o an input overwrote it with HTML and exited 0; a missing -o
+    directory gave a traceback."""
+    base = runs["base"][0]
+    before = base.read_bytes()
+    assert report.main([str(base), str(runs["policy"][0]), "-o", str(base)]) == 2
+    assert "would overwrite an input" in capsys.readouterr().err
+    assert base.read_bytes() == before
+    assert report.main([str(base), "-o", str(tmp_path / "no" / "such" / "r.html")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    notes = tmp_path / "notes.txt"
+    notes.write_text("precious")
+    assert report.main([str(base), "-o", str(notes)]) == 2
+    assert "not an HTML page" in capsys.readouterr().err and notes.read_text() == "precious"
+    assert report.main([str(base), "-o", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+
+
+def test_runs_of_different_lengths_are_refused(commonweal, source_dir, runs, tmp_path, capsys):
+    import subprocess
+    short = tmp_path / "short.h5"
+    subprocess.run([commonweal, "run", source_dir / "scenarios" / "tiny.yaml", "-o", short, "-q",
+                    "--set", "run.weeks=40"], check=True)
+    assert report.main([str(runs["base"][0]), str(short), "-o", str(tmp_path / "r.html")]) == 2
+    assert "have different weeks" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()

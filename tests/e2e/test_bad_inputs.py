@@ -48,3 +48,18 @@ def test_bad_input_is_refused_with_its_message(commonweal, test_tmp, case):
         f"{(BAD / (case + '.err')).read_text()!r}")
     written = [p.name for p in out_dir.iterdir() if p.name.startswith(case + ".h5")]
     assert not written, f"{case} wrote {written}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_refuses_what_run_refuses_with_the_same_message(commonweal, case):
+    """`check` runs every check `run` runs before the first week (issue 20
+    item 8): the same exit status 2 and the same message, for each case."""
+    args = ["check", BAD / case]
+    if case.endswith(".csv"):
+        args = ["check", SOURCE_DIR / "tests" / "data" / "scenarios" / "csv_host.yaml", "--set",
+                f"population.neighbourhoods_csv={BAD / case}"]
+    result = subprocess.run([commonweal, *map(str, args)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert re.fullmatch(expected_pattern(case), result.stderr), (
+        f"check's message for {case}:\n{result.stderr!r}")

@@ -166,7 +166,7 @@ def test_resume_refuses_another_version(commonweal, source_dir, test_tmp):
     result = subprocess.run([commonweal, "resume", ckpt], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr == (
-        f"commonweal: {ckpt} was written by commonweal {other} (checkpoint format 1); this is "
-        f"commonweal {version} (checkpoint format 1), which cannot continue it: resume with the "
+        f"commonweal: {ckpt} was written by commonweal {other} (checkpoint format 2); this is "
+        f"commonweal {version} (checkpoint format 2), which cannot continue it: resume with the "
         f"program that wrote it, or run the scenario again\n")
     assert not out.exists()

@@ -60,12 +60,23 @@ def test_unwritable_directory(commonweal, source_dir, test_tmp):
 
 def test_existing_output_needs_force(commonweal, source_dir, test_tmp):
     out = test_tmp / "io_exists.h5"
-    out.write_bytes(b"precious")
+    out.write_bytes(b"\x89HDF\r\n\x1a\nprecious")  # an HDF5 signature: the program's own kind
     r = run(commonweal, "run", source_dir / "scenarios" / "tiny.yaml", "-o", out, "-q")
     assert r.returncode == 1
     assert r.stderr == f"commonweal: {out} exists (use --force to overwrite)\n"
-    assert out.read_bytes() == b"precious"
+    assert out.read_bytes() == b"\x89HDF\r\n\x1a\nprecious"
     assert not (test_tmp / "io_exists.h5.partial").exists()
+
+
+def test_existing_output_of_another_kind_is_refused_even_with_force(commonweal, source_dir, test_tmp):
+    out = test_tmp / "io_exists_text.h5"
+    out.write_bytes(b"precious")
+    r = run(commonweal, "run", source_dir / "scenarios" / "tiny.yaml", "-o", out, "-q", "--force")
+    assert r.returncode == 2
+    assert r.stderr == (f"commonweal: {out}: the output exists and is a file of another kind, not an "
+                        "HDF5 file: refusing to overwrite it, with --force or without\n")
+    assert out.read_bytes() == b"precious"
+    assert not (test_tmp / "io_exists_text.h5.partial").exists()
 
 
 # File-size limits (bytes) that cut the run off at the set-up, mid-run, and

@@ -147,6 +147,10 @@ def test_bad_sweep_files_get_one_line_and_no_output(commonweal, sweep_tmp, scena
          ":2:24: common_random_numbers = 'maybe' is not a boolean: expected true or false"),
         (f"base: {sweep_tmp}/missing.yaml\n",
          f":1:7: cannot read base scenario {sweep_tmp}/missing.yaml: No such file or directory"),
+        # issue 20 item 7: set and vary of one parameter, vary won silently
+        (f"base: {base}\nset:\n  policy:\n    asset_transfer_rate: 0.02\nvary:\n  policy.asset_transfer_rate: [0.01, 0.03]\n",
+         ":6:3: policy.asset_transfer_rate is both set (line 4) and varied: every member would take the varied "
+         "value; remove one of them"),
     ]
     for i, (text, message) in enumerate(cases):
         path = sweep_tmp / f"bad{i}.yaml"

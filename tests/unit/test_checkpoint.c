@@ -266,8 +266,8 @@ Test(checkpoint, another_version_is_refused_with_both_versions)
     other[0] = other[0] == '9' ? '8' : '9';
     patch(path, cw_version(), other);
     char want[512];
-    snprintf(want, sizeof want, "was written by commonweal %s (checkpoint format 1); this is "
-             "commonweal %s (checkpoint format 1), which cannot continue it", other, cw_version());
+    snprintf(want, sizeof want, "was written by commonweal %s (checkpoint format 2); this is "
+             "commonweal %s (checkpoint format 2), which cannot continue it", other, cw_version());
     expect_refusal(path, CW_EINVAL, want);
     remove(path);
 }
@@ -307,7 +307,7 @@ Test(checkpoint, damage_truncation_and_strangers_are_refused)
     fclose(f);
     expect_refusal(path, CW_EINVAL, "is not a commonweal checkpoint");
     remove(path);
-    expect_refusal(TMP "missing.ckpt", CW_EIO, "cannot read checkpoint " TMP "missing.ckpt: No such file");
+    expect_refusal(TMP "missing.ckpt", CW_EINVAL, "cannot read checkpoint " TMP "missing.ckpt: No such file");
 }
 
 /* ---- writing ------------------------------------------------------------------ */

@@ -81,10 +81,10 @@ Test(nbhd_csv, everything_at_once)
             "Deprivation, la ,NAME,space_quality,population\r\n"
             "0.1,Camden,\"Ward, North\",0.9,1200\r\n"
             "   # a comment line\r\n"
-            "0.9, Camden ,\"Say \"\"hi\"\"\",0,5\r\n"
+            "0.9, Camden ,\"Say \"\"hi\"\"\",0,15\r\n"
             "\r\n"
-            "1,Leeds,\"Ward, North\",1,7\r\n"
-            "0,Camden,  Plain  ,0.5,  9",
+            "1,Leeds,\"Ward, North\",1,17\r\n"
+            "0,Camden,  Plain  ,0.5,  19",
             &t);
     cr_assert_eq(t.n, 4);
     cr_assert_str_eq(t.name[0], "Ward, North");
@@ -98,8 +98,8 @@ Test(nbhd_csv, everything_at_once)
     cr_assert_eq(t.la[1], 0);
     cr_assert_eq(t.la[2], 1);
     cr_assert_eq(t.la[3], 0);
-    cr_assert_eq(t.population[1], 5);
-    cr_assert_eq(t.population[3], 9);
+    cr_assert_eq(t.population[1], 15);
+    cr_assert_eq(t.population[3], 19);
     cr_assert_eq(t.deprivation[2], 1.0);
     cr_assert_not_null(t.space_quality);
     cr_assert_eq(t.space_quality[0], 0.9);
@@ -151,11 +151,14 @@ static const bad_csv bad_files[] = {
     {"name,population,deprivation,Name\nA,1,0,B\n", "1: column 'name' appears twice in the header"},
     {"name,,population,deprivation\nA,,1,0\n", "1: header field 2 has no column name"},
     {HDR "A,abc,0.5\n", "2: column 'population': 'abc' is not a whole number >= 1"},
-    {HDR "A,1,0.5\nB,0,0.5\n", "3: column 'population': '0' is not a whole number >= 1"},
+    {HDR "A,10,0.5\nB,0,0.5\n", "3: column 'population': '0' is not a whole number >= 1"},
     {HDR "A,-5,0.5\n", "2: column 'population': '-5' is not a whole number >= 1"},
     {HDR "A,12.5,0.5\n", "2: column 'population': '12.5' is not a whole number >= 1"},
     {HDR "A,99999999999999999999,0.5\n", "2: column 'population': '99999999999999999999' is not a whole number >= 1"},
     {HDR "A,,0.5\n", "2: column 'population': '' is not a whole number >= 1"},
+    {HDR "A,9,0.5\n", "2: column 'population': 9 is outside [10, 1000000] residents"},
+    {HDR "A,9223372036854775807,0.5\nB,9223372036854775807,0.5\n",
+     "2: column 'population': 9223372036854775807 is outside [10, 1000000] residents"},
     {HDR "A,10,23.5\n",
      "2: column 'deprivation': 23.5 is outside [0, 1]: rescale to [0, 1] with 1 the most deprived (e.g. IMD score / "
      "highest score, or 1 - rank/N for IMD ranks where rank 1 is the most deprived)"},
@@ -169,7 +172,7 @@ static const bad_csv bad_files[] = {
     {HDR ",10,0.5\n", "2: column 'name': empty name"},
     {HDR "  \"\" ,10,0.5\n", "2: column 'name': empty name"},
     {HDR "A,10,0.5\nB,10,0.5\n# c\nA,5,0.1\n", "5: column 'name': duplicate name 'A' (first on line 2)"},
-    {"la,name,population,deprivation\nX,A,1,0\nY,A,1,0\nX,A,1,0\n",
+    {"la,name,population,deprivation\nX,A,10,0\nY,A,10,0\nX,A,10,0\n",
      "4: column 'name': duplicate name 'A' in its LA (first on line 2)"},
     {"la,name,population,deprivation\n,A,1,0\n", "2: column 'la': empty local-authority name"},
     {HDR "\"Ward, North,10,0.5\n", "2: unterminated quoted field (a closing \" is missing)"},

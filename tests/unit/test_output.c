@@ -459,11 +459,31 @@ Test(output, old_partial_is_overwritten)
     char partial[600];
     snprintf(partial, sizeof partial, "%s.partial", fx.path);
     FILE *fp = fopen(partial, "w");
-    fputs("not hdf5", fp);
+    fputs("\x89HDF\r\n\x1a\n cut short", fp); /* a killed run's: the program's own kind */
     fclose(fp);
     write_file(&fx, 2, 1);
     cr_expect(file_exists(fx.path));
     cr_expect_not(file_exists(partial));
+    fixture_free(&fx);
+}
+
+Test(output, a_partial_of_another_kind_is_refused_and_kept)
+{
+    fixture fx;
+    fixture_init(&fx, "stranger.h5", 3);
+    char partial[600], err[512] = "";
+    snprintf(partial, sizeof partial, "%s.partial", fx.path);
+    FILE *fp = fopen(partial, "w");
+    fputs("not hdf5", fp);
+    fclose(fp);
+    output *o = NULL;
+    cr_assert_eq(output_open(&o, &fx.setup, &fx.frame, err, sizeof err), CW_EINVAL);
+    cr_expect(strstr(err, "not an HDF5 file") != NULL, "%s", err);
+    fp = fopen(partial, "r");
+    char buf[16] = "";
+    cr_assert_not_null(fp);
+    cr_expect(fgets(buf, sizeof buf, fp) && strcmp(buf, "not hdf5") == 0);
+    fclose(fp);
     fixture_free(&fx);
 }
 
@@ -557,7 +577,7 @@ Test(info, refuses_what_is_not_an_output_file)
 {
     cw_status st;
     const char *text = info_text(CW_TEST_TMP "/no_such_file.h5", &st);
-    cr_expect_eq(st, CW_EIO);
+    cr_expect_eq(st, CW_EINVAL); /* a missing input is bad input, as for every command */
     cr_expect(strstr(text, "No such file") != NULL, "%s", text);
 
     char path[512];
