@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "util.h"
 #include "commonweal/commonweal.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
@@ -170,53 +171,33 @@ static void print_csv(const cw_comparison *c)
     }
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20) printf("\\u%04x", (unsigned char)*s);
-        else putchar(*s);
-    }
-    putchar('"');
-}
-
-/* JSON numbers in the shortest form that reads back exactly, so a reader
- * (analysis/report.py) has the very doubles compare computed. */
-static void json_num(double v)
-{
-    char buf[32];
-    if (isnan(v) || isinf(v)) fputs("null", stdout);
-    else fputs(cw_format_double(v, buf, sizeof buf), stdout);
-}
-
 static void print_json(const cw_comparison *c, const char *base, const char *policy)
 {
     printf("{\"baseline\": ");
-    json_str(base);
+    cli_json_str(base);
     printf(", \"policy\": ");
-    if (policy) json_str(policy);
+    if (policy) cli_json_str(policy);
     else fputs("null", stdout);
     printf(", \"week_from\": %d, \"week_to\": %d, \"notes\": ", c->week_from, c->week_to);
-    json_str(c->notes);
+    cli_json_str(c->notes);
     printf(", \"rows\": [");
     for (int i = 0; i < c->n_rows; i++) {
         const cw_compare_row *r = &c->rows[i];
         printf("%s\n  {\"policy\": ", i ? "," : "");
-        json_str(r->policy);
+        cli_json_str(r->policy);
         printf(", \"baseline_point\": ");
-        json_str(r->baseline);
+        cli_json_str(r->baseline);
         printf(", \"metric\": ");
-        json_str(r->metric);
+        cli_json_str(r->metric);
         printf(", \"unit\": ");
-        json_str(r->unit);
+        cli_json_str(r->unit);
         printf(", \"group\": ");
-        json_str(r->group);
+        cli_json_str(r->group);
         const double v[] = {r->baseline_mean, r->policy_mean, r->difference, r->ci_low, r->ci_high};
         const char *k[] = {"baseline_mean", "policy_mean", "difference", "ci_low", "ci_high"};
         for (int j = 0; j < 5; j++) {
             printf(", \"%s\": ", k[j]);
-            json_num(v[j]);
+            cli_json_num(v[j]);
         }
         printf(", \"n\": %d, \"paired_by_seed\": %s}", r->n, r->paired_by_seed ? "true" : "false");
     }

@@ -20,16 +20,10 @@
 #include <unistd.h>
 
 #include "commands.h" /* sweep, compare */
+#include "util.h"
 #include "commonweal/commonweal.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
-
-static volatile sig_atomic_t stop_requested = 0;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 static const char usage_main[] =
     "Usage: commonweal COMMAND [OPTIONS]\n"
@@ -146,36 +140,6 @@ static int load_scenario(const char *path, char **sets, int n_sets, cw_scenario 
     return EXIT_OK;
 }
 
-static int parse_count(const char *opt, const char *text, long long min, long long max, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) {
-        fprintf(stderr, "commonweal: %s expects a whole number in [%lld, %lld], not '%s'\n", opt, min, max, text);
-        return 0;
-    }
-    *out = v;
-    return 1;
-}
-
-/* Default output: the scenario's file name with .h5, in the current directory. */
-static void default_output(const char *scenario, char *buf, size_t n)
-{
-    const char *base = strrchr(scenario, '/');
-    base = base ? base + 1 : scenario;
-    const char *dot = strrchr(base, '.');
-    int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
-    snprintf(buf, n, "%.*s.h5", len, base);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void format_duration(double s, char *buf, size_t n)
 {
     long t = (long)(s + 0.5);
@@ -194,7 +158,7 @@ typedef struct progress {
 static void progress_show(progress *pg, int done, int total, int final)
 {
     if (pg->quiet) return;
-    double t = now_seconds(), elapsed = t - pg->start;
+    double t = cli_now_seconds(), elapsed = t - pg->start;
     int ran = done - pg->first;
     double rate = elapsed > 0 ? (double)pg->residents * ran / elapsed : 0.0;
     double eta = ran > 0 ? elapsed * (total - done) / ran : 0.0;
@@ -222,11 +186,11 @@ static void progress_show(progress *pg, int done, int total, int final)
 
 static int run_loop(cw_sim *sim, const char *out_path, int quiet)
 {
-    progress pg = {.tty = isatty(STDERR_FILENO), .quiet = quiet, .start = now_seconds(),
+    progress pg = {.tty = isatty(STDERR_FILENO), .quiet = quiet, .start = cli_now_seconds(),
                    .residents = cw_sim_residents(sim), .first = cw_sim_weeks_done(sim)};
     int total = cw_sim_weeks_total(sim);
     while (cw_sim_weeks_done(sim) < total) {
-        if (cli_mpi_any(stop_requested)) { /* under mpirun, every rank stops at the same week */
+        if (cli_mpi_any(cli_stop_requested)) { /* under mpirun, every rank stops at the same week */
             if (pg.tty && !quiet) fputc('\n', stderr);
             cw_sim_close_output(sim, 0);
             fprintf(stderr, "commonweal: interrupted after %d of %d weeks; %s.partial holds them\n",
@@ -299,13 +263,13 @@ static int cmd_run(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:s:t:fqh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out_path = optarg; break;
-        case 's': if (!parse_count("--seed", optarg, 0, 9007199254740991LL, &seed)) goto out_free_sets; break;
-        case 't': if (!parse_count("--threads", optarg, 1, 4096, &threads)) goto out_free_sets; break;
+        case 's': if (!cli_parse_long(NULL, "--seed", optarg, 0, 9007199254740991LL, &seed)) goto out_free_sets; break;
+        case 't': if (!cli_parse_long(NULL, "--threads", optarg, 1, 4096, &threads)) goto out_free_sets; break;
         case 'S': sets[n_sets++] = optarg; break;
         case 'f': force = 1; break;
         case 'q': quiet = 1; break;
         case 'T': timings = 1; break;
-        case 'C': if (!parse_count("--checkpoint-every", optarg, 1, 1000000, &ckpt_every)) goto out_free_sets; break;
+        case 'C': if (!cli_parse_long(NULL, "--checkpoint-every", optarg, 1, 1000000, &ckpt_every)) goto out_free_sets; break;
         case 'P': ckpt_path = optarg; break;
         case 'h': fputs(usage_run, stdout); rc = EXIT_OK; goto out_free_sets;
         default: rc = cli_option_error("run", argc, argv, opts); goto out_free_sets;
@@ -322,7 +286,7 @@ static int cmd_run(int argc, char **argv)
         goto out_free_sets;
     }
     if (!out_path) {
-        default_output(scenario_path, out_buf, sizeof out_buf);
+        cli_default_output(scenario_path, out_buf, sizeof out_buf);
         out_path = out_buf;
     }
     int ckpt_explicit = ckpt_path != NULL;
@@ -354,7 +318,7 @@ static int cmd_run(int argc, char **argv)
 
     cw_options opt = {.threads = (int)threads};
     cw_sim *sim = NULL;
-    double t0 = now_seconds();
+    double t0 = cli_now_seconds();
     int root = cli_mpi_rank() == 0, print;
     if (!root) quiet = 1;
     cw_status st = cli_mpi_create(sc, &opt, &sim); /* under mpirun: this rank's neighbourhoods */
@@ -368,9 +332,7 @@ static int cmd_run(int argc, char **argv)
         if (st == CW_EEXIST) rc = EXIT_RUNTIME;
         goto out_free_sim;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
+    cli_catch_stop_signals();
     if ((rc = run_loop(sim, out_path, quiet))) goto out_free_sim;
     if ((st = cw_sim_close_output(sim, 1))) {
         fprintf(stderr, "commonweal: %s\n", cw_sim_errmsg(sim));
@@ -379,7 +341,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (ckpt_every && root) remove(ckpt_path); /* the finished file supersedes it */
     memory_use m = memory_of(sim);
-    if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings, m);
+    if (!quiet) print_summary(sim, out_path, cli_now_seconds() - t0, timings, m);
     rc = EXIT_OK;
 out_free_sim:
     cw_sim_free(sim);
@@ -400,7 +362,7 @@ static int cmd_resume(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "t:qfh", opts, NULL)) != -1) {
         switch (c) {
         case 'f': force = 1; break;
-        case 't': if (!parse_count("--threads", optarg, 1, 4096, &threads)) return EXIT_INPUT; break;
+        case 't': if (!cli_parse_long(NULL, "--threads", optarg, 1, 4096, &threads)) return EXIT_INPUT; break;
         case 'q': quiet = 1; break;
         case 'T': timings = 1; break;
         case 'h': fputs(usage_resume, stdout); return EXIT_OK;
@@ -415,7 +377,7 @@ static int cmd_resume(int argc, char **argv)
     cw_options opt = {.threads = (int)threads, .force = force};
     cw_sim *sim = NULL;
     char out_path[4096];
-    double t0 = now_seconds();
+    double t0 = cli_now_seconds();
     int rc, root = cli_mpi_rank() == 0, print;
     if (!root) quiet = 1;
     cw_status st = cli_mpi_resume(ckpt_path, &opt, &sim);
@@ -440,9 +402,7 @@ static int cmd_resume(int argc, char **argv)
     if (!quiet)
         fprintf(stderr, "resuming %s at week %d of %d\n", out_path, cw_sim_weeks_done(sim),
                 cw_sim_weeks_total(sim));
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
+    cli_catch_stop_signals();
     if ((rc = run_loop(sim, out_path, quiet))) goto out_free_sim;
     if (cw_sim_close_output(sim, 1)) {
         fprintf(stderr, "commonweal: %s\n", cw_sim_errmsg(sim));
@@ -451,7 +411,7 @@ static int cmd_resume(int argc, char **argv)
     }
     if (root) remove(ckpt_path); /* the finished file supersedes it */
     memory_use m = memory_of(sim);
-    if (!quiet) print_summary(sim, out_path, now_seconds() - t0, timings, m);
+    if (!quiet) print_summary(sim, out_path, cli_now_seconds() - t0, timings, m);
     rc = EXIT_OK;
 out_free_sim:
     cw_sim_free(sim);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "util.h"
 
 static const char usage_metrics[] =
     "Usage: commonweal metrics [--json]\n"
@@ -22,16 +23,6 @@ static const char usage_export[] =
     "group and metric: week,neighbourhood,group,metric,value. The run's weeks only\n"
     "(burn-in weeks are left out); area-wide metrics have neighbourhood \"area\",\n"
     "metrics without a breakdown group \"all\". To standard output unless -o.\n";
-
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') putchar('\\');
-        putchar(*s);
-    }
-    putchar('"');
-}
 
 int cmd_metrics(int argc, char **argv)
 {
@@ -54,15 +45,15 @@ int cmd_metrics(int argc, char **argv)
                  d.breakdown[0] ? ", " : "", d.breakdown);
         if (json) {
             printf("  {\"name\": ");
-            json_str(d.name);
+            cli_json_str(d.name);
             printf(", \"dims\": [\"week\"%s", d.per_neighbourhood ? ", \"neighbourhood\"" : "");
             if (d.breakdown[0]) printf(", \"%s\"", d.breakdown);
             printf("], \"units\": ");
-            json_str(d.units);
+            cli_json_str(d.units);
             if (d.has_min) printf(", \"valid_min\": %g", d.valid_min);
             if (d.has_max) printf(", \"valid_max\": %g", d.valid_max);
             printf(", \"long_name\": ");
-            json_str(d.long_name);
+            cli_json_str(d.long_name);
             printf("}%s\n", i + 1 < n ? "," : "");
         } else {
             if (d.has_min || d.has_max) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "util.h"
 #include "commonweal/commonweal.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INPUT = 2 };
@@ -46,20 +47,6 @@ static const char usage_sweep[] =
     "      --dry-run        check the sweep and its members' scenarios, print the design's\n"
     "                       size, and run nothing\n"
     "  -h, --help           this help\n";
-
-static volatile sig_atomic_t stop_requested = 0;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- the work shared by the workers and the writer ----------------------------- */
 
@@ -108,7 +95,7 @@ static void run_member(runner *r, finished *f)
         goto out_free;
     }
     while (cw_sim_weeks_done(sim) < cw_sim_weeks_total(sim)) {
-        if (stop_requested) {
+        if (cli_stop_requested) {
             f->st = CW_ESTATE;
             snprintf(f->msg, sizeof f->msg, "interrupted");
             break;
@@ -132,7 +119,7 @@ static void *worker(void *arg)
     runner *r = arg;
     for (;;) {
         pthread_mutex_lock(&r->lock);
-        int k = stop_requested || r->next >= r->n_todo ? -1 : r->todo[r->next++];
+        int k = cli_stop_requested || r->next >= r->n_todo ? -1 : r->todo[r->next++];
         pthread_mutex_unlock(&r->lock);
         if (k < 0) break;
         finished *f = calloc(1, sizeof *f);
@@ -173,7 +160,7 @@ static void fmt_eta(double s, char *buf, size_t n)
 static void progress_show(progress *pg, long weeks_done, int final)
 {
     if (pg->quiet) return;
-    double t = now_seconds(), elapsed = t - pg->start;
+    double t = cli_now_seconds(), elapsed = t - pg->start;
     if (final) weeks_done = (long)pg->written * pg->weeks_per_member;
     long all = pg->weeks_before + weeks_done, left = pg->weeks_total - all;
     double frac = pg->weeks_total ? (double)all / (double)pg->weeks_total : 1.0;
@@ -221,14 +208,14 @@ static int write_members(runner *r, cw_sweep_file *file, cw_sweep *sw, progress 
         if (f->st == CW_OK) {
             if (cw_sweep_file_write(file, f->member, f->rec) != CW_OK) {
                 fprintf(stderr, "\ncommonweal sweep: %s\n", cw_sweep_errmsg(sw));
-                stop_requested = 1;
+                cli_stop_requested = 1;
                 rc = EXIT_RUNTIME;
             } else {
                 pg->written++;
             }
         } else if (f->st != CW_ESTATE) {
             fprintf(stderr, "\ncommonweal sweep: member %d: %s\n", f->member, f->msg);
-            stop_requested = 1;
+            cli_stop_requested = 1;
             rc = EXIT_RUNTIME;
         }
         cw_sweep_record_free(f->rec);
@@ -260,7 +247,7 @@ static int run_all(cw_sweep *sw, cw_sweep_file *file, int jobs, int threads, int
     for (int j = 0; rc == EXIT_OK && j < jobs; j++) {
         if (pthread_create(&tid[j], NULL, worker, &r) != 0) {
             fprintf(stderr, "commonweal sweep: cannot start worker %d: %s\n", j, strerror(errno));
-            stop_requested = 1;
+            cli_stop_requested = 1;
             rc = EXIT_RUNTIME;
             break;
         }
@@ -279,28 +266,6 @@ static int run_all(cw_sweep *sw, cw_sweep_file *file, int jobs, int threads, int
 }
 
 /* ---- the command ------------------------------------------------------------------------ */
-
-static int parse_int(const char *opt, const char *text, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi) {
-        fprintf(stderr, "commonweal sweep: %s expects a whole number in [%ld, %ld], not '%s'\n", opt, lo, hi, text);
-        return 0;
-    }
-    *out = (int)v;
-    return 1;
-}
-
-static void default_output(const char *path, char *buf, size_t n)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    const char *dot = strrchr(base, '.');
-    int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
-    snprintf(buf, n, "%.*s.h5", len, base);
-}
 
 /* The file, created from a simulation of member 0 (for its shape), or reopened. */
 static int open_file(cw_sweep *sw, const char *out, int force, int resume, int threads, cw_sweep_file **file)
@@ -369,6 +334,7 @@ int cmd_sweep(int argc, char **argv)
         {"dry-run", no_argument, 0, 'D'},       {0, 0, 0, 0}};
     const char *out = NULL;
     char out_buf[4096];
+    long long count = 0;
     int jobs = (int)online_cpus(), threads = 1, threads_set = 0, resume = 0, force = 0, quiet = 0, dry = 0,
         n_sets = 0, c;
     const char **sets = calloc((size_t)argc, sizeof *sets);
@@ -377,8 +343,8 @@ int cmd_sweep(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:j:t:fqh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
-        case 'j': if (!parse_int("--jobs", optarg, 1, 4096, &jobs)) goto out_free_sets; break;
-        case 't': if (!parse_int("--threads", optarg, 1, 4096, &threads)) goto out_free_sets; threads_set = 1; break;
+        case 'j': if (!cli_parse_long("sweep", "--jobs", optarg, 1, 4096, &count)) goto out_free_sets; jobs = (int)count; break;
+        case 't': if (!cli_parse_long("sweep", "--threads", optarg, 1, 4096, &count)) goto out_free_sets; threads = (int)count; threads_set = 1; break;
         case 'S': sets[n_sets++] = optarg; break;
         case 'R': resume = 1; break;
         case 'f': force = 1; break;
@@ -398,10 +364,10 @@ int cmd_sweep(int argc, char **argv)
     }
     if (cli_refuse_stdout("sweep", out)) goto out_free_sets;
     if (!out) {
-        default_output(argv[optind], out_buf, sizeof out_buf);
+        cli_default_output(argv[optind], out_buf, sizeof out_buf);
         out = out_buf;
     }
-    double t0 = now_seconds();
+    double t0 = cli_now_seconds();
     cw_sweep *sw = NULL;
     cw_status st = cw_sweep_load(argv[optind], sets, n_sets, &sw);
     if (st) {
@@ -433,9 +399,7 @@ int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "sweep: %d design points x %d replicates = %d members%s; %d to run on %d jobs x %d threads\n",
                 cw_sweep_points(sw), cw_sweep_replicates(sw), members,
                 resume ? " (resuming)" : "", members - before, jobs, threads);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
+    cli_catch_stop_signals();
 #ifdef CW_HAVE_MPI
     if (ranks > 1) rc = sweep_mpi_run(sw, file, threads, quiet);
     else
@@ -443,7 +407,7 @@ int cmd_sweep(int argc, char **argv)
         rc = run_all(sw, file, jobs, threads, quiet, t0);
     if (!root) goto out_free_sweep;
     int complete = cw_sweep_file_members_complete(file);
-    if (cw_sweep_file_close(file, now_seconds() - t0) != CW_OK) {
+    if (cw_sweep_file_close(file, cli_now_seconds() - t0) != CW_OK) {
         fprintf(stderr, "commonweal sweep: %s\n", cw_sweep_errmsg(sw));
         rc = EXIT_RUNTIME;
     } else if (complete < members) {
@@ -451,7 +415,7 @@ int cmd_sweep(int argc, char **argv)
                 "(continue with --resume)\n", complete, members, out);
         if (!rc) rc = EXIT_RUNTIME;
     } else if (!quiet) {
-        fprintf(stderr, "done: %d members in %.1f s; wrote %s\n", members, now_seconds() - t0, out);
+        fprintf(stderr, "done: %d members in %.1f s; wrote %s\n", members, cli_now_seconds() - t0, out);
     }
 out_free_sweep:
     cw_sweep_free(sw);

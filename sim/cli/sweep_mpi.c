@@ -22,18 +22,12 @@
 #include <time.h>
 
 #include "commands.h"
+#include "util.h"
 #include "commonweal/commonweal.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1 };
 enum { TAG_READY = 1, TAG_RESULT, TAG_DATA, TAG_MSG, TAG_WORK };
 #define MSG_LEN 1024
-
-static volatile sig_atomic_t stop_requested = 0;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 /* ---- ranks 1..R-1 ---------------------------------------------------------------- */
 
@@ -55,7 +49,7 @@ static cw_status run_member(const cw_sweep *sw, int m, int threads, float **buf,
         goto out_free;
     }
     while (cw_sim_weeks_done(sim) < cw_sim_weeks_total(sim)) {
-        if (stop_requested) {
+        if (cli_stop_requested) {
             st = CW_ESTATE;
             snprintf(msg, MSG_LEN, "interrupted");
             goto out_free;
@@ -120,11 +114,11 @@ static void take_result(master *ms, int from, const int head[3])
     cw_status st = (cw_status)head[1];
     if (st == CW_OK && !buf) {
         fprintf(stderr, "commonweal sweep: out of memory receiving member %d\n", head[0]);
-        stop_requested = 1, ms->rc = EXIT_RUNTIME;
+        cli_stop_requested = 1, ms->rc = EXIT_RUNTIME;
     } else if (st == CW_OK) {
         if (cw_sweep_file_write_packed(ms->file, head[0], buf, (size_t)head[2]) != CW_OK) {
             fprintf(stderr, "commonweal sweep: %s\n", cw_sweep_errmsg(ms->sw));
-            stop_requested = 1, ms->rc = EXIT_RUNTIME;
+            cli_stop_requested = 1, ms->rc = EXIT_RUNTIME;
         } else {
             ms->written++;
             if (!ms->quiet)
@@ -133,7 +127,7 @@ static void take_result(master *ms, int from, const int head[3])
         }
     } else if (st != CW_ESTATE) {
         fprintf(stderr, "commonweal sweep: member %d (rank %d): %s\n", head[0], from, msg);
-        stop_requested = 1, ms->rc = EXIT_RUNTIME;
+        cli_stop_requested = 1, ms->rc = EXIT_RUNTIME;
     }
     free(buf);
 }
@@ -163,7 +157,7 @@ static int serve(master *ms, int ranks)
             MPI_Recv(head, 3, MPI_INT, s.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             take_result(ms, s.MPI_SOURCE, head);
         }
-        int m = !stop_requested && ms->next < ms->n_todo ? ms->todo[ms->next++] : -1;
+        int m = !cli_stop_requested && ms->next < ms->n_todo ? ms->todo[ms->next++] : -1;
         MPI_Send(&m, 1, MPI_INT, s.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
         if (m < 0) active--;
     }
@@ -175,16 +169,14 @@ int sweep_mpi_run(cw_sweep *sw, cw_sweep_file *file, int threads, int quiet)
     int rank, ranks;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal); /* a closed terminal stops after the week too */
+    cli_catch_stop_signals();
     if (rank != 0) return worker(sw, threads);
     int members = cw_sweep_members(sw);
     master ms = {.sw = sw, .file = file, .quiet = quiet};
     ms.todo = malloc((size_t)(members ? members : 1) * sizeof *ms.todo);
     if (!ms.todo) {
         fprintf(stderr, "commonweal sweep: out of memory\n");
-        stop_requested = 1; /* still answer every worker, with "stop" */
+        cli_stop_requested = 1; /* still answer every worker, with "stop" */
         ms.rc = EXIT_RUNTIME;
     }
     for (int m = 0; ms.todo && m < members; m++)
