@@ -107,8 +107,15 @@ static cw_status unknown_area(const nbhd_csv *t, const char *item, const char *a
 /* Keep the rows marked in keep, in order; renumber their LAs. */
 static cw_status compact(nbhd_csv *t, const bool *keep)
 {
-    int32_t *new_la = malloc((size_t)(t->n_la ? t->n_la : 1) * sizeof *new_la);
-    if (!new_la) return CW_ENOMEM;
+    size_t n_old = (size_t)(t->n_la ? t->n_la : 1);
+    int32_t *new_la = malloc(n_old * sizeof *new_la);
+    char **names = calloc(n_old + 1, sizeof *names), **codes = t->la_code ? calloc(n_old + 1, sizeof *codes) : NULL;
+    if (!new_la || !names || (t->la_code && !codes)) {
+        free(new_la);
+        free(names);
+        free(codes);
+        return CW_ENOMEM;
+    }
     for (int l = 0; l < t->n_la; l++) new_la[l] = -1;
     int n = 0, n_la = 0;
     for (int b = 0; b < t->n; b++) {
@@ -118,13 +125,11 @@ static cw_status compact(nbhd_csv *t, const bool *keep)
             continue;
         }
         int32_t la = t->la[b];
-        if (new_la[la] < 0) {
+        if (new_la[la] < 0) { /* the LA's strings move to the new arrays */
             new_la[la] = n_la;
-            char *name = t->la_name[la], *code = t->la_code ? t->la_code[la] : NULL;
-            /* LAs are numbered in order of first appearance, so n_la <= la */
+            names[n_la] = t->la_name[la];
             t->la_name[la] = NULL;
-            t->la_name[n_la] = name;
-            if (t->la_code) t->la_code[la] = NULL, t->la_code[n_la] = code;
+            if (codes) codes[n_la] = t->la_code[la], t->la_code[la] = NULL;
             n_la++;
         }
         t->name[n] = t->name[b];
@@ -135,10 +140,14 @@ static cw_status compact(nbhd_csv *t, const bool *keep)
         if (t->space_quality) t->space_quality[n] = t->space_quality[b];
         n++;
     }
-    for (int l = n_la; l < t->n_la; l++) {
+    for (int l = 0; l < t->n_la; l++) { /* the LAs not kept (free(NULL) for those moved) */
         free(t->la_name[l]);
         if (t->la_code) free(t->la_code[l]);
     }
+    free(t->la_name);
+    free(t->la_code);
+    t->la_name = names;
+    t->la_code = codes;
     t->n = n;
     t->n_la = n_la;
     free(new_la);

@@ -90,6 +90,23 @@ Test(areas, by_la_name_code_and_lsoa_code)
     nbhd_csv_free(&t);
 }
 
+/* An LA whose first row is not kept, after one that is: each keeps its own name and code. */
+Test(areas, renumbering_keeps_names)
+{
+    nbhd_csv t;
+    char err[1024] = "";
+    cr_assert_eq(load("North 001B; Bristol, City of 001A", 1.0, &t, err, sizeof err), CW_OK, "%s", err);
+    cr_assert_eq(t.n, 2);
+    cr_assert_eq(t.n_la, 2);
+    cr_expect_str_eq(t.name[0], "Bristol, City of 001A");
+    cr_expect_str_eq(t.la_name[t.la[0]], "Bristol, City of");
+    cr_expect_str_eq(t.la_code[t.la[0]], "E06000023");
+    cr_expect_str_eq(t.name[1], "North 001B");
+    cr_expect_str_eq(t.la_name[t.la[1]], "North");
+    cr_expect_str_eq(t.la_code[t.la[1]], "E06000001");
+    nbhd_csv_free(&t);
+}
+
 Test(areas, unknown_and_empty_items)
 {
     nbhd_csv t;
