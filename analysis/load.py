@@ -10,6 +10,8 @@ needs to ask which kind it has.
     res = open_result("tiny.h5")
     arr = res.metric("left_out_rate")        # numpy [member, week, neighbourhood]
     df = tidy(res, "left_out_by_quintile")   # long frame with labels and the neighbourhood table
+    da = res.dataarray("left_out_rate")      # xarray, the neighbourhoods' codes as coordinates
+    da.swap_dims(neighbourhood="code").sel(code="E01012662")   # join to official tables by code
 """
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ LABEL_VARS = {
     "identity": "identity_name",   # not written in schema 1: labels are made below
 }
 CORE_DIMS = ("member", "week", "neighbourhood")
+# /neighbourhoods columns that label the neighbourhood dimension (name becomes neighbourhood_name;
+# code and la_code, official LSOA and LA codes, are written when the table has them).
+NEIGHBOURHOOD_COORDS = ("name", "code", "la", "la_name", "la_code", "deprivation", "decile")
 RESOLVED_HEADER = "# Commonweal scenario, fully resolved"
 
 
@@ -171,6 +176,33 @@ class Result:
         with h5py.File(self.path, "r") as f:
             return {k: _py(v) for k, v in f[name].attrs.items()
                     if k not in ("DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME")}
+
+    def neighbourhood_coords(self):
+        """Coordinates of the neighbourhood dimension from /neighbourhoods, as xarray takes them:
+        {coordinate: ("neighbourhood", values)} for neighbourhood_name, code, la, la_name, la_code,
+        deprivation and decile (those the file has)."""
+        nb = self.neighbourhoods
+        return {("neighbourhood_name" if c == "name" else c): ("neighbourhood", nb[c].to_numpy())
+                for c in NEIGHBOURHOOD_COORDS if c in nb}
+
+    def dataarray(self, name, members=None):
+        """A metric as an xarray DataArray [member, week, ...] with its coordinates: week and
+        burn_in, each breakdown's values and labels (`<dim>_label`), and on the neighbourhood
+        dimension the /neighbourhoods columns (neighbourhood_coords), so that results join to
+        official tables and boundary files by `code` (LSOA) or `la_code`."""
+        import xarray as xr
+        arr = self.metric(name)
+        dims = self.metric_dims(name)
+        mem = np.arange(self.n_members) if members is None else np.asarray(members)
+        arr = arr[mem]
+        coords = {"member": mem, "week": self.weeks, "burn_in": ("week", self.burn_in)}
+        for d, n in zip(dims[2:], arr.shape[2:]):
+            coords[d] = np.asarray(self.coords.get(d, np.arange(n)))
+            if d in self.labels and d != "neighbourhood" and len(self.labels[d]) == n:
+                coords[d + "_label"] = (d, list(self.labels[d]))
+        if "neighbourhood" in dims:
+            coords.update(self.neighbourhood_coords())
+        return xr.DataArray(arr, dims=dims, coords=coords, name=name, attrs=self.metric_attrs(name))
 
     @property
     def n_members(self):

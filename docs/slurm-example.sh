@@ -1,8 +1,9 @@
 #!/bin/bash
 # Slurm job script: one large run (scenarios/england.yaml) over 4 nodes, one
 # MPI rank per node and an OpenMP thread per core inside it (docs/MPI.md).
-# Every rank holds the whole world (about 12 GiB for England), so ask for
-# the memory per node, not per core, and keep to one rank per node (or per
+# A rank holds its share of the world (England: about 10 GiB in all,
+# benchmarks/RESULTS.md) plus the small whole-area arrays, so ask for the
+# memory per node, not per core, and keep to one rank per node (or per
 # socket). Submit from the source tree: sbatch docs/slurm-example.sh
 #SBATCH --job-name=commonweal-england
 #SBATCH --nodes=4

@@ -88,6 +88,13 @@ CW_API cw_status cw_scenario_check(cw_scenario *sc);
 CW_API cw_status cw_scenario_size(cw_scenario *sc, uint64_t *residents, int *neighbourhoods,
                                   size_t *bytes);
 
+/* List the local authorities of the scenario's neighbourhood CSV whose name
+ * or code contains pattern (case-insensitive; NULL or "" for all), with
+ * their neighbourhoods, residents and mean deprivation (commonweal areas).
+ * The whole table, before population.areas and population.scale. Message
+ * on sc (CW_EINVAL: no CSV, a bad CSV, or nothing matches). */
+CW_API cw_status cw_scenario_print_areas(cw_scenario *sc, const char *pattern, FILE *fp);
+
 /* The seed (run.seed) and its override. */
 CW_API uint64_t cw_scenario_seed(const cw_scenario *sc);
 CW_API void cw_scenario_set_seed(cw_scenario *sc, uint64_t seed);

@@ -5,6 +5,7 @@
  *   commonweal check SCENARIO [--set k=v]...
  *   commonweal params
  *   commonweal info OUT.h5
+ *   commonweal areas [PATTERN] [--scenario SCENARIO]
  *   commonweal resume CHECKPOINT [--threads N]
  *
  * Exit status: 0 success, 1 runtime failure, 2 bad input (usage, scenario).
@@ -39,6 +40,7 @@ static const char usage_main[] =
     "  metrics           list the metrics of the output files (--json)\n"
     "  info FILE.h5      summarise an output file (--json)\n"
     "  export FILE.h5    write a run file as tidy CSV (--csv)\n"
+    "  areas [PATTERN]   list the local authorities a scenario can choose (population.areas)\n"
     "  sweep SWEEP.yaml  run a sweep's members in parallel into one file\n"
     "  compare A.h5 B.h5 paired differences with 95% CIs (or SWEEP.h5 --baseline)\n"
     "  resume CHECKPOINT continue a run from its checkpoint (run --checkpoint-every)\n"
@@ -102,6 +104,22 @@ static const char usage_info[] =
     "\n"
     "Summarise an output file: provenance, weeks, neighbourhoods, and each metric\n"
     "with its dimensions and min/mean/max (--json: one JSON object).\n";
+
+#ifndef CW_ENGLAND_SCENARIO
+#define CW_ENGLAND_SCENARIO "scenarios/england.yaml"
+#endif
+
+static const char usage_areas[] =
+    "Usage: commonweal areas [PATTERN] [--scenario SCENARIO]\n"
+    "\n"
+    "List the local authorities of a neighbourhood table whose name or code contains\n"
+    "PATTERN (case-insensitive; every one without it), with their neighbourhoods,\n"
+    "residents (adults 16+) and mean deprivation (0 least .. 1 most deprived): the\n"
+    "names and codes that population.areas accepts (it also takes neighbourhood codes).\n"
+    "The table is SCENARIO's population.neighbourhoods_csv, read as its\n"
+    "population.deprivation_from says; the default scenario is\n"
+    "  " CW_ENGLAND_SCENARIO "\n"
+    "England's 32,844 LSOAs from the English Indices of Deprivation 2019.\n";
 
 static int wants_help(int argc, char **argv)
 {
@@ -494,6 +512,30 @@ static int cmd_info(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int cmd_areas(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"scenario", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *scenario = CW_ENGLAND_SCENARIO;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'S') scenario = optarg;
+        else if (c == 'h') { fputs(usage_areas, stdout); return EXIT_OK; }
+        else { fputs(usage_areas, stderr); return EXIT_INPUT; }
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, "commonweal areas: expected at most one PATTERN\n%s", usage_areas);
+        return EXIT_INPUT;
+    }
+    cw_scenario *sc = NULL;
+    int rc = load_scenario(scenario, NULL, 0, &sc);
+    if (rc) return rc;
+    cw_status st = cw_scenario_print_areas(sc, optind < argc ? argv[optind] : NULL, stdout);
+    if (st) fprintf(stderr, "commonweal areas: %s\n", cw_scenario_errmsg(sc));
+    cw_scenario_free(sc);
+    return exit_for(st);
+}
+
 static int dispatch(int argc, char **argv);
 
 /* The output files' CF history: "TIME: the command line" (UTC). */
@@ -578,6 +620,7 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "metrics") == 0) return cmd_metrics(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0) return cmd_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "areas") == 0) return cmd_areas(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "resume") == 0) return cmd_resume(argc - 1, argv + 1);

@@ -33,9 +33,11 @@
 #endif
 
 /* The columns, in the order the header may name them. */
-enum csv_column { COL_NAME, COL_LA, COL_POPULATION, COL_DEPRIVATION, COL_SPACE_QUALITY, N_COLUMNS };
-static const char *const column_names[N_COLUMNS] = {"name", "la", "population", "deprivation", "space_quality"};
-static const bool column_required[N_COLUMNS] = {true, false, true, true, false};
+enum csv_column { COL_NAME, COL_LA, COL_POPULATION, COL_DEPRIVATION, COL_SPACE_QUALITY, COL_CODE, COL_LA_CODE,
+                  N_COLUMNS };
+static const char *const column_names[N_COLUMNS] = {"name", "la", "population", "deprivation", "space_quality",
+                                                    "code", "la_code"};
+static const bool column_required[N_COLUMNS] = {true, false, true, true, false, false, false};
 
 /* A hash set of row (or LA) indices; -1 marks an empty slot. */
 typedef struct csv_set {
@@ -53,7 +55,9 @@ typedef struct csv_reader {
     int col[N_COLUMNS];        /* field index of each column, or -1     */
     int n_col;                 /* fields in the header                  */
     int *row_line;             /* [rows] line of each row, for messages */
-    csv_set las, rows;
+    int *la_line;              /* [LAs] line that gave each LA's code    */
+    int from;                  /* enum nbhd_deprivation_from             */
+    csv_set las, rows, codes;
     char *err;
     size_t errlen;
 } csv_reader;
@@ -223,7 +227,8 @@ static cw_status unknown_column(csv_reader *r, const char *name)
     if (near >= 0 && best <= 1 + strlen(column_names[near]) / 4)
         return fail_line(r, r->line, "unknown column '%s' (did you mean '%s'?)", clip(name, c, sizeof c),
                          column_names[near]);
-    return fail_line(r, r->line, "unknown column '%s': expected name, population, deprivation, la or space_quality",
+    return fail_line(r, r->line,
+                     "unknown column '%s': expected name, population, deprivation, code, la, la_code or space_quality",
                      clip(name, c, sizeof c));
 }
 
@@ -244,6 +249,8 @@ static cw_status map_header(csv_reader *r)
         if (column_required[k] && r->col[k] < 0)
             return fail_line(r, r->line, "missing column '%s' (required: name, population, deprivation)",
                              column_names[k]);
+    if (r->col[COL_LA_CODE] >= 0 && r->col[COL_LA] < 0)
+        return fail_line(r, r->line, "column 'la_code' without a column 'la' (the local authority's name)");
     r->n_col = r->n_field;
     return CW_OK;
 }
@@ -321,17 +328,78 @@ static cw_status parse_unit(csv_reader *r, int k, const char *text, const char *
     return CW_OK;
 }
 
-/* The index of LA name s, adding it on first appearance. */
+/* The deprivation column as population.deprivation_from declares it: a
+ * value in [0, 1], or a rank or score kept as read (rescaled once the whole
+ * file is read, by rescale_deprivation). */
+static cw_status parse_deprivation(csv_reader *r, const char *text, double *out)
+{
+    char c[CSV_CLIP + 4];
+    char *end;
+    if (r->from == NBHD_DEPRIVATION_RANK) {
+        errno = 0;
+        long long v = strtoll(text, &end, 10);
+        if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno == ERANGE || v < 1)
+            return fail_line(r, r->line,
+                             "column 'deprivation': '%s' is not a rank (a whole number >= 1, 1 the most deprived: "
+                             "population.deprivation_from is rank)", clip(text, c, sizeof c));
+        *out = (double)v;
+        return CW_OK;
+    }
+    if (r->from == NBHD_DEPRIVATION_SCORE) {
+        double v = strtod(text, &end);
+        if (text[0] == '\0' || *end != '\0' || !isfinite(v))
+            return fail_line(r, r->line,
+                             "column 'deprivation': '%s' is not a score (a number, higher the more deprived: "
+                             "population.deprivation_from is score)", clip(text, c, sizeof c));
+        *out = v;
+        return CW_OK;
+    }
+    return parse_unit(r, COL_DEPRIVATION, text,
+                      "rescale to [0, 1] with 1 the most deprived, or declare population.deprivation_from: rank "
+                      "(ranks, 1 the most deprived) or score (scores, higher the more deprived) and the program "
+                      "rescales it", out);
+}
+
+/* The index of LA name s, adding it on first appearance; its code (when
+ * the file has a la_code column) must be the same on every row. */
 static cw_status intern_la(csv_reader *r, nbhd_csv *t, const char *s, int32_t *out)
 {
+    char c[CSV_CLIP + 4], c2[CSV_CLIP + 4];
+    const char *code = t->la_code ? r->field[r->col[COL_LA_CODE]] : NULL;
+    if (code && code[0] == '\0') return fail_line(r, r->line, "column 'la_code': empty local-authority code");
     size_t i = la_slot(&r->las, t->la_name, s);
     if (r->las.slot[i] < 0) {
         char *copy = strdup(s);
         if (!copy) return CW_ENOMEM;
         t->la_name[t->n_la] = copy;
+        if (code) {
+            if (!(t->la_code[t->n_la] = strdup(code))) return CW_ENOMEM;
+            r->la_line[t->n_la] = r->line;
+        }
         r->las.slot[i] = t->n_la++;
+    } else if (code && strcmp(t->la_code[r->las.slot[i]], code) != 0) {
+        int la = r->las.slot[i];
+        return fail_line(r, r->line, "column 'la_code': '%s' for local authority '%s', which line %d gave as '%s'",
+                         clip(code, c, sizeof c), clip(s, c2, sizeof c2), r->la_line[la], t->la_code[la]);
     }
     *out = r->las.slot[i];
+    return CW_OK;
+}
+
+/* The neighbourhood's code, unique in the file (la_slot serves: it finds a
+ * string in an array of strings). */
+static cw_status row_code(csv_reader *r, nbhd_csv *t, int row)
+{
+    char c[CSV_CLIP + 4];
+    if (!t->code) return CW_OK;
+    const char *code = r->field[r->col[COL_CODE]];
+    if (code[0] == '\0') return fail_line(r, r->line, "column 'code': empty code");
+    size_t i = la_slot(&r->codes, t->code, code);
+    if (r->codes.slot[i] >= 0)
+        return fail_line(r, r->line, "column 'code': duplicate code '%s' (first on line %d)", clip(code, c, sizeof c),
+                         r->row_line[r->codes.slot[i]]);
+    if (!(t->code[row] = strdup(code))) return CW_ENOMEM;
+    r->codes.slot[i] = row;
     return CW_OK;
 }
 
@@ -369,12 +437,9 @@ static cw_status parse_row(csv_reader *r, nbhd_csv *t, int row)
     r->row_line[row] = r->line;
     cw_status st = row_la(r, t, row);
     if (st == CW_OK) st = row_name(r, t, row);
+    if (st == CW_OK) st = row_code(r, t, row);
     if (st == CW_OK) st = parse_population(r, r->field[r->col[COL_POPULATION]], &t->population[row]);
-    if (st == CW_OK)
-        st = parse_unit(r, COL_DEPRIVATION, r->field[r->col[COL_DEPRIVATION]],
-                        "rescale to [0, 1] with 1 the most deprived (e.g. IMD score / highest score, "
-                        "or 1 - rank/N for IMD ranks where rank 1 is the most deprived)",
-                        &t->deprivation[row]);
+    if (st == CW_OK) st = parse_deprivation(r, r->field[r->col[COL_DEPRIVATION]], &t->deprivation[row]);
     if (st == CW_OK && t->space_quality)
         st = parse_unit(r, COL_SPACE_QUALITY, r->field[r->col[COL_SPACE_QUALITY]],
                         "rescale to [0, 1] (0 no community space, 1 well-equipped)", &t->space_quality[row]);
@@ -393,9 +458,15 @@ static cw_status alloc_table(csv_reader *r, nbhd_csv *t, size_t max)
     t->la_name = calloc(max + 1, sizeof *t->la_name);
     r->row_line = calloc(max, sizeof *r->row_line);
     if (r->col[COL_SPACE_QUALITY] >= 0) t->space_quality = calloc(max, sizeof *t->space_quality);
+    if (r->col[COL_CODE] >= 0) t->code = calloc(max, sizeof *t->code);
+    if (r->col[COL_LA_CODE] >= 0) {
+        t->la_code = calloc(max + 1, sizeof *t->la_code);
+        r->la_line = calloc(max + 1, sizeof *r->la_line);
+    }
     bool ok = t->name && t->la && t->population && t->deprivation && t->la_name && r->row_line &&
-              (r->col[COL_SPACE_QUALITY] < 0 || t->space_quality);
-    if (!ok || !set_init(&r->las, max) || !set_init(&r->rows, max)) return CW_ENOMEM;
+              (r->col[COL_SPACE_QUALITY] < 0 || t->space_quality) && (r->col[COL_CODE] < 0 || t->code) &&
+              (r->col[COL_LA_CODE] < 0 || (t->la_code && r->la_line));
+    if (!ok || !set_init(&r->las, max) || !set_init(&r->rows, max) || !set_init(&r->codes, max)) return CW_ENOMEM;
     if (r->col[COL_LA] < 0) {
         if (!(t->la_name[0] = strdup(CSV_NO_LA_NAME))) return CW_ENOMEM;
         t->n_la = 1;
@@ -436,6 +507,70 @@ static cw_status read_rows(csv_reader *r, nbhd_csv *t)
     return st;
 }
 
+/* Ranks as published (standard competition ranking): 1..N over the N
+ * rows, tied rows sharing a rank and the next rank skipping the places they
+ * take (1, 2, 2, 4), no other gaps; the first row that breaks it is
+ * reported. Then (N - r) / (N - 1). */
+static cw_status check_ranks(csv_reader *r, const nbhd_csv *t)
+{
+    static const char rule[] = "ranks run 1..N over the N neighbourhoods, tied ones sharing a rank and the next "
+                               "rank skipping their places (1, 2, 2, 4)";
+    int n = t->n;
+    int *count = calloc((size_t)n + 1, sizeof *count), *first = calloc((size_t)n + 1, sizeof *first);
+    cw_status st = count && first ? CW_OK : CW_ENOMEM;
+    for (int b = 0; b < n && st == CW_OK; b++) {
+        double v = t->deprivation[b];
+        if (v > n)
+            st = fail_line(r, r->row_line[b],
+                           "column 'deprivation': rank %.0f is above %d, the number of neighbourhoods: %s (for "
+                           "national ranks of a subset, choose it from the whole table with population.areas, "
+                           "or give deprivation in [0, 1])", v, n, rule);
+        else if (count[(int)v]++ == 0)
+            first[(int)v] = b + 1;
+    }
+    int below = 0; /* rows ranked before rank k */
+    for (int k = 1; k <= n && st == CW_OK; k++) {
+        if (count[k] == 0 && below < k) {
+            int q = k + 1;
+            while (q <= n && count[q] == 0) q++; /* there is one: below < k <= n rows */
+            st = fail_line(r, r->row_line[first[q] - 1],
+                           "column 'deprivation': rank %d with no neighbourhood ranked %d%s%s: %s", q, k,
+                           q - 1 > k ? " or after" : "", q - 1 > k ? " it" : "", rule);
+        } else if (count[k] > 0 && below + 1 != k) {
+            st = fail_line(r, r->row_line[first[k] - 1],
+                           "column 'deprivation': rank %d, but %d neighbourhoods are ranked before it: %s", k, below,
+                           rule);
+        }
+        below += count[k];
+    }
+    free(count);
+    free(first);
+    return st;
+}
+
+/* Ranks: checked (check_ranks), then (N - r) / (N - 1). Scores: (s - lowest)
+ * / (highest - lowest). */
+static cw_status rescale_deprivation(csv_reader *r, nbhd_csv *t)
+{
+    int n = t->n;
+    if (r->from == NBHD_DEPRIVATION_RANK) {
+        cw_status st = check_ranks(r, t);
+        if (st) return st;
+        for (int b = 0; b < n; b++) t->deprivation[b] = n > 1 ? (n - t->deprivation[b]) / (n - 1.0) : 0.5;
+    } else if (r->from == NBHD_DEPRIVATION_SCORE) {
+        double lo = t->deprivation[0], hi = t->deprivation[0];
+        for (int b = 1; b < n; b++) {
+            if (t->deprivation[b] < lo) lo = t->deprivation[b];
+            if (t->deprivation[b] > hi) hi = t->deprivation[b];
+        }
+        for (int b = 0; b < n; b++) {
+            double v = hi > lo ? (t->deprivation[b] - lo) / (hi - lo) : 0.5;
+            t->deprivation[b] = v < 0 ? 0 : v > 1 ? 1 : v; /* rounding at the ends */
+        }
+    }
+    return CW_OK;
+}
+
 /* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -470,6 +605,10 @@ void nbhd_csv_free(nbhd_csv *t)
     if (!t) return;
     for (int i = 0; t->name && i < t->n; i++) free(t->name[i]);
     for (int i = 0; t->la_name && i < t->n_la; i++) free(t->la_name[i]);
+    for (int i = 0; t->code && i < t->n; i++) free(t->code[i]);
+    for (int i = 0; t->la_code && i < t->n_la; i++) free(t->la_code[i]);
+    free(t->code);
+    free(t->la_code);
     free(t->name);
     free(t->la);
     free(t->population);
@@ -481,8 +620,13 @@ void nbhd_csv_free(nbhd_csv *t)
 
 cw_status nbhd_csv_read(const char *path, nbhd_csv *out, char *err, size_t errlen)
 {
+    return nbhd_csv_read_as(path, NBHD_DEPRIVATION_UNIT, out, err, errlen);
+}
+
+cw_status nbhd_csv_read_as(const char *path, int from, nbhd_csv *out, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
-    csv_reader r = {.path = path, .err = err, .errlen = errlen};
+    csv_reader r = {.path = path, .err = err, .errlen = errlen, .from = from};
     cw_status st = CW_OK;
     int e = read_whole(&r);
     if (e) {
@@ -495,13 +639,16 @@ cw_status nbhd_csv_read(const char *path, nbhd_csv *out, char *err, size_t errle
     st = check_text(&r);
     if (st == CW_OK) st = read_header(&r);
     if (st == CW_OK) st = read_rows(&r, out);
+    if (st == CW_OK) st = rescale_deprivation(&r, out);
     if (st == CW_ENOMEM) snprintf(err, errlen, "%s: out of memory", path);
     if (st != CW_OK) nbhd_csv_free(out);
 out_free_reader:
     free(r.text);
     free(r.field);
     free(r.row_line);
+    free(r.la_line);
     free(r.las.slot);
     free(r.rows.slot);
+    free(r.codes.slot);
     return st;
 }

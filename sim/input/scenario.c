@@ -68,6 +68,8 @@ typedef struct scn_loader {
     scn_link chain[SCN_MAX_BASE_DEPTH];
     int depth;
     char comment[SCN_COMMENT_MAX];  /* the top-level file's leading comment */
+    scn_origin origin[N_TRACKED];   /* where the tracked keys were set       */
+    uint32_t origin_seq;
     char err[sizeof ((cw_scenario *)0)->errmsg];
     uint64_t input_dev[SCN_MAX_INPUTS], input_ino[SCN_MAX_INPUTS]; /* every file read */
     int n_inputs;
@@ -168,6 +170,29 @@ static bool is_csv_param(const param_info *pi)
     return pi->offset == offsetof(cw_params, population_neighbourhoods_csv);
 }
 
+static bool is_areas_param(const param_info *pi) { return pi->offset == offsetof(cw_params, population_areas); }
+
+int scenario_tracked(const param_info *pi)
+{
+    static const size_t offsets[N_TRACKED] = {
+        offsetof(cw_params, population_neighbourhoods_csv), offsetof(cw_params, population_local_authorities),
+        offsetof(cw_params, population_neighbourhoods), offsetof(cw_params, population_residents_per_neighbourhood),
+        offsetof(cw_params, population_areas), offsetof(cw_params, population_scale),
+        offsetof(cw_params, population_deprivation_from)};
+    for (int k = 0; k < N_TRACKED; k++)
+        if (pi->offset == offsets[k]) return k;
+    return -1;
+}
+
+/* Record where tracked parameter pi was set (at: "FILE:L:C" or "--set ..."). */
+static void note_origin(scn_origin *origin, uint32_t *seq, const param_info *pi, const char *at)
+{
+    int k = scenario_tracked(pi);
+    if (k < 0) return;
+    origin[k].seq = ++*seq;
+    copy_text(origin[k].at, sizeof origin[k].at, at);
+}
+
 /* Store text into the scenario's parameter pi (range-checked). */
 static cw_status set_param(scn_file *f, const param_info *pi, const char *text, const yaml_node_t *v)
 {
@@ -180,7 +205,50 @@ static cw_status set_param(scn_file *f, const param_info *pi, const char *text, 
     }
     if (params_set_text(&f->ld->params, pi, text, msg, sizeof msg) != CW_OK)
         return fail_at(f, v->start_mark, CW_EINVAL, "%s", msg);
+    char at[SCN_ORIGIN_MAX];
+    snprintf(at, sizeof at, "%s:%zu:%zu", f->y.path, v->start_mark.line + 1, v->start_mark.column + 1);
+    note_origin(f->ld->origin, &f->ld->origin_seq, pi, at);
     return CW_OK;
+}
+
+static cw_status mark_seen(scn_file *f, const param_info *pi, const yaml_node_t *k);
+
+/* population.areas as a YAML list: its items joined with "; " (an item may
+ * not hold ';', the separator of the text form). */
+static cw_status areas_list(scn_file *f, const param_info *pi, const yaml_node_t *k, const yaml_node_t *v)
+{
+    char joined[PARAMS_STR_MAX], c[SCN_CLIP + 4];
+    size_t len = 0;
+    joined[0] = '\0';
+    if (v->data.sequence.items.start == v->data.sequence.items.top)
+        return fail_at(f, v->start_mark, CW_EINVAL,
+                       "%s is an empty list: name at least one area (a local authority's name or code, or "
+                       "neighbourhood codes; `commonweal areas` lists them), or leave the key out for every "
+                       "neighbourhood", pi->path);
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        const yaml_node_t *item = yf_node(&f->y, *it);
+        const char *text = NULL;
+        if (item->type != YAML_SCALAR_NODE || yf_is_null(item))
+            return fail_at(f, item->start_mark, CW_EINVAL, "%s: each item is an area's name or code, not a %s",
+                           pi->path, yf_is_null(item) ? "null" : yf_node_kind(item));
+        cw_status st = yf_scalar_text(&f->y, item, &text);
+        if (st != CW_OK) return st;
+        size_t lead = strspn(text, " \t");
+        if (text[lead] == '\0')
+            return fail_at(f, item->start_mark, CW_EINVAL, "%s: an empty item (expected an area's name or code)",
+                           pi->path);
+        if (strchr(text, ';'))
+            return fail_at(f, item->start_mark, CW_EINVAL, "%s: '%s' holds a ';', which separates areas",
+                           pi->path, yf_clip(text, c, sizeof c));
+        int w = snprintf(joined + len, sizeof joined - len, "%s%s", len ? "; " : "", text);
+        if (w < 0 || (size_t)w >= sizeof joined - len)
+            return fail_at(f, item->start_mark, CW_EINVAL,
+                           "%s is too long: at most %d characters in all (choose local authorities rather than "
+                           "many neighbourhood codes)", pi->path, PARAMS_STR_MAX - 1);
+        len += (size_t)w;
+    }
+    cw_status st = mark_seen(f, pi, k);
+    return st != CW_OK ? st : set_param(f, pi, joined, v);
 }
 
 static cw_status push_event(scn_file *f, const param_info *pi, int32_t week, double value,
@@ -243,6 +311,7 @@ static cw_status apply_param(scn_file *f, const param_info *pi, const yaml_node_
 {
     char range[160], c[SCN_CLIP + 4];
     params_describe_range(pi, range, sizeof range);
+    if (is_areas_param(pi) && v->type == YAML_SEQUENCE_NODE && f->sink == SINK_PARAMS) return areas_list(f, pi, k, v);
     if (v->type != YAML_SCALAR_NODE)
         return fail_at(f, v->start_mark, CW_EINVAL, "%s expects a single value, not a %s: expected %s", pi->path,
                        yf_node_kind(v), range);
@@ -664,6 +733,8 @@ static void adopt(cw_scenario *sc, scn_loader *ld, const char *path)
     memcpy(sc->input_dev, ld->input_dev, sizeof sc->input_dev);
     memcpy(sc->input_ino, ld->input_ino, sizeof sc->input_ino);
     sc->n_inputs = ld->n_inputs;
+    memcpy(sc->origin, ld->origin, sizeof sc->origin);
+    sc->origin_seq = ld->origin_seq;
     sc->errmsg[0] = '\0';
 }
 
@@ -725,6 +796,9 @@ cw_status cw_scenario_set(cw_scenario *sc, const char *assignment)
     }
     if (params_set_text(&sc->params, pi, value, msg, sizeof msg) != CW_OK)
         return yf_fail_plain(err, n, "--set %s: %s", a, msg);
+    char at[SCN_ORIGIN_MAX];
+    snprintf(at, sizeof at, "--set %s", a);
+    note_origin(sc->origin, &sc->origin_seq, pi, at);
     err[0] = '\0';
     return CW_OK;
 }
@@ -814,10 +888,63 @@ static cw_status check_timeline_conflicts(cw_scenario *sc)
     return st;
 }
 
+/* Where tracked key k was set, for a message's prefix. */
+static const char *origin_at(const cw_scenario *sc, int k)
+{
+    if (sc->origin[k].at[0]) return sc->origin[k].at;
+    return sc->path[0] ? sc->path : "scenario";
+}
+
+/* The keys of a neighbourhoods CSV, and of a synthetic area, each where it
+ * applies: a synthetic area's size set after a CSV was named, or a CSV's
+ * keys without one, would be ignored; they are refused instead. */
+static cw_status check_population_source(cw_scenario *sc)
+{
+    const cw_params *p = &sc->params;
+    char *err = sc->errmsg;
+    size_t n = sizeof sc->errmsg;
+    if (p->population_neighbourhoods_csv[0]) {
+        static const int synthetic[] = {TRACK_LOCAL_AUTHORITIES, TRACK_NEIGHBOURHOODS, TRACK_RESIDENTS};
+        static const char *const names[] = {"population.local_authorities", "population.neighbourhoods",
+                                            "population.residents_per_neighbourhood"};
+        for (int i = 0; i < 3; i++)
+            if (sc->origin[synthetic[i]].seq > sc->origin[TRACK_CSV].seq)
+                return yf_fail_plain(err, n,
+                                     "%s: %s sizes a synthetic area and does not apply with a neighbourhoods CSV "
+                                     "(%s gives every neighbourhood and its residents): to run fewer, choose "
+                                     "them with population.areas, or fewer residents with population.scale "
+                                     "(e.g. 0.1)", origin_at(sc, synthetic[i]), names[i],
+                                     p->population_neighbourhoods_csv);
+    } else {
+        if (p->population_areas[0])
+            return yf_fail_plain(err, n,
+                                 "%s: population.areas chooses rows of a neighbourhoods CSV, and this scenario "
+                                 "has none (set population.neighbourhoods_csv, e.g. to "
+                                 "scenarios/data/england-imd2019.csv)", origin_at(sc, TRACK_AREAS));
+        if (p->population_scale != 1.0)
+            return yf_fail_plain(err, n,
+                                 "%s: population.scale shrinks a neighbourhoods CSV, and this scenario has none: "
+                                 "a synthetic area is sized by population.residents_per_neighbourhood",
+                                 origin_at(sc, TRACK_SCALE));
+        if (p->population_deprivation_from != 0)
+            return yf_fail_plain(err, n,
+                                 "%s: population.deprivation_from says how a neighbourhoods CSV gives "
+                                 "deprivation, and this scenario has none", origin_at(sc, TRACK_DEPRIVATION_FROM));
+    }
+    if (p->population_scale <= 0.0)
+        return yf_fail_plain(err, n,
+                             "%s: population.scale = %g keeps no residents: expected a fraction above 0 and at "
+                             "most 1 (0.1 keeps a tenth of each neighbourhood's residents)",
+                             origin_at(sc, TRACK_SCALE), p->population_scale);
+    return CW_OK;
+}
+
 static cw_status check_population(cw_scenario *sc)
 {
     const cw_params *p = &sc->params;
     const char *where = sc->path[0] ? sc->path : "scenario";
+    cw_status st = check_population_source(sc);
+    if (st) return st;
     if (p->population_deprivation_min > p->population_deprivation_max)
         return yf_fail_plain(sc->errmsg, sizeof sc->errmsg,
                           "%s: population.deprivation_min = %g is above population.deprivation_max = %g", where,
@@ -857,10 +984,29 @@ static void write_quoted(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
+/* population.areas "a; b" as the YAML list ["a", "b"]. */
+static void write_areas(FILE *fp, const char *s)
+{
+    fputc('[', fp);
+    for (int first = 1; *s; first = 0) {
+        size_t n = strcspn(s, ";");
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+        char item[PARAMS_STR_MAX];
+        snprintf(item, sizeof item, "%.*s", (int)n, s);
+        if (!first) fputs(", ", fp);
+        write_quoted(fp, item);
+        s += strcspn(s, ";");
+        if (*s == ';') s += 1 + strspn(s + 1, " \t");
+    }
+    fputc(']', fp);
+}
+
 static void write_value(FILE *fp, const cw_params *p, const param_info *pi)
 {
     char buf[64];
-    if (pi->kind == PK_STR) {
+    if (is_areas_param(pi) && *((const char *)p + pi->offset)) {
+        write_areas(fp, (const char *)p + pi->offset);
+    } else if (pi->kind == PK_STR) {
         write_quoted(fp, (const char *)p + pi->offset);
     } else {
         params_format(p, pi, buf, sizeof buf);

@@ -128,7 +128,7 @@ bool sweep_param_fixed(const param_info *pi, const char **why)
         "run.weeks", "run.burn_in_weeks", "population.local_authorities", "population.neighbourhoods",
         "population.residents_per_neighbourhood", "population.neighbourhoods_csv",
         "population.identity_groups", "population.deprivation_min", "population.deprivation_max",
-        "population.deprivation_skew"};
+        "population.deprivation_skew", "population.scale", "population.deprivation_from"};
     if (!strcmp(pi->path, "run.seed")) {
         *why = "each member's seed comes from replicates and common_random_numbers";
         return true;

@@ -473,16 +473,35 @@ static herr_t create_metrics(output *o)
 
 /* ---- the set-up: /neighbourhoods, /events, /parameters, root attributes ------------ */
 
-/* The LA name of each neighbourhood (borrowed pointers), or NULL. */
-static const char **la_names_per_nbhd(const output_setup *s)
+/* The LA name (or code) of each neighbourhood (borrowed pointers), or NULL. */
+static const char **la_names_per_nbhd(const output_setup *s, const char *const *names)
 {
     const char **v = output_calloc((size_t)s->n_nbhd, sizeof *v);
     if (!v) return NULL;
     for (int i = 0; i < s->n_nbhd; i++) {
         int32_t la = s->nbhd_la[i];
-        v[i] = la >= 0 && la < s->n_la ? s->la_name[la] : "";
+        v[i] = la >= 0 && la < s->n_la ? names[la] : "";
     }
     return v;
+}
+
+/* A per-LA string column repeated per neighbourhood. */
+static herr_t write_la_strings(hid_t g, const output_setup *s, hid_t scale, const char *var,
+                               const char *const *names, const char *doc)
+{
+    const char **v = la_names_per_nbhd(s, names);
+    if (!v) return -1;
+    herr_t rc = write_strings(g, var, (hsize_t)s->n_nbhd, v, scale, doc);
+    free(v);
+    return rc;
+}
+
+/* Official codes are written when the table has them (any not ""). */
+static int any_code(const char *const *codes, int n)
+{
+    for (int i = 0; codes && i < n; i++)
+        if (codes[i] && codes[i][0]) return 1;
+    return 0;
 }
 
 static herr_t write_nbhd_la(hid_t g, const output_setup *s, hid_t scale)
@@ -493,11 +512,11 @@ static herr_t write_nbhd_la(hid_t g, const output_setup *s, hid_t scale)
                      "local authority index", NULL) < 0)
         return -1;
     if (!s->la_name) return 0;
-    const char **names = la_names_per_nbhd(s);
-    if (!names) return -1;
-    herr_t rc = write_strings(g, "la_name", n, names, scale, "local authority");
-    free(names);
-    return rc;
+    if (write_la_strings(g, s, scale, "la_name", s->la_name, "local authority") < 0) return -1;
+    if (any_code(s->la_code, s->n_la) &&
+        write_la_strings(g, s, scale, "la_code", s->la_code, "local authority code (e.g. ONS E06000009)") < 0)
+        return -1;
+    return 0;
 }
 
 /* Each column that the set-up provides (NULL ones are left out). */
@@ -505,6 +524,9 @@ static herr_t write_nbhd_columns(hid_t g, const output_setup *s, hid_t scale)
 {
     hsize_t n = (hsize_t)s->n_nbhd;
     if (s->nbhd_name && write_strings(g, "name", n, s->nbhd_name, scale, "neighbourhood") < 0)
+        return -1;
+    if (any_code(s->nbhd_code, s->n_nbhd) &&
+        write_strings(g, "code", n, s->nbhd_code, scale, "neighbourhood code (e.g. LSOA 2011 E01012662)") < 0)
         return -1;
     if (write_nbhd_la(g, s, scale) < 0) return -1;
     if (s->deprivation && write_column(g, "deprivation", H5T_NATIVE_FLOAT, n, s->deprivation,

@@ -28,8 +28,10 @@ typedef struct output_setup {
     int32_t burn_in_weeks;
     /* the /neighbourhoods table, each [n_nbhd] */
     const char *const *nbhd_name;
+    const char *const *nbhd_code; /* official codes; written when any is not ""       */
     const int32_t *nbhd_la;       /* index into la_name                               */
     const char *const *la_name;   /* [n_la]                                           */
+    const char *const *la_code;   /* [n_la]; written with nbhd_code's rule            */
     int n_la;
     const float *deprivation;
     const int32_t *decile;        /* 1 = least deprived .. 10 = most deprived         */

@@ -53,7 +53,7 @@ static cw_status synthetic_neighbourhoods(world *w, cw_mem *mem, const cw_params
     char name[64];
     for (int l = 0; l < w->n_la; l++) {
         snprintf(name, sizeof name, "LA%02d", l + 1);
-        if (!(w->la_name[l] = copy_string(mem, name))) return CW_ENOMEM;
+        if (!(w->la_name[l] = copy_string(mem, name)) || !(w->la_code[l] = copy_string(mem, ""))) return CW_ENOMEM;
         for (int k = 0; k < per_la; k++) {
             int b = l * per_la + k;
             rng g = rng_stream((uint64_t)p->run_seed, RK_NEIGHBOURHOOD, (uint64_t)b, 0, RP_SETUP_DEPRIVATION);
@@ -64,7 +64,8 @@ static cw_status synthetic_neighbourhoods(world *w, cw_mem *mem, const cw_params
             w->nbhd_la[b] = l;
             w->nbhd_first[b + 1] = (uint32_t)p->population_residents_per_neighbourhood;
             snprintf(name, sizeof name, "LA%02d-N%03d", l + 1, k + 1);
-            if (!(w->nbhd_name[b] = copy_string(mem, name))) return CW_ENOMEM;
+            if (!(w->nbhd_name[b] = copy_string(mem, name)) || !(w->nbhd_code[b] = copy_string(mem, "")))
+                return CW_ENOMEM;
         }
     }
     return CW_OK;
@@ -73,13 +74,17 @@ static cw_status synthetic_neighbourhoods(world *w, cw_mem *mem, const cw_params
 static cw_status csv_neighbourhoods(world *w, cw_mem *mem, const nbhd_csv *csv)
 {
     for (int l = 0; l < csv->n_la; l++)
-        if (!(w->la_name[l] = copy_string(mem, csv->la_name[l]))) return CW_ENOMEM;
+        if (!(w->la_name[l] = copy_string(mem, csv->la_name[l])) ||
+            !(w->la_code[l] = copy_string(mem, csv->la_code ? csv->la_code[l] : "")))
+            return CW_ENOMEM;
     for (int b = 0; b < csv->n; b++) {
         w->deprivation[b] = (float)csv->deprivation[b];
         w->nbhd_la[b] = csv->la[b];
         w->nbhd_first[b + 1] = (uint32_t)csv->population[b];
         if (csv->space_quality) w->space_quality[b] = (float)csv->space_quality[b];
-        if (!(w->nbhd_name[b] = copy_string(mem, csv->name[b]))) return CW_ENOMEM;
+        if (!(w->nbhd_name[b] = copy_string(mem, csv->name[b])) ||
+            !(w->nbhd_code[b] = copy_string(mem, csv->code ? csv->code[b] : "")))
+            return CW_ENOMEM;
     }
     return CW_OK;
 }

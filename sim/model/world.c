@@ -60,7 +60,7 @@ static size_t nbhd_specs(world *w, array_spec *out)
 {
     array_spec specs[] = {
         SPEC(nbhd_la, 1),     SPEC(deprivation, 1),    SPEC(decile, 1),
-        SPEC(space_quality, 1), SPEC(space_quality_base, 1), SPEC_STRINGS(nbhd_name, 1),    SPEC(service_staff_hours, N_SECTORS),
+        SPEC(space_quality, 1), SPEC(space_quality_base, 1), SPEC_STRINGS(nbhd_name, 1),    SPEC_STRINGS(nbhd_code, 1), SPEC(service_staff_hours, N_SECTORS),
         SPEC(service_queue, N_SECTORS), SPEC(service_escalated, N_SECTORS),
         SPEC(cdw_hours, 1),   SPEC(volunteer_support, 1), SPEC(flooded, 1),
         SPEC(business_jobs, 1), SPEC(escalate, N_SECTORS), SPEC(income_term_key, INCOME_TERM_KEYS),
@@ -77,6 +77,7 @@ static size_t whole_arrays(world *w, world_array *out)
     world_array arrays[] = {
         {"nbhd_first", (void **)&w->nbhd_first, sizeof *w->nbhd_first, (size_t)w->n_nbhd + 1, false, WE_OTHER, 0, false, false},
         {"la_name", (void **)&w->la_name, sizeof *w->la_name, (size_t)w->n_la, true, WE_OTHER, 0, false, false},
+        {"la_code", (void **)&w->la_code, sizeof *w->la_code, (size_t)w->n_la, true, WE_OTHER, 0, false, false},
         {"nbhd_group_first", (void **)&w->nbhd_group_first, sizeof *w->nbhd_group_first,
          (size_t)w->n_nbhd + 1, false, WE_OTHER, 0, false, false},
     };
@@ -162,7 +163,8 @@ cw_status world_alloc_neighbourhoods(world *w, cw_mem *mem)
     array_spec specs[MAX_SPECS];
     w->nbhd_first = mem_calloc(mem, (size_t)w->n_nbhd + 1, sizeof *w->nbhd_first);
     w->la_name = mem_calloc(mem, (size_t)w->n_la, sizeof *w->la_name);
-    if (!w->nbhd_first || !w->la_name) return CW_ENOMEM;
+    w->la_code = mem_calloc(mem, (size_t)w->n_la, sizeof *w->la_code);
+    if (!w->nbhd_first || !w->la_name || !w->la_code) return CW_ENOMEM;
     return alloc_specs(mem, specs, nbhd_specs(w, specs), (size_t)w->n_nbhd, 0);
 }
 
@@ -171,8 +173,12 @@ void world_free(world *w, cw_mem *mem)
     array_spec specs[MAX_SPECS];
     if (w->nbhd_name)
         for (int n = 0; n < w->n_nbhd; n++) mem_free(mem, w->nbhd_name[n]);
+    if (w->nbhd_code)
+        for (int n = 0; n < w->n_nbhd; n++) mem_free(mem, w->nbhd_code[n]);
     if (w->la_name)
         for (int l = 0; l < w->n_la; l++) mem_free(mem, w->la_name[l]);
+    if (w->la_code)
+        for (int l = 0; l < w->n_la; l++) mem_free(mem, w->la_code[l]);
     free_specs(mem, specs, resident_specs(w, specs));
     free_specs(mem, specs, group_specs(w, specs));
     free_specs(mem, specs, nbhd_specs(w, specs));

@@ -45,7 +45,9 @@ typedef struct world {
     float *space_quality;    /* 0 grass verge .. 1 well-equipped hall        */
     float *space_quality_base; /* before any flood damage                    */
     char **nbhd_name;
+    char **nbhd_code;        /* official code (e.g. LSOA), "" when none      */
     char **la_name;
+    char **la_code;          /* [n_la] official code, "" when none            */
 
     /* ---- residents [n_res] ----
      * Residents are numbered globally in neighbourhood order (nbhd_first

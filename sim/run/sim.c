@@ -13,6 +13,7 @@
 #endif
 
 #include "commonweal/commonweal.h"
+#include "areas.h"
 #include "events.h"
 #include "funding.h"
 #include "groups.h"
@@ -106,6 +107,30 @@ cw_status sim_parse_snapshot_weeks(cw_sim *sim)
                           sizeof sim->errmsg);
 }
 
+/* The neighbourhood table of parameters p (sc's, or a simulation's copy),
+ * with messages placed where sc set population.areas and population.scale. */
+static cw_status scenario_table(const cw_scenario *sc, const cw_params *p, nbhd_csv *csv, char *err, size_t errlen)
+{
+    return areas_load(p, sc->origin[TRACK_AREAS].at, sc->origin[TRACK_SCALE].at, csv, err, errlen);
+}
+
+cw_status cw_scenario_print_areas(cw_scenario *sc, const char *pattern, FILE *fp)
+{
+    const cw_params *p = &sc->params;
+    if (!p->population_neighbourhoods_csv[0]) {
+        snprintf(sc->errmsg, sizeof sc->errmsg,
+                 "%.900s has no neighbourhoods CSV (population.neighbourhoods_csv) to list the areas of",
+                 sc->path[0] ? sc->path : "the scenario");
+        return CW_EINVAL;
+    }
+    nbhd_csv csv = {0};
+    cw_status st = nbhd_csv_read_as(p->population_neighbourhoods_csv, p->population_deprivation_from, &csv,
+                                    sc->errmsg, sizeof sc->errmsg);
+    if (!st) st = areas_print(&csv, p->population_neighbourhoods_csv, pattern, fp, sc->errmsg, sizeof sc->errmsg);
+    nbhd_csv_free(&csv);
+    return st;
+}
+
 cw_status cw_scenario_check(cw_scenario *sc)
 {
     cw_status st = scenario_validate(sc);
@@ -118,7 +143,7 @@ cw_status cw_scenario_check(cw_scenario *sc)
     }
     if (st || !sc->params.population_neighbourhoods_csv[0]) return st;
     nbhd_csv csv = {0};
-    st = nbhd_csv_read(sc->params.population_neighbourhoods_csv, &csv, sc->errmsg, sizeof sc->errmsg);
+    st = scenario_table(sc, &sc->params, &csv, sc->errmsg, sizeof sc->errmsg);
     nbhd_csv_free(&csv);
     return st;
 }
@@ -189,8 +214,7 @@ cw_status cw_scenario_size(cw_scenario *sc, uint64_t *residents, int *neighbourh
 {
     nbhd_csv csv = {0}, *csvp = NULL;
     if (sc->params.population_neighbourhoods_csv[0]) {
-        cw_status st = nbhd_csv_read(sc->params.population_neighbourhoods_csv, &csv, sc->errmsg,
-                                     sizeof sc->errmsg);
+        cw_status st = scenario_table(sc, &sc->params, &csv, sc->errmsg, sizeof sc->errmsg);
         if (st) return st;
         csvp = &csv;
     }
@@ -239,7 +263,7 @@ static cw_status build(cw_sim *sim, const cw_options *opt, sim_partition_fn part
     nbhd_csv csv = {0}, *csvp = NULL;
     cw_status st;
     if (sim->params.population_neighbourhoods_csv[0]) {
-        st = nbhd_csv_read(sim->params.population_neighbourhoods_csv, &csv, sim->errmsg, sizeof sim->errmsg);
+        st = scenario_table(&sim->scenario, &sim->params, &csv, sim->errmsg, sizeof sim->errmsg);
         if (st) return st;
         csvp = &csv;
     }
@@ -322,8 +346,10 @@ cw_status sim_output_setup(const cw_sim *sim, output_setup *s, int32_t **populat
         .n_weeks = sim->n_steps,
         .burn_in_weeks = (int32_t)sim->params.run_burn_in_weeks,
         .nbhd_name = (const char *const *)w->nbhd_name,
+        .nbhd_code = (const char *const *)w->nbhd_code,
         .nbhd_la = w->nbhd_la,
         .la_name = (const char *const *)w->la_name,
+        .la_code = (const char *const *)w->la_code,
         .n_la = w->n_la,
         .deprivation = w->deprivation,
         .decile = w->decile,

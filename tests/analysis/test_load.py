@@ -105,3 +105,41 @@ def test_run_files_group_into_replicates(runs):
     assert scens[0].label == "base" and scens[1].label == "patient"
     assert scens[0].seeds == [1, 2, 3] == scens[1].seeds
     assert scens[1].settings == {"investment.mode": "patient", "investment.amount": 40.0}
+
+
+@pytest.fixture(scope="session")
+def hart_h5(commonweal, source_dir, work):
+    """Hart's 57 real neighbourhoods (scenarios/hart.yaml) at a twentieth of their residents, 6 weeks."""
+    from conftest import run_cli
+    out = work / "hart.h5"
+    run_cli(commonweal, "run", source_dir / "scenarios" / "hart.yaml", "-o", out, "--quiet", "--force",
+            "--threads", 1, "--set", "population.scale=0.05", "--set", "run.weeks=4",
+            "--set", "run.burn_in_weeks=2")
+    return out
+
+
+def test_real_area_codes_are_coordinates(hart_h5):
+    res = load.open_result(hart_h5)
+    nb = res.neighbourhoods
+    assert len(nb) == 57
+    assert set(nb["la_code"]) == {"E07000089"} and set(nb["la_name"]) == {"Hart"}
+    assert all(c.startswith("E01") and len(c) == 9 for c in nb["code"])
+    assert nb["code"].is_unique
+    da = res.dataarray("left_out_rate")
+    assert da.dims == ("member", "week", "neighbourhood")
+    assert list(da["code"].values) == list(nb["code"])
+    assert list(da["neighbourhood_name"].values) == list(nb["name"])
+    by_code = da.swap_dims(neighbourhood="code")
+    first = nb["code"].iloc[0]
+    np.testing.assert_array_equal(by_code.sel(code=first).values, res.metric("left_out_rate")[:, :, 0])
+    # tidy frames carry the codes too, for joins to official tables
+    df = load.tidy(res, "left_out_rate")
+    assert {"code", "la_code"} <= set(df.columns)
+
+
+def test_synthetic_area_has_no_codes(base_h5):
+    res = load.open_result(base_h5)
+    assert "code" not in res.neighbourhoods and "la_code" not in res.neighbourhoods
+    da = res.dataarray("left_out_by_quintile")
+    assert "code" not in da.coords and "neighbourhood_name" in da.coords
+    assert list(da["quintile_label"].values) == res.labels["quintile"]

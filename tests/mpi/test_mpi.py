@@ -85,6 +85,19 @@ def test_one_two_three_ranks_write_the_one_process_datasets(commonweal, tmp, ext
         assert_same(one, out)
 
 
+def test_real_places_over_ranks_write_the_one_process_datasets(commonweal, tmp):
+    """Two real LAs of the England table (codes in /neighbourhoods), shrunk, cut at the LA boundary."""
+    sets = ["--set", "population.areas=Hart; Isles of Scilly; City of London", "--set", "population.scale=0.05",
+            "--set", "run.weeks=6", "--set", "run.burn_in_weeks=2"]
+    hart = SOURCE / "scenarios" / "hart.yaml"
+    one = tmp / "real-serial.h5"
+    run(commonweal, "run", hart, "-o", one, "-q", "-f", "--threads", "2", *sets)
+    for n in (2, 3):
+        out = tmp / f"real-{n}.h5"
+        mpirun(n, commonweal, "run", hart, "-o", out, "-q", "-f", "--threads", "1", *sets)
+        assert_same(one, out)
+
+
 def model_memory(stderr):
     """The largest rank's peak model memory (MiB) from the run's summary line."""
     found = re.search(r"memory ([0-9.]+) MiB", stderr)

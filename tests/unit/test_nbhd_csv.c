@@ -146,7 +146,7 @@ static const bad_csv bad_files[] = {
     {"# header on line 3\n\n" HDR "# no rows\n", "3: no neighbourhoods: the file has a header row and nothing else"},
     {"name,population,deprivaton\nA,1,0\n", "1: unknown column 'deprivaton' (did you mean 'deprivation'?)"},
     {"name,population,deprivation,colour\nA,1,0,red\n",
-     "1: unknown column 'colour': expected name, population, deprivation, la or space_quality"},
+     "1: unknown column 'colour': expected name, population, deprivation, code, la, la_code or space_quality"},
     {"name,deprivation\nA,0.5\n", "1: missing column 'population' (required: name, population, deprivation)"},
     {"name,population,deprivation,Name\nA,1,0,B\n", "1: column 'name' appears twice in the header"},
     {"name,,population,deprivation\nA,,1,0\n", "1: header field 2 has no column name"},
@@ -160,8 +160,17 @@ static const bad_csv bad_files[] = {
     {HDR "A,9223372036854775807,0.5\nB,9223372036854775807,0.5\n",
      "2: column 'population': 9223372036854775807 is outside [10, 1000000] residents"},
     {HDR "A,10,23.5\n",
-     "2: column 'deprivation': 23.5 is outside [0, 1]: rescale to [0, 1] with 1 the most deprived (e.g. IMD score / "
-     "highest score, or 1 - rank/N for IMD ranks where rank 1 is the most deprived)"},
+     "2: column 'deprivation': 23.5 is outside [0, 1]: rescale to [0, 1] with 1 the most deprived, or declare "
+     "population.deprivation_from: rank (ranks, 1 the most deprived) or score (scores, higher the more deprived) "
+     "and the program rescales it"},
+    {"code,name,population,deprivation\nE01,A,1,0\nE02,B,1,0\nE01,C,1,0\n",
+     "4: column 'code': duplicate code 'E01' (first on line 2)"},
+    {"code,name,population,deprivation\n,A,1,0\n", "2: column 'code': empty code"},
+    {"name,la_code,population,deprivation\nA,E06,1,0\n",
+     "1: column 'la_code' without a column 'la' (the local authority's name)"},
+    {"name,la,la_code,population,deprivation\nA,X,E06,1,0\nB,Y,E07,1,0\nC,X,E08,1,0\n",
+     "4: column 'la_code': 'E08' for local authority 'X', which line 2 gave as 'E06'"},
+    {"name,la,la_code,population,deprivation\nA,X,,1,0\n", "2: column 'la_code': empty local-authority code"},
     {HDR "A,10,high\n", "2: column 'deprivation': 'high' is not a number in [0, 1]"},
     {HDR "A,10,nan\n", "2: column 'deprivation': 'nan' is not a number in [0, 1]"},
     {"name,population,deprivation,space_quality\nA,10,0.5,1.5\n",
@@ -196,6 +205,126 @@ Test(nbhd_csv_bad, table)
         expect_empty(&t);
         nbhd_csv_free(&t);
     }
+}
+
+/* Deprivation as ranks and scores (population.deprivation_from). */
+static const struct {
+    int from;
+    const char *text, *expect;
+} bad_as[] = {
+    {NBHD_DEPRIVATION_RANK, HDR "A,1,1\nB,1,2.5\n",
+     "3: column 'deprivation': '2.5' is not a rank (a whole number >= 1, 1 the most deprived: "
+     "population.deprivation_from is rank)"},
+    {NBHD_DEPRIVATION_RANK, HDR "A,1,0\n", "2: column 'deprivation': '0' is not a rank"},
+    {NBHD_DEPRIVATION_RANK, HDR "A,1,1\nB,1,2\nC,1,4\n",
+     "4: column 'deprivation': rank 4 is above 3, the number of neighbourhoods: ranks run 1..N over the N "
+     "neighbourhoods, tied ones sharing a rank and the next rank skipping their places (1, 2, 2, 4) (for national "
+     "ranks of a subset, choose it from the whole table with population.areas, or give deprivation in [0, 1])"},
+    /* a gap: 1, 3, 3, 4 has no 2 (line 3 holds the rank after it) */
+    {NBHD_DEPRIVATION_RANK, HDR "A,1,1\nB,1,3\nC,1,3\nD,1,4\n",
+     "3: column 'deprivation': rank 3 with no neighbourhood ranked 2: ranks run 1..N"},
+    /* 1, 3, 4, 4: no 2, and the tie at 4 would need 5 */
+    {NBHD_DEPRIVATION_RANK, HDR "A,1,4\nB,1,1\nC,1,4\nD,1,3\n",
+     "5: column 'deprivation': rank 3 with no neighbourhood ranked 2: ranks run"},
+    /* 1, 1, 2: after a tie of two at 1 the next rank is 3 */
+    {NBHD_DEPRIVATION_RANK, HDR "A,1,1\nB,1,1\nC,1,2\n",
+     "4: column 'deprivation': rank 2, but 2 neighbourhoods are ranked before it: ranks run"},
+    {NBHD_DEPRIVATION_SCORE, HDR "A,1,12.5\nB,1,high\n",
+     "3: column 'deprivation': 'high' is not a score (a number, higher the more deprived: "
+     "population.deprivation_from is score)"},
+    {NBHD_DEPRIVATION_SCORE, HDR "A,1,inf\n", "2: column 'deprivation': 'inf' is not a score"},
+};
+
+Test(nbhd_csv_bad, ranks_and_scores)
+{
+    for (size_t i = 0; i < sizeof bad_as / sizeof bad_as[0]; i++) {
+        char name[32], path[512], expect[1024], err[1024] = "";
+        snprintf(name, sizeof name, "bad_as%02zu.csv", i);
+        write_text(name, bad_as[i].text, path, sizeof path);
+        nbhd_csv t;
+        cr_expect_eq(nbhd_csv_read_as(path, bad_as[i].from, &t, err, sizeof err), CW_EINVAL, "case %zu: %s", i, err);
+        snprintf(expect, sizeof expect, "%s:%s", path, bad_as[i].expect);
+        cr_expect(strncmp(err, expect, strlen(expect)) == 0, "case %zu:\n  got      %s\n  expected %s...", i, err,
+                  expect);
+        expect_empty(&t);
+        nbhd_csv_free(&t);
+    }
+}
+
+Test(nbhd_csv, ranks_rescaled_with_ties)
+{
+    char path[512], err[512] = "";
+    /* IMD-style ranks: 1 most deprived; B and C tie at 2, so 4 follows */
+    write_text("ranks.csv", HDR "A,10,4\nB,10,2\nC,10,2\nD,10,1\nE,10,5\n", path, sizeof path);
+    nbhd_csv t;
+    cr_assert_eq(nbhd_csv_read_as(path, NBHD_DEPRIVATION_RANK, &t, err, sizeof err), CW_OK, "%s", err);
+    cr_assert_eq(t.n, 5);
+    const double want[] = {0.25, 0.75, 0.75, 1.0, 0.0}; /* (N - r) / (N - 1), N = 5 */
+    for (int b = 0; b < 5; b++) cr_expect_float_eq(t.deprivation[b], want[b], 1e-12, "row %d: %g", b, t.deprivation[b]);
+    nbhd_csv_free(&t);
+    /* the same file read as 0..1 values is refused: rank 4 is not in [0, 1] */
+    cr_assert_eq(nbhd_csv_read(path, &t, err, sizeof err), CW_EINVAL);
+    cr_assert(strstr(err, "ranks.csv:2: column 'deprivation': 4 is outside [0, 1]"), "%s", err);
+}
+
+Test(nbhd_csv, scores_rescaled)
+{
+    char path[512], err[512] = "";
+    write_text("scores.csv", HDR "A,10,5\nB,10,45\nC,10,25\n", path, sizeof path);
+    nbhd_csv t;
+    cr_assert_eq(nbhd_csv_read_as(path, NBHD_DEPRIVATION_SCORE, &t, err, sizeof err), CW_OK, "%s", err);
+    cr_expect_float_eq(t.deprivation[0], 0.0, 1e-12);
+    cr_expect_float_eq(t.deprivation[1], 1.0, 1e-12);
+    cr_expect_float_eq(t.deprivation[2], 0.5, 1e-12);
+    nbhd_csv_free(&t);
+    write_text("scores_equal.csv", HDR "A,10,7\nB,10,7\n", path, sizeof path);
+    cr_assert_eq(nbhd_csv_read_as(path, NBHD_DEPRIVATION_SCORE, &t, err, sizeof err), CW_OK, "%s", err);
+    cr_expect_float_eq(t.deprivation[0], 0.5, 1e-12);
+    nbhd_csv_free(&t);
+}
+
+Test(nbhd_csv, codes)
+{
+    nbhd_csv t;
+    read_ok("codes.csv",
+            "code,name,la_code,la,population,deprivation\n"
+            "E01012662,Blackpool 002A,E06000009,Blackpool,1255,0.9\n"
+            "E01022541,Hart 001A,E07000089,Hart,1100,0.1\n"
+            "E01012663,Blackpool 001A,E06000009,Blackpool,1310,0.8\n",
+            &t);
+    cr_assert_eq(t.n, 3);
+    cr_assert_eq(t.n_la, 2);
+    cr_assert_not_null(t.code);
+    cr_assert_not_null(t.la_code);
+    cr_expect_str_eq(t.code[2], "E01012663");
+    cr_expect_str_eq(t.la_code[t.la[1]], "E07000089");
+    cr_expect_str_eq(t.la_code[t.la[2]], "E06000009");
+    nbhd_csv_free(&t);
+    read_ok("no_codes.csv", HDR "A,10,0.5\n", &t);
+    cr_expect_null(t.code);
+    cr_expect_null(t.la_code);
+    nbhd_csv_free(&t);
+}
+
+Test(nbhd_csv, shipped_england)
+{
+    char err[512] = "";
+    nbhd_csv t;
+    cr_assert_eq(nbhd_csv_read_as(CW_SOURCE_DIR "/scenarios/data/england-imd2019.csv", NBHD_DEPRIVATION_RANK, &t,
+                                  err, sizeof err), CW_OK, "%s", err);
+    cr_assert_eq(t.n, 32844);
+    cr_assert_eq(t.n_la, 317);
+    int64_t total = 0;
+    int most = 0, least = 0;
+    for (int b = 0; b < t.n; b++) {
+        total += t.population[b];
+        most += t.deprivation[b] == 1.0;
+        least += t.deprivation[b] == 0.0;
+    }
+    cr_expect_eq(total, 44323154); /* residents 16+, mid-2015 */
+    cr_expect_eq(most, 1);
+    cr_expect_eq(least, 1);
+    nbhd_csv_free(&t);
 }
 
 Test(nbhd_csv_bad, nul_byte)

@@ -223,6 +223,29 @@ static const bad_case bad_cases[] = {
     {"base: base.yaml\n", "timeline:\n  - at: 1\n    crisis: plague\n    weeks: 2\n", NULL, CW_EINVAL, B,
      "3:13: unknown crisis 'plague': expected pandemic, recession, cost_of_living or flood"},
     {"base: base.yaml\n", "run: [\n", NULL, CW_EINVAL, B, "2:1: YAML syntax error: "},
+    /* population.areas, population.scale and a CSV's keys, each where it applies */
+    {"population:\n  neighbourhoods_csv: n.csv\n  areas: []\n", NULL, NULL, CW_EINVAL, M,
+     "3:10: population.areas is an empty list: name at least one area"},
+    {"population:\n  neighbourhoods_csv: n.csv\n  areas: [Blackpool, {a: 1}]\n", NULL, NULL, CW_EINVAL, M,
+     "3:22: population.areas: each item is an area's name or code, not a mapping"},
+    {"population:\n  neighbourhoods_csv: n.csv\n  areas: [Blackpool, '']\n", NULL, NULL, CW_EINVAL, M,
+     "3:22: population.areas: an empty item (expected an area's name or code)"},
+    {"population:\n  neighbourhoods_csv: n.csv\n  areas: ['a;b']\n", NULL, NULL, CW_EINVAL, M,
+     "3:11: population.areas: 'a;b' holds a ';', which separates areas"},
+    {"population:\n  areas: [Blackpool]\n", NULL, NULL, CW_EINVAL, M,
+     "2:10: population.areas chooses rows of a neighbourhoods CSV, and this scenario has none"},
+    {"population:\n  scale: 0.5\n", NULL, NULL, CW_EINVAL, M,
+     "2:10: population.scale shrinks a neighbourhoods CSV, and this scenario has none"},
+    {"population:\n  deprivation_from: rank\n", NULL, NULL, CW_EINVAL, M,
+     "2:21: population.deprivation_from says how a neighbourhoods CSV gives deprivation, and this scenario has none"},
+    {"population:\n  neighbourhoods_csv: n.csv\n  scale: 0\n", NULL, NULL, CW_EINVAL, M,
+     "3:10: population.scale = 0 keeps no residents: expected a fraction above 0 and at most 1"},
+    /* a synthetic size set after the CSV is named (same file, or a file that has the CSV as base) */
+    {"population:\n  neighbourhoods_csv: n.csv\n  residents_per_neighbourhood: 100\n", NULL, NULL, CW_EINVAL, M,
+     "3:32: population.residents_per_neighbourhood sizes a synthetic area and does not apply with a "
+     "neighbourhoods CSV"},
+    {"base: base.yaml\npopulation.local_authorities: 3\n", "population.neighbourhoods_csv: n.csv\n", NULL,
+     CW_EINVAL, M, "2:31: population.local_authorities sizes a synthetic area"},
     /* --set (the message names --set, not a file) */
 };
 
@@ -280,6 +303,29 @@ Test(scenario_set, errors)
         cr_expect_eq(sc->params.run_weeks, 520, "a failed --set changes nothing");
         cw_scenario_free(sc);
     }
+}
+
+/* A synthetic size set before the CSV is named (a base's) is replaced by
+ * it; after, by --set, it is refused. */
+Test(scenario_set, synthetic_size_after_a_csv)
+{
+    char path[512];
+    write_text(TMP, "synthetic_base.yaml", "population: {neighbourhoods: 10, residents_per_neighbourhood: 100}\n", path,
+               sizeof path);
+    cw_scenario *sc = load_text("csv_over_base", "base: synthetic_base.yaml\npopulation.neighbourhoods_csv: n.csv\n");
+    cr_assert_eq(cw_scenario_set(sc, "population.scale=0.5"), CW_OK);
+    cr_assert_eq(cw_scenario_set(sc, "population.areas=Blackpool; Bristol, City of"), CW_OK);
+    cr_assert_eq(scenario_validate(sc), CW_OK, "%s", cw_scenario_errmsg(sc));
+    cr_assert_str_eq(sc->params.population_areas, "Blackpool; Bristol, City of");
+    cr_assert_str_eq(sc->origin[TRACK_AREAS].at, "--set population.areas=Blackpool; Bristol, City of");
+    cr_assert_eq(cw_scenario_set(sc, "population.neighbourhoods=5"), CW_OK);
+    cr_assert_eq(scenario_validate(sc), CW_EINVAL);
+    cr_assert(!strncmp(cw_scenario_errmsg(sc),
+                       "--set population.neighbourhoods=5: population.neighbourhoods sizes a synthetic area and "
+                       "does not apply with a neighbourhoods CSV (" TMP "/n.csv gives every neighbourhood and its "
+                       "residents): to run fewer, choose them with population.areas",
+                       200), "%s", cw_scenario_errmsg(sc));
+    cw_scenario_free(sc);
 }
 
 Test(scenario_set, values)
@@ -660,6 +706,28 @@ Test(scenario_write, round_trip)
     cw_scenario *again = write_and_reload(back, "rich_out2.yaml");
     expect_same(back, again);
     cw_scenario_free(again);
+    cw_scenario_free(back);
+    cw_scenario_free(sc);
+}
+
+/* population.areas as a YAML list: joined with "; ", written back as a list. */
+Test(scenario_write, areas_list_round_trip)
+{
+    cw_scenario *sc = load_text("areas_list", "population:\n  neighbourhoods_csv: n.csv\n  deprivation_from: rank\n"
+                                              "  scale: 0.25\n  areas: [Blackpool, \"Bristol, City of\", E01012662]\n");
+    cr_assert_str_eq(sc->params.population_areas, "Blackpool; Bristol, City of; E01012662");
+    cr_assert_eq(sc->params.population_deprivation_from, 1);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_eq(cw_scenario_write_yaml(sc, f), CW_OK);
+    fclose(f);
+    cr_assert(strstr(text, "\n  areas: [\"Blackpool\", \"Bristol, City of\", \"E01012662\"]\n"), "%s", text);
+    cw_scenario *back = write_and_reload(sc, "areas_list_out.yaml");
+    expect_same(sc, back);
+    cr_assert_str_eq(back->params.population_areas, sc->params.population_areas);
+    cr_assert_eq(scenario_validate(back), CW_OK, "%s", cw_scenario_errmsg(back));
+    free(text);
     cw_scenario_free(back);
     cw_scenario_free(sc);
 }

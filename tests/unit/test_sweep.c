@@ -165,6 +165,9 @@ Test(sweep, shape_parameters_and_the_seed_cannot_vary)
     cr_expect(sweep_param_fixed(params_find("run.weeks"), &why));
     cr_expect(sweep_param_fixed(params_find("population.neighbourhoods"), &why));
     cr_expect(sweep_param_fixed(params_find("population.identity_groups"), &why));
+    cr_expect(sweep_param_fixed(params_find("population.scale"), &why)); /* the neighbourhood table's */
+    cr_expect(sweep_param_fixed(params_find("population.deprivation_from"), &why));
+    cr_expect(sweep_param_fixed(params_find("population.areas"), &why));
     cr_expect(sweep_param_fixed(params_find("run.seed"), &why));
     cr_expect(!sweep_param_fixed(params_find("investment.mode"), &why));
     cr_expect(!sweep_param_fixed(params_find("help.informal_offer_rate"), &why));
