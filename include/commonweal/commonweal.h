@@ -171,7 +171,7 @@ CW_API size_t cw_sim_bytes_peak(const cw_sim *sim);
  * Returns the number of phases (at most max). */
 CW_API int cw_sim_phase_timings(const cw_sim *sim, const char **names, double *seconds, int max);
 
-/* ---- metrics (sim/metrics.def; docs/OUTPUT.md "Metrics") ---------------------- */
+/* ---- metrics (sim/core/metrics.def; docs/OUTPUT.md "Metrics") ---------------------- */
 typedef struct cw_metric_desc {
     const char *name;             /* the dataset's name in output files        */
     const char *long_name;        /* its definition                            */
@@ -242,7 +242,7 @@ CW_API cw_status cw_info_json(const char *path, FILE *fp, char *err, size_t errl
  * "area"; metrics without a breakdown have group "all". */
 CW_API cw_status cw_export_csv(const char *path, FILE *fp, char *err, size_t errlen);
 
-/* ---- sweeps (sim/sweep.c, sim/sweep_output.c; docs/OUTPUT.md "Sweep files") ---- */
+/* ---- sweeps (sim/input/sweep.c, sim/run/sweep_output.c; docs/OUTPUT.md "Sweep files") ---- */
 typedef struct cw_sweep cw_sweep;
 typedef struct cw_sweep_file cw_sweep_file;
 typedef struct cw_sweep_record cw_sweep_record;
@@ -305,7 +305,7 @@ CW_API cw_status cw_sweep_file_write_packed(cw_sweep_file *f, int member, const 
  * renamed from OUT.partial to OUT. Frees f. Message on the sweep. */
 CW_API cw_status cw_sweep_file_close(cw_sweep_file *f, double wall_seconds);
 
-/* ---- paired comparisons (sim/compare.c) -------------------------------------- */
+/* ---- paired comparisons (sim/io/compare.c) -------------------------------------- */
 
 /* Student's t quantile: the p-quantile (0 < p < 1) of t with df > 0 degrees
  * of freedom. */

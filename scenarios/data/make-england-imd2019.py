@@ -9,7 +9,7 @@ denominators), as CSV (optionally gzip) in SOURCE (default /work/shared/data/imd
 its README says how they were converted). Contains public sector information licensed
 under the Open Government Licence v3.0.
 
-Columns written (the neighbourhood CSV of sim/nbhd_csv.h):
+Columns written (the neighbourhood CSV of sim/input/nbhd_csv.h):
 
   code           LSOA code (2011), e.g. E01012662
   name           LSOA name (2011), e.g. "Blackpool 002A"

@@ -4,7 +4,7 @@
  * commonweal compare BASE_s1.h5 BASE_s2.h5 ... POLICY_s1.h5 ... (replicate run files)
  * commonweal compare SWEEP.h5 --baseline 'PATH=VALUE[,PATH=VALUE]' [same options]
  *
- * The statistics are the library's (cw_compare, sim/compare.c); this file
+ * The statistics are the library's (cw_compare, sim/io/compare.c); this file
  * parses the options and prints the table, CSV or JSON.
  */
 #include <errno.h>

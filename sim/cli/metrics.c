@@ -1,6 +1,6 @@
 /*
  * commonweal metrics [--json]: the metrics every run writes, from the
- * library's table (sim/metrics.def) at run time; commonweal export FILE.h5
+ * library's table (sim/core/metrics.def) at run time; commonweal export FILE.h5
  * --csv: a run file as tidy CSV.
  */
 #include <getopt.h>

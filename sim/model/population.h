@@ -21,7 +21,7 @@ uint64_t population_count(const cw_params *p, const nbhd_csv *csv, int *n_nbhd);
 cw_status population_build(world *w, cw_mem *mem, const cw_params *p, const nbhd_csv *csv,
                            char *err, size_t errlen);
 
-/* population_build in two stages, for a distributed run (sim/mpi_sim.c):
+/* population_build in two stages, for a distributed run (sim/run/mpi_sim.c):
  * the neighbourhoods and LAs, whole on every rank (residents: all held);
  * then, once the caller has set the share held here (res_base, n_res,
  * own_nbhd_begin/end), those residents, their ties (comm: across ranks),

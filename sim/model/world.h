@@ -57,7 +57,7 @@ typedef struct world {
      * neighbourhoods' residents and, after them, n_ghost "ghosts": the
      * residents of other ranks its residents have ties to, in the arrays
      * that the phases read across a tie (the WORLD_GHOSTED ones below),
-     * refreshed from their owners every week (sim/mpi_sim.c). Random
+     * refreshed from their owners every week (sim/run/mpi_sim.c). Random
      * streams are keyed by global numbers (world_gid), so a resident draws
      * the same numbers on any rank. */
     uint32_t n_res;
@@ -163,7 +163,7 @@ typedef struct world {
 
     /* ---- the neighbourhoods this process steps (distributed runs) ----
      * [own_nbhd_begin, own_nbhd_end); own_nbhd_end 0 means all of them, as
-     * in every run but an MPI one (sim/mpi_sim.c). Saved with the scalars,
+     * in every run but an MPI one (sim/run/mpi_sim.c). Saved with the scalars,
      * but a resumed run starts from "all" until it is distributed again. */
     int own_nbhd_begin, own_nbhd_end;
     uint32_t *ghost_gid;     /* [n_ghost] global numbers of the ghosts, increasing */

@@ -3,7 +3,7 @@
  * (docs/MPI.md). Each rank builds only its own neighbourhoods' residents;
  * the few global steps of set-up (household numbering, the area's income
  * quintiles, ties that cross ranks) go through these calls, which
- * sim/mpi_sim.c provides over MPI. In one process there is no world_comm:
+ * sim/run/mpi_sim.c provides over MPI. In one process there is no world_comm:
  * the set-up functions take NULL and work on the whole world. Pure C, so
  * the serial build and its tests compile every caller.
  */

@@ -43,7 +43,7 @@ struct cw_sim {
     char *checkpoint_path;
     int32_t snapshot_weeks[SNAPSHOT_MAX_WEEKS]; /* output.snapshot_weeks, parsed */
     int n_snapshot_weeks;
-    struct sim_dist *dist;   /* a distributed run's ranks (sim/mpi_sim.c); NULL otherwise */
+    struct sim_dist *dist;   /* a distributed run's ranks (sim/run/mpi_sim.c); NULL otherwise */
     char errmsg[1024];
 };
 
@@ -86,7 +86,7 @@ cw_status sim_create(const cw_scenario *sc, const cw_options *opt, sim_partition
 /* Receives, in order, the bytes of an array streamed to rank 0. */
 typedef void (*stream_put_fn)(void *ctx, const void *p, size_t n);
 
-/* A distributed run (sim/mpi_sim.c, docs/MPI.md). Each rank holds and steps
+/* A distributed run (sim/run/mpi_sim.c, docs/MPI.md). Each rank holds and steps
  * its own neighbourhoods' residents and their ghosts; these calls, made by
  * every rank at the same points of the week, exchange what crosses ranks.
  * With no MPI, or sim->dist NULL, they do nothing (or act on the one

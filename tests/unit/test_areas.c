@@ -1,5 +1,5 @@
 /*
- * Real areas (sim/areas.c): choosing rows of the neighbourhood table by
+ * Real areas (sim/input/areas.c): choosing rows of the neighbourhood table by
  * population.areas, shrinking them by population.scale, and the listing
  * of `commonweal areas`; on a small table and on the shipped England.
  */

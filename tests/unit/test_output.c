@@ -1,5 +1,5 @@
 /*
- * The HDF5 output (sim/output.c) and commonweal info (sim/info.c): write a
+ * The HDF5 output (sim/io/output.c) and commonweal info (sim/io/info.c): write a
  * small file through the output API, read it back with the HDF5 API.
  */
 #include <criterion/criterion.h>

@@ -1,4 +1,4 @@
-/* Partitioning neighbourhoods over MPI ranks (sim/partition.c). */
+/* Partitioning neighbourhoods over MPI ranks (sim/run/partition.c). */
 #include <criterion/criterion.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * Sweeps (sim/sweep.c) and the t quantile of comparisons (sim/compare.c):
+ * Sweeps (sim/input/sweep.c) and the t quantile of comparisons (sim/io/compare.c):
  * designs, seeds, which parameters may vary, and the loader's messages.
  */
 #include <criterion/criterion.h>
