@@ -139,7 +139,7 @@ def test_score_input_is_rescaled(commonweal, test_tmp, tmp_path):
     ("population.areas=Hart; Atlantis",
      "--set population.areas=Hart; Atlantis: population.areas: no local authority or neighbourhood named or "
      "coded 'Atlantis'"),
-    ("population.scale=-0.1", "--set population.scale=-0.1: population.scale = -0.10000000000000001 is out of range"),
+    ("population.scale=-0.1", "--set population.scale=-0.1: population.scale = -0.1 is out of range"),
 ])
 def test_csv_settings_that_cannot_apply_are_refused(commonweal, test_tmp, setting, message):
     out = test_tmp / "refused.h5"

@@ -163,12 +163,12 @@ static const bad_csv bad_files[] = {
      "2: column 'deprivation': 23.5 is outside [0, 1]: rescale to [0, 1] with 1 the most deprived, or declare "
      "population.deprivation_from: rank (ranks, 1 the most deprived) or score (scores, higher the more deprived) "
      "and the program rescales it"},
-    {"code,name,population,deprivation\nE01,A,1,0\nE02,B,1,0\nE01,C,1,0\n",
+    {"code,name,population,deprivation\nE01,A,10,0\nE02,B,10,0\nE01,C,10,0\n",
      "4: column 'code': duplicate code 'E01' (first on line 2)"},
-    {"code,name,population,deprivation\n,A,1,0\n", "2: column 'code': empty code"},
-    {"name,la_code,population,deprivation\nA,E06,1,0\n",
+    {"code,name,population,deprivation\n,A,10,0\n", "2: column 'code': empty code"},
+    {"name,la_code,population,deprivation\nA,E06,10,0\n",
      "1: column 'la_code' without a column 'la' (the local authority's name)"},
-    {"name,la,la_code,population,deprivation\nA,X,E06,1,0\nB,Y,E07,1,0\nC,X,E08,1,0\n",
+    {"name,la,la_code,population,deprivation\nA,X,E06,10,0\nB,Y,E07,10,0\nC,X,E08,10,0\n",
      "4: column 'la_code': 'E08' for local authority 'X', which line 2 gave as 'E06'"},
     {"name,la,la_code,population,deprivation\nA,X,,1,0\n", "2: column 'la_code': empty local-authority code"},
     {HDR "A,10,high\n", "2: column 'deprivation': 'high' is not a number in [0, 1]"},
@@ -183,7 +183,7 @@ static const bad_csv bad_files[] = {
     {HDR "A,10,0.5\nB,10,0.5\n# c\nA,5,0.1\n", "5: column 'name': duplicate name 'A' (first on line 2)"},
     {"la,name,population,deprivation\nX,A,10,0\nY,A,10,0\nX,A,10,0\n",
      "4: column 'name': duplicate name 'A' in its LA (first on line 2)"},
-    {"la,name,population,deprivation\n,A,1,0\n", "2: column 'la': empty local-authority name"},
+    {"la,name,population,deprivation\n,A,10,0\n", "2: column 'la': empty local-authority name"},
     {HDR "\"Ward, North,10,0.5\n", "2: unterminated quoted field (a closing \" is missing)"},
     {HDR "\"Ward\" North,10,0.5\n", "2: text after a closing quote (write \"\" for a quote inside a field)"},
 };
@@ -212,27 +212,27 @@ static const struct {
     int from;
     const char *text, *expect;
 } bad_as[] = {
-    {NBHD_DEPRIVATION_RANK, HDR "A,1,1\nB,1,2.5\n",
+    {NBHD_DEPRIVATION_RANK, HDR "A,10,1\nB,10,2.5\n",
      "3: column 'deprivation': '2.5' is not a rank (a whole number >= 1, 1 the most deprived: "
      "population.deprivation_from is rank)"},
-    {NBHD_DEPRIVATION_RANK, HDR "A,1,0\n", "2: column 'deprivation': '0' is not a rank"},
-    {NBHD_DEPRIVATION_RANK, HDR "A,1,1\nB,1,2\nC,1,4\n",
+    {NBHD_DEPRIVATION_RANK, HDR "A,10,0\n", "2: column 'deprivation': '0' is not a rank"},
+    {NBHD_DEPRIVATION_RANK, HDR "A,10,1\nB,10,2\nC,10,4\n",
      "4: column 'deprivation': rank 4 is above 3, the number of neighbourhoods: ranks run 1..N over the N "
      "neighbourhoods, tied ones sharing a rank and the next rank skipping their places (1, 2, 2, 4) (for national "
      "ranks of a subset, choose it from the whole table with population.areas, or give deprivation in [0, 1])"},
     /* a gap: 1, 3, 3, 4 has no 2 (line 3 holds the rank after it) */
-    {NBHD_DEPRIVATION_RANK, HDR "A,1,1\nB,1,3\nC,1,3\nD,1,4\n",
+    {NBHD_DEPRIVATION_RANK, HDR "A,10,1\nB,10,3\nC,10,3\nD,10,4\n",
      "3: column 'deprivation': rank 3 with no neighbourhood ranked 2: ranks run 1..N"},
     /* 1, 3, 4, 4: no 2, and the tie at 4 would need 5 */
-    {NBHD_DEPRIVATION_RANK, HDR "A,1,4\nB,1,1\nC,1,4\nD,1,3\n",
+    {NBHD_DEPRIVATION_RANK, HDR "A,10,4\nB,10,1\nC,10,4\nD,10,3\n",
      "5: column 'deprivation': rank 3 with no neighbourhood ranked 2: ranks run"},
     /* 1, 1, 2: after a tie of two at 1 the next rank is 3 */
-    {NBHD_DEPRIVATION_RANK, HDR "A,1,1\nB,1,1\nC,1,2\n",
+    {NBHD_DEPRIVATION_RANK, HDR "A,10,1\nB,10,1\nC,10,2\n",
      "4: column 'deprivation': rank 2, but 2 neighbourhoods are ranked before it: ranks run"},
-    {NBHD_DEPRIVATION_SCORE, HDR "A,1,12.5\nB,1,high\n",
+    {NBHD_DEPRIVATION_SCORE, HDR "A,10,12.5\nB,10,high\n",
      "3: column 'deprivation': 'high' is not a score (a number, higher the more deprived: "
      "population.deprivation_from is score)"},
-    {NBHD_DEPRIVATION_SCORE, HDR "A,1,inf\n", "2: column 'deprivation': 'inf' is not a score"},
+    {NBHD_DEPRIVATION_SCORE, HDR "A,10,inf\n", "2: column 'deprivation': 'inf' is not a score"},
 };
 
 Test(nbhd_csv_bad, ranks_and_scores)
