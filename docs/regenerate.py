@@ -4,11 +4,12 @@
     /usr/bin/python3 docs/regenerate.py build/commonweal
 
 - docs/PARAMETERS.md: the output of `commonweal params` (sim/core/params.def) under a fixed header;
-- docs/OUTPUT.md: the rows of the Metrics table (sim/core/metrics.def).
+- docs/OUTPUT.md: the rows of the Metrics table, from `commonweal metrics --json`
+  (sim/core/metrics.def).
 Tests fail when either is stale.
 """
+import json
 import pathlib
-import re
 import subprocess
 import sys
 
@@ -26,16 +27,17 @@ and cannot change on a timeline.
 """
 
 
-def metric_rows():
-    text = (ROOT / "sim" / "core" / "metrics.def").read_text()
+def metric_rows(exe):
+    """The rows of OUTPUT.md's Metrics table, from `commonweal metrics --json` (the library's table)."""
+    listing = subprocess.run([exe, "metrics", "--json"], check=True, capture_output=True, text=True).stdout
     rows = []
-    for kind, name, bd, unit, doc in re.findall(
-            r'^\s*(METRIC|AREA_METRIC)\(\s*\w+,\s*"([^"]+)",\s*(BD_\w+),\s*"([^"]*)",'
-            r'\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', text, re.M):
-        doc = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', doc))
-        dims = ["week"] + ([] if kind == "AREA_METRIC" else ["neighbourhood"]) \
-            + ([] if bd == "BD_NONE" else [bd[3:].lower()])
-        rows.append(f"| `{name}` | {', '.join(dims)} | {unit} | {doc} |")
+    for r in json.loads(listing):
+        unit = r["units"]
+        if "valid_min" in r or "valid_max" in r:
+            lo = f"{r['valid_min']:g}" if "valid_min" in r else ""
+            hi = f"{r['valid_max']:g}" if "valid_max" in r else ""
+            unit += f" [{lo},{hi}]"
+        rows.append(f"| `{r['name']}` | {', '.join(r['dims'])} | {unit} | {r['long_name']} |")
     return rows
 
 
@@ -52,7 +54,7 @@ def main():
     end = start + 1
     while end < len(lines) and lines[end].startswith("| `"):
         end += 1
-    lines[start + 1:end] = metric_rows()
+    lines[start + 1:end] = metric_rows(exe)
     out.write_text(head + "## Metrics" + "\n".join(lines))
 
 

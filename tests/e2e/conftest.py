@@ -2,13 +2,13 @@
 
 ctest runs these with Debian's /usr/bin/python3 and sets
   COMMONWEAL     the command-line program,
-  CW_SOURCE_DIR  the source tree (scenarios/, sim/core/metrics.def),
+  CW_SOURCE_DIR  the source tree (scenarios/),
   CW_TEST_TMP    a scratch directory in the build tree.
 Run by hand: COMMONWEAL=build/commonweal /usr/bin/python3 -m pytest tests/e2e
 """
+import json
 import os
 import pathlib
-import re
 import subprocess
 
 import pytest
@@ -62,27 +62,30 @@ def tiny_h5(commonweal, source_dir, test_tmp):
     return out
 
 
-# METRIC(id, "name", BD_x, "unit", "doc") / AREA_METRIC(...) rows of sim/core/metrics.def.
-_METRIC_ROW = re.compile(
-    r'^\s*(METRIC|AREA_METRIC)\(\s*(\w+),\s*"([^"]+)",\s*(BD_\w+),\s*"([^"]*)",\s*"((?:[^"\\]|\\.)*)"',
-    re.MULTILINE)
+def _fmt_bound(x):
+    """A valid_min/valid_max as the table writes it ("0", "1", "-1"): %g."""
+    return f"{x:g}"
 
 
 @pytest.fixture(scope="session")
-def metrics_def(source_dir):
-    """Every metric of sim/core/metrics.def: name, area, breakdown dimension, unit, doc."""
-    text = (source_dir / "sim" / "core" / "metrics.def").read_text()
+def metrics_def(commonweal):
+    """Every metric of the library's table (sim/core/metrics.def) as `commonweal metrics --json`
+    lists it: name, area, breakdown dimension, unit (with its valid range, "1 [0,1]"), doc."""
     rows = []
-    for kind, _id, name, bd, unit, doc in _METRIC_ROW.findall(text):
+    for r in json.loads(run_cli(commonweal, "metrics", "--json").stdout):
+        unit = r["units"]
+        if "valid_min" in r or "valid_max" in r:
+            unit += (f" [{_fmt_bound(r['valid_min']) if 'valid_min' in r else ''},"
+                     f"{_fmt_bound(r['valid_max']) if 'valid_max' in r else ''}]")
+        dims = r["dims"]
         rows.append({
-            "name": name,
-            "area": kind == "AREA_METRIC",
-            # BD_AGE_BAND -> "age_band"; BD_NONE -> no dimension
-            "bd_dim": None if bd == "BD_NONE" else bd[3:].lower(),
+            "name": r["name"],
+            "area": "neighbourhood" not in dims,
+            "bd_dim": dims[-1] if dims[-1] not in ("week", "neighbourhood") else None,
             "unit": unit,
-            "doc": doc,
+            "doc": r["long_name"],
         })
-    assert rows, "no metrics found in sim/core/metrics.def"
+    assert rows, "commonweal metrics --json listed no metrics"
     return rows
 
 
