@@ -258,7 +258,7 @@ static void print_summary(const cw_sim *sim, const char *out_path, double second
         int k = cw_sim_phase_timings(sim, names, secs, 16);
         fprintf(stderr, "phase timings (wall seconds):\n");
         for (int i = 0; i < k; i++)
-            fprintf(stderr, "  %-10s %9.3f  (%5.1f%%)\n", names[i], secs[i], seconds > 0 ? 100.0 * secs[i] / seconds : 0.0);
+            fprintf(stderr, "  %-22s %9.3f  (%5.1f%%)\n", names[i], secs[i], seconds > 0 ? 100.0 * secs[i] / seconds : 0.0);
     }
 }
 

@@ -1,5 +1,7 @@
 /*
- * Phases 3-5 (MODEL.md s3.3-3.5): help-seeking, allocation and outcomes.
+ * Phases 3-5 (MODEL.md s3.3-3.5): help-seeking (seek.c), allocation
+ * (allocate.c) and outcomes (outcome.c); what the three share is in
+ * help_int.h.
  *
  * Allocation is two-phase and deterministic. Informal help crosses
  * neighbourhoods, so it is split: every resident first offers its hours to

@@ -30,8 +30,6 @@
 
 #include "sim_int.h"
 
-static const char *const phase_names[N_PHASES] = {"events", "life", "help", "social", "groups", "observe", "output"};
-
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -426,56 +424,122 @@ static cw_status snapshot_if_due(cw_sim *sim, int32_t week)
                           sizeof sim->errmsg);
 }
 
-/* One week: the schedule of MODEL.md s3. */
+/* ---- the week's timetable (MODEL.md s3) ------------------------------------------ */
+
+/* What every phase of one week knows. */
+typedef struct week_ctx {
+    int32_t week;  /* weeks since the burn-in ended (negative during it) */
+    uint64_t seed;
+    uint32_t step;
+} week_ctx;
+
+static cw_status phase_events(cw_sim *sim, const week_ctx *wk)
+{
+    return events_apply(sim->scenario.events, sim->scenario.n_events, &sim->cursor, wk->week, &sim->params,
+                        &sim->w, &sim->log, sim->errmsg, sizeof sim->errmsg);
+}
+
+static cw_status phase_life(cw_sim *sim, const week_ctx *wk)
+{
+    life_step(&sim->w, &sim->params, wk->seed, wk->step);
+    return CW_OK;
+}
+
+/* Help-seeking: asks, then offers to ties, which read other ranks' asks
+ * (ghosts); the offers are exchanged in turn for the allocation. */
+static cw_status phase_seek(cw_sim *sim, const week_ctx *wk)
+{
+    help_ask(&sim->w);
+    dist_ghosts_ask(sim);
+    help_offer(&sim->w, &sim->params, wk->seed, wk->step);
+    dist_ghosts_offer(sim);
+    return CW_OK;
+}
+
+/* Allocation, with each neighbourhood's outcomes in the same pass; then the
+ * LA escalation pools from every rank's reports. */
+static cw_status phase_allocate(cw_sim *sim, const week_ctx *wk)
+{
+    help_allocate(&sim->w, &sim->params, wk->seed, wk->step, &sim->help);
+    dist_share_escalate(sim);
+    help_escalate(&sim->w, &sim->params, &sim->log);
+    return CW_OK;
+}
+
+static cw_status phase_social(cw_sim *sim, const week_ctx *wk)
+{
+    social_step(&sim->w, &sim->params, wk->seed, wk->step);
+    return CW_OK;
+}
+
+static cw_status phase_groups(cw_sim *sim, const week_ctx *wk)
+{
+    groups_step(&sim->w, &sim->params, wk->seed, wk->step, &sim->log);
+    dist_share_groups(sim);
+    funding_step(&sim->w, &sim->params, &sim->funding, wk->seed, wk->step, &sim->log);
+    return CW_OK;
+}
+
+/* Observe: each rank its neighbourhoods, then rank 0 the whole area. */
+static cw_status phase_observe(cw_sim *sim, const week_ctx *wk)
+{
+    observe_week(&sim->w, &sim->params, wk->step, sim->help.sums, &sim->obs, &sim->frame);
+    dist_gather_week(sim);
+    if (dist_is_root(sim)) observe_area(&sim->w, &sim->obs, sim->help.sums, &sim->frame);
+    sim->frame_valid = dist_is_root(sim);
+    return CW_OK;
+}
+
+/* Not a model phase: the week's events and metrics to the run file, and a
+ * snapshot if one is due. */
+static cw_status phase_output(cw_sim *sim, const week_ctx *wk)
+{
+    cw_status st;
+    if (sim->out && (st = output_write_events(sim->out, &sim->log, wk->week, sim->errmsg, sizeof sim->errmsg)))
+        return st;
+    event_log_end_week(&sim->log);
+    if (sim->out && (st = output_write_week(sim->out, wk->week, wk->week < 0, &sim->frame, sim->errmsg,
+                                            sizeof sim->errmsg)))
+        return st;
+    return snapshot_if_due(sim, wk->week);
+}
+
+/* One week, in MODEL.md s3's order and by its names (--timings reports them). */
+static const struct {
+    const char *name;
+    cw_status (*run)(cw_sim *sim, const week_ctx *wk);
+} phases[N_PHASES] = {
+    [PH_EVENTS] = {"events", phase_events},
+    [PH_LIFE] = {"life", phase_life},
+    [PH_SEEK] = {"help-seeking", phase_seek},
+    [PH_ALLOCATE] = {"allocation & outcomes", phase_allocate},
+    [PH_SOCIAL] = {"social life", phase_social},
+    [PH_GROUPS] = {"groups and money", phase_groups},
+    [PH_OBSERVE] = {"observe", phase_observe},
+    [PH_OUTPUT] = {"output", phase_output},
+};
+
+/* One week: the timetable above, each phase timed; in a debug build the
+ * world's invariants are checked after it. */
 cw_status cw_sim_step(cw_sim *sim)
 {
     if (sim->step >= sim->n_steps) return fail(sim, CW_ESTATE, "the run is complete");
     set_threads(sim);
-    int32_t week = (int32_t)(sim->step - sim->params.run_burn_in_weeks);
-    uint64_t seed = (uint64_t)sim->params.run_seed;
-    uint32_t step = (uint32_t)sim->step;
+    const week_ctx wk = {.week = (int32_t)(sim->step - sim->params.run_burn_in_weeks),
+                         .seed = (uint64_t)sim->params.run_seed,
+                         .step = (uint32_t)sim->step};
     double t[N_PHASES + 1];
-    cw_status st;
-
-    t[PH_EVENTS] = now_seconds();
-    st = events_apply(sim->scenario.events, sim->scenario.n_events, &sim->cursor, week, &sim->params, &sim->w,
-                      &sim->log, sim->errmsg, sizeof sim->errmsg);
-    if (st) return st;
-    t[PH_LIFE] = now_seconds();
-    life_step(&sim->w, &sim->params, seed, step);
-    t[PH_HELP] = now_seconds();
-    help_ask(&sim->w);
-    dist_ghosts_ask(sim);
-    help_offer(&sim->w, &sim->params, seed, step);
-    dist_ghosts_offer(sim);
-    help_allocate(&sim->w, &sim->params, seed, step, &sim->help);
-    dist_share_escalate(sim);
-    help_escalate(&sim->w, &sim->params, &sim->log);
-    t[PH_SOCIAL] = now_seconds();
-    social_step(&sim->w, &sim->params, seed, step);
-    t[PH_GROUPS] = now_seconds();
-    groups_step(&sim->w, &sim->params, seed, step, &sim->log);
-    dist_share_groups(sim);
-    funding_step(&sim->w, &sim->params, &sim->funding, seed, step, &sim->log);
-    t[PH_OBSERVE] = now_seconds();
-    observe_week(&sim->w, &sim->params, step, sim->help.sums, &sim->obs, &sim->frame);
-    dist_gather_week(sim);
-    if (dist_is_root(sim)) observe_area(&sim->w, &sim->obs, sim->help.sums, &sim->frame);
-    sim->frame_valid = dist_is_root(sim);
-    t[PH_OUTPUT] = now_seconds();
-    if (sim->out && (st = output_write_events(sim->out, &sim->log, week, sim->errmsg, sizeof sim->errmsg)))
-        return st;
-    event_log_end_week(&sim->log);
-    if (sim->out && (st = output_write_week(sim->out, week, week < 0, &sim->frame, sim->errmsg,
-                                            sizeof sim->errmsg)))
-        return st;
-    if ((st = snapshot_if_due(sim, week))) return st;
+    for (int ph = 0; ph < N_PHASES; ph++) {
+        t[ph] = now_seconds();
+        cw_status st = phases[ph].run(sim, &wk);
+        if (st) return st;
+    }
     t[N_PHASES] = now_seconds();
     for (int ph = 0; ph < N_PHASES; ph++) sim->phase_seconds[ph] += t[ph + 1] - t[ph];
 #ifndef NDEBUG
     char err[256];
     if (!world_check(&sim->w, (int)sim->params.population_identity_groups, err, sizeof err))
-        return fail(sim, CW_EINVAL, "invariant broken in week %d: %s", week, err);
+        return fail(sim, CW_EINVAL, "invariant broken in week %d: %s", wk.week, err);
 #endif
     sim->step++;
     return checkpoint_if_due(sim); /* in a distributed run, every rank's share streams to rank 0 */
@@ -492,7 +556,7 @@ int cw_sim_phase_timings(const cw_sim *sim, const char **names, double *seconds,
 {
     int n = max < N_PHASES ? max : N_PHASES;
     for (int ph = 0; ph < n; ph++) {
-        names[ph] = phase_names[ph];
+        names[ph] = phases[ph].name;
         seconds[ph] = sim->phase_seconds[ph];
     }
     return n;

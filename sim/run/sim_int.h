@@ -16,8 +16,8 @@
 #include "world.h"
 #include "world_comm.h"
 
-/* The phases of one week, in schedule order (MODEL.md s3), with timers. */
-enum phase { PH_EVENTS, PH_LIFE, PH_HELP, PH_SOCIAL, PH_GROUPS, PH_OBSERVE, PH_OUTPUT, N_PHASES };
+/* The week's phases (MODEL.md s3; the timetable is in sim.c). */
+enum phase { PH_EVENTS, PH_LIFE, PH_SEEK, PH_ALLOCATE, PH_SOCIAL, PH_GROUPS, PH_OBSERVE, PH_OUTPUT, N_PHASES };
 
 struct cw_sim {
     cw_mem mem;

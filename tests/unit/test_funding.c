@@ -10,6 +10,7 @@
 
 #include "funding.h"
 #include "groups.h"
+#include "fixture.h"
 #include "population.h"
 
 enum { MODE_NONE, MODE_COMPETITIVE, MODE_PATIENT };
@@ -25,22 +26,14 @@ typedef struct fixture {
 static void setup(fixture *f, int n_nbhd, int residents, void (*tweak)(cw_params *))
 {
     memset(f, 0, sizeof *f);
-    params_defaults(&f->p);
-    f->p.population_neighbourhoods = n_nbhd;
-    f->p.population_residents_per_neighbourhood = residents;
-    f->p.run_seed = 9;
-    if (tweak) tweak(&f->p);
-    char err[256];
-    cr_assert_eq(population_build(&f->w, &f->mem, &f->p, NULL, err, sizeof err), CW_OK, "%s", err);
-    cr_assert_eq(event_log_init(&f->log, &f->mem, f->w.n_nbhd, 0), CW_OK);
+    tiny_world(&f->mem, &f->w, &f->p, &f->log, n_nbhd, residents, 9, tweak);
     cr_assert_eq(funding_state_init(&f->fs, &f->mem, &f->w), CW_OK);
 }
 
 static void teardown(fixture *f)
 {
     funding_state_free(&f->fs, &f->mem);
-    event_log_free(&f->log, &f->mem);
-    world_free(&f->w, &f->mem);
+    tiny_world_free(&f->mem, &f->w, &f->log);
 }
 
 /* Members count; volunteer hours differ from group to group (0..40). */

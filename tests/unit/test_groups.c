@@ -15,6 +15,7 @@
 
 #include "funding.h"
 #include "groups.h"
+#include "fixture.h"
 #include "population.h"
 
 #define MAX_NB 16
@@ -32,22 +33,11 @@ typedef struct fixture {
 static void setup(fixture *f, int n_nbhd, int residents, void (*tweak)(cw_params *))
 {
     memset(f, 0, sizeof *f);
-    params_defaults(&f->p);
-    f->p.population_neighbourhoods = n_nbhd;
-    f->p.population_residents_per_neighbourhood = residents;
-    f->p.run_seed = 5;
-    if (tweak) tweak(&f->p);
-    char err[256];
-    cr_assert_eq(population_build(&f->w, &f->mem, &f->p, NULL, err, sizeof err), CW_OK, "%s", err);
+    tiny_world(&f->mem, &f->w, &f->p, &f->log, n_nbhd, residents, 5, tweak);
     cr_assert_leq(f->w.n_nbhd, MAX_NB);
-    cr_assert_eq(event_log_init(&f->log, &f->mem, f->w.n_nbhd, 0), CW_OK);
 }
 
-static void teardown(fixture *f)
-{
-    event_log_free(&f->log, &f->mem);
-    world_free(&f->w, &f->mem);
-}
+static void teardown(fixture *f) { tiny_world_free(&f->mem, &f->w, &f->log); }
 
 /* Stand-in for the social phase: members drop dead groups, groups count
  * their members, living groups get `hours` volunteer hours. */

@@ -1,7 +1,10 @@
 /*
- * Phases 3-5: help-seeking, allocation and outcomes (see help.h).
+ * Phase 4, allocation (MODEL.md s3.4): providers' queues, service triage,
+ * groups (members first), partnership vouching and referral, the LA
+ * escalation pools, and one neighbourhood's pass through phases 4-5
+ * (see help.h).
  */
-#include "help.h"
+#include "help_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +13,6 @@
 #include <omp.h>
 #endif
 
-#include "inequality.h"
 #include "mathx.h"
 #include "rng.h"
 
@@ -33,23 +35,6 @@ const uint8_t group_kind_sectors[N_GROUP_KINDS] = {
     [GK_COMMUNITY_BUSINESS] = S_WORK | S_FOOD,
 };
 
-/* Per-request flags in the scratch. */
-enum {
-    HF_ASKED_SERVICE = 1,   /* asked at least one service                      */
-    HF_SERVED = 2,          /* a service helped                                */
-    HF_TURNED_AWAY = 4,     /* a service could not                             */
-    HF_REFERRED = 8,        /* partnership: a service referred it to a group  */
-    HF_GROUP_REFUSED = 16,  /* a group it is not part of would not take it    */
-    HF_GROUP_CONTACT = 32,  /* member of a living group or asked one          */
-};
-
-/* A request in a provider's queue, served by priority (high first), then
- * by a random key (low first), then by c: `rank` encodes the first two so
- * that one integer comparison orders them (rank_of). */
-typedef struct ranked_request {
-    uint64_t rank;
-    uint32_t c; /* the requester's place in the needy list (resident order) */
-} ranked_request;
 
 /* A float's place in the order of floats, as an unsigned integer (no NaN
  * occurs): negative values' bits reversed, positive ones' offset; -0 is
@@ -67,14 +52,6 @@ static uint64_t rank_of(float prio, float key)
 {
     return (uint64_t)~float_order(prio) << 32 | float_order(key);
 }
-
-/* The residents' weekly draws for help-seeking: awareness of each service
- * (6 draws) and a group to ask (2 draws), always consumed. */
-typedef struct seek_draws {
-    double aware[N_SECTORS];
-    double group_pick, group_accept;
-    double referral;
-} seek_draws;
 
 size_t help_scratch_bytes(int n_threads, uint32_t most, int n_nbhd)
 {
@@ -170,121 +147,12 @@ static double coproduction(const cw_params *p)
                : 1.0;
 }
 
-/* ---- phase 3: what each resident asks its ties about; offers -------------- */
-
-static void state_ask(world *w, uint32_t i)
-{
-    const float *need = &w->need[(size_t)i * N_SECTORS];
-    int best = N_SECTORS;
-    float sev = 0.0f;
-    for (int s = 0; s < N_SECTORS; s++)
-        if (need[s] > sev) sev = need[s], best = s;
-    w->ask_sector[i] = (uint8_t)best;
-    w->ask_severity[i] = sev;
-    w->helped_by[i] = 0;
-}
-
-/* Provider j may offer its hours this week: to a household member in need
- * (chance household_offer_rate) or, more rarely, to any tie in need (chance
- * informal_offer_rate); it picks the tie in greatest need, household ties
- * at weight 1, others by severity x weight, weak ties not asked. */
-static void offer(world *w, const cw_params *p, uint64_t seed, uint32_t step, uint32_t j)
-{
-    w->give_to[j] = NO_RESIDENT;
-    w->give_hours[j] = 0.0f;
-    double avail = w->spare_hours[j] * p->help_informal_share;
-    if (avail <= 0.0) return;
-    double u = rng_trait(seed, RK_RESIDENT, world_gid(w, j), step, RP_OFFER);
-    int anyone = u < p->help_informal_offer_rate;
-    if (!anyone && u >= p->help_household_offer_rate) return;
-    double best = 0.0;
-    uint32_t to = NO_RESIDENT;
-    for (uint32_t k = w->tie_offset[j]; k < w->tie_offset[j + 1]; k++) {
-        uint32_t t = w->tie_target[k];
-        if (w->ask_sector[t] >= N_SECTORS) continue;
-        int home = w->household[t] == w->household[j];
-        if (!home && (!anyone || w->tie_weight[k] < p->help_informal_min_weight)) continue;
-        double prio = w->ask_severity[t] * (home ? 1.0 : w->tie_weight[k]);
-        if (prio > best) best = prio, to = t;
-    }
-    if (to == NO_RESIDENT) return;
-    double wanted = p->help_hours_per_severity * w->ask_severity[to];
-    w->give_to[j] = to;
-    w->give_hours[j] = (float)(avail < wanted ? avail : wanted);
-}
-
-void help_ask(world *w)
-{
-    long k0 = world_own_item_begin(w), k1 = world_own_item_end(w);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long k = k0; k < k1; k++)
-        for (uint32_t i = w->items[k].first; i < w->items[k].end; i++) state_ask(w, i);
-}
-
-void help_offer(world *w, const cw_params *p, uint64_t seed, uint32_t step)
-{
-    long k0 = world_own_item_begin(w), k1 = world_own_item_end(w);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long k = k0; k < k1; k++)
-        for (uint32_t i = w->items[k].first; i < w->items[k].end; i++) offer(w, p, seed, step, i);
-}
-
 /* ---- phase 4: allocation within one neighbourhood -------------------------- */
-
-/* What one neighbourhood's pass works with. */
-typedef struct nbhd_pass {
-    world *w;
-    const cw_params *p;
-    uint64_t seed;
-    uint32_t step;
-    int b;
-    uint32_t first, n;     /* residents [first, first+n)                        */
-    uint32_t g0, n_slots;  /* group slots [g0, g0+n_slots)                     */
-    /* Only residents with a need take part in allocation: needy[c] is the
-     * c-th of them (li = i - first, increasing), and the per-request arrays
-     * below are indexed by c, so a week costs little for the rest. */
-    uint32_t *needy, n_needy;
-    float *hours;          /* [n_needy][N_SECTORS][N_ROUTES]                   */
-    uint32_t *list;
-    float *prio;
-    uint8_t *group_slot, *group_sector, *flags; /* [n_needy]                   */
-    help_sums *sums;
-    double eff[N_ROUTES][N_SECTORS], pen[N_SECTORS];
-    double coproduction;   /* multiplier of group and service help's effect   */
-    uint8_t open[N_SECTORS][MAX_GROUP_SLOTS]; /* living groups anyone may ask */
-    uint32_t n_open[N_SECTORS];
-} nbhd_pass;
-
-static float *hours_at(const nbhd_pass *np, uint32_t c, int s, int r)
-{
-    return &np->hours[((size_t)c * N_SECTORS + (size_t)s) * N_ROUTES + (size_t)r];
-}
-
-/* The resident index of the c-th resident in need. */
-static uint32_t needy_resident(const nbhd_pass *np, uint32_t c) { return np->first + np->needy[c]; }
-
-static double wanted_hours(const cw_params *p, float severity) { return p->help_hours_per_severity * severity; }
 
 /* A random key that orders requests of equal priority (the requester's). */
 static float request_key(uint64_t seed, uint32_t i, uint32_t step, int salt)
 {
     return (float)rng_trait(seed, RK_RESIDENT, i, step * 8u + (uint32_t)salt, RP_KEY);
-}
-
-static void collect_informal(nbhd_pass *np)
-{
-    world *w = np->w;
-    for (uint32_t c = 0; c < np->n_needy; c++) {
-        uint32_t i = needy_resident(np, c);
-        int s = w->ask_sector[i]; /* < N_SECTORS: in need */
-        double got = 0.0;
-        for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) {
-            uint32_t t = w->tie_target[k];
-            if (w->give_to[t] == i) got += w->give_hours[t];
-        }
-        double want = wanted_hours(np->p, w->ask_severity[i]);
-        *hours_at(np, c, s, ROUTE_INFORMAL) = (float)(got < want ? got : want);
-    }
 }
 
 /* Whether request x is served before y: higher priority, then lower key,
@@ -328,17 +196,6 @@ static uint32_t queue_take(ranked_request *q, uint32_t *n)
     return c;
 }
 
-static seek_draws draw_seeking(uint64_t seed, uint32_t i, uint32_t step)
-{
-    rng g = rng_stream(seed, RK_RESIDENT, i, step, RP_HELP);
-    seek_draws d;
-    for (int s = 0; s < N_SECTORS; s++) d.aware[s] = rng_uniform(&g);
-    d.group_pick = rng_uniform(&g);
-    d.group_accept = rng_uniform(&g);
-    d.referral = rng_uniform(&g);
-    return d;
-}
-
 static int in_group_contact(const world *w, uint32_t i, uint32_t g0)
 {
     const uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
@@ -357,70 +214,99 @@ static void turn_away(nbhd_pass *np, uint32_t c, int s, double refer, const seek
         np->flags[c] |= HF_REFERRED;
 }
 
-/* Services: each sector's team turns away needs below its eligibility
- * threshold and triages the rest (severity and waiting first) with the staff hours left after the officer margin, plus any LA
- * escalation pool hours. */
-static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws *draws)
+/* Personal trust thresholds (fixed traits), kept in prio for the services'
+ * pass. */
+static void trust_thresholds(nbhd_pass *np)
 {
-    world *w = np->w;
+    const world *w = np->w;
     const cw_params *p = np->p;
-    double margin = officer_margin(p), refer = referral_chance(p);
-    const double eligible[N_SECTORS] = {p->services_elig_health, p->services_elig_social_care,
-                                        p->services_elig_mental_health, p->services_elig_housing,
-                                        p->services_elig_work, p->services_elig_food};
-    /* personal trust thresholds (fixed traits), kept in prio for this pass */
     for (uint32_t c = 0; c < np->n_needy; c++) {
         uint32_t i = needy_resident(np, c);
         np->prio[c] = (float)(p->help_trust_threshold_mean +
                                p->help_trust_threshold_spread *
                                    (rng_trait(np->seed, RK_RESIDENT, world_gid(w, i), w->arrived[i], RP_TRAIT_TRUST_THRESHOLD) - 0.5));
     }
+}
+
+/* Sector s's service queue: who asks (trusts the service and knows of it,
+ * or vouched for), triage (below eligibility: turned away), priority by
+ * severity, waiting and vouching. Returns the number of requests in req. */
+static uint32_t service_requests(nbhd_pass *np, ranked_request *req, const seek_draws *draws, int s, double refer,
+                                 double eligible)
+{
+    world *w = np->w;
+    const cw_params *p = np->p;
+    uint32_t n_req = 0;
+    for (uint32_t c = 0; c < np->n_needy; c++) {
+        uint32_t i = needy_resident(np, c);
+        float sev = w->need[(size_t)i * N_SECTORS + (size_t)s];
+        if (sev <= 0.0f) continue;
+        int trusts = w->trust[i] >= np->prio[c] && draws[c].aware[s] < p->help_awareness;
+        /* partnership: groups vouch for severe cases and bring them in first */
+        int vouched = (np->flags[c] & HF_GROUP_CONTACT) && sev >= p->partnership_severe &&
+                      draws[c].referral < refer;
+        if (!trusts && !vouched) continue;
+        np->flags[c] |= HF_ASKED_SERVICE;
+        if (sev < eligible) { /* assessed and found ineligible */
+            np->flags[c] |= HF_TURNED_AWAY;
+            if (sev < p->partnership_light && draws[c].referral < refer) np->flags[c] |= HF_REFERRED;
+            continue;
+        }
+        int cap = (int)p->help_queue_priority_cap, waited = w->unmet_weeks[i] < cap ? w->unmet_weeks[i] : cap;
+        float prio = sev + (float)(p->help_queue_priority * waited);
+        if (vouched) prio += (float)p->help_vouch_priority;
+        req[n_req++] = (ranked_request){rank_of(prio, request_key(np->seed, world_gid(w, i), np->step, s)), c};
+    }
+    return n_req;
+}
+
+/* Sector s's team serves its n_req requests in order with the staff hours
+ * left after the officer margin, plus any LA escalation pool hours. */
+static void service_serve(nbhd_pass *np, ranked_request *req, const seek_draws *draws, int s, uint32_t n_req,
+                          double margin, double refer)
+{
+    world *w = np->w;
+    const cw_params *p = np->p;
+    queue_build(req, n_req);
+    size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
+    double left = w->service_staff_hours[bs] * (1.0 - margin) + w->service_escalated[bs];
+    uint32_t unserved = 0, n_queued = n_req;
+    while (n_queued > 0 && left > 1e-9) {
+        uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
+        double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
+        double give = left < want ? left : want;
+        if (give > 1e-9) {
+            *hours_at(np, c, s, ROUTE_SERVICE) = (float)give;
+            left -= give;
+            np->flags[c] |= HF_SERVED;
+        } else {
+            unserved++;
+            turn_away(np, c, s, refer, draws);
+        }
+    }
+    /* no hours left: whatever their order, the rest get none (their
+     * share, min(left, want), is at most left) */
+    for (uint32_t r = 0; r < n_queued; r++) turn_away(np, req[r].c, s, refer, draws);
+    unserved += n_queued;
+    w->service_queue[bs] = (float)unserved;
+    np->sums->service_requests[s] = n_req;
+    np->sums->service_unserved[s] = unserved;
+}
+
+/* Services: each sector's team turns away needs below its eligibility
+ * threshold and triages the rest (severity and waiting first) with the staff hours left after the officer margin, plus any LA
+ * escalation pool hours. */
+static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws *draws)
+{
+    const cw_params *p = np->p;
+    double margin = officer_margin(p), refer = referral_chance(p);
+    const double eligible[N_SECTORS] = {p->services_elig_health, p->services_elig_social_care,
+                                        p->services_elig_mental_health, p->services_elig_housing,
+                                        p->services_elig_work, p->services_elig_food};
+    trust_thresholds(np);
     for (int s = 0; s < N_SECTORS; s++) {
-        uint32_t n_req = 0;
-        for (uint32_t c = 0; c < np->n_needy; c++) {
-            uint32_t i = needy_resident(np, c);
-            float sev = w->need[(size_t)i * N_SECTORS + (size_t)s];
-            if (sev <= 0.0f) continue;
-            int trusts = w->trust[i] >= np->prio[c] && draws[c].aware[s] < p->help_awareness;
-            /* partnership: groups vouch for severe cases and bring them in first */
-            int vouched = (np->flags[c] & HF_GROUP_CONTACT) && sev >= p->partnership_severe &&
-                          draws[c].referral < refer;
-            if (!trusts && !vouched) continue;
-            np->flags[c] |= HF_ASKED_SERVICE;
-            if (sev < eligible[s]) { /* assessed and found ineligible */
-                np->flags[c] |= HF_TURNED_AWAY;
-                if (sev < p->partnership_light && draws[c].referral < refer) np->flags[c] |= HF_REFERRED;
-                continue;
-            }
-            int cap = (int)p->help_queue_priority_cap, waited = w->unmet_weeks[i] < cap ? w->unmet_weeks[i] : cap;
-            float prio = sev + (float)(p->help_queue_priority * waited);
-            if (vouched) prio += (float)p->help_vouch_priority;
-            req[n_req++] = (ranked_request){rank_of(prio, request_key(np->seed, world_gid(w, i), np->step, s)), c};
-        }
-        queue_build(req, n_req);
-        size_t bs = (size_t)np->b * N_SECTORS + (size_t)s;
-        double left = w->service_staff_hours[bs] * (1.0 - margin) + w->service_escalated[bs];
-        uint32_t unserved = 0, n_queued = n_req;
-        while (n_queued > 0 && left > 1e-9) {
-            uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
-            double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
-            double give = left < want ? left : want;
-            if (give > 1e-9) {
-                *hours_at(np, c, s, ROUTE_SERVICE) = (float)give;
-                left -= give;
-                np->flags[c] |= HF_SERVED;
-            } else {
-                unserved++;
-                turn_away(np, c, s, refer, draws);
-            }
-        }
-        /* no hours left: whatever their order, the rest get none (their
-         * share, min(left, want), is at most left) */
-        for (uint32_t r = 0; r < n_queued; r++) turn_away(np, req[r].c, s, refer, draws);
-        unserved += n_queued;
-        w->service_queue[bs] = (float)unserved;
-        np->sums->service_requests[s] = n_req;
-        np->sums->service_unserved[s] = unserved;
+        uint32_t n_req = service_requests(np, req, draws, s, refer, eligible[s]);
+        service_serve(np, req, draws, s, n_req, margin, refer);
     }
 }
 
@@ -466,20 +352,13 @@ static void list_open_groups(nbhd_pass *np)
     }
 }
 
-/* Groups: each resident asks one group about its most severe need that some
- * group works in; each group serves members first, then by priority, with
- * its volunteers' and paid hours plus its share of the officer margin. */
-static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *draws)
+/* Each resident in need asks one group about its most severe need that
+ * some group works in (choose_group); its priority: severity, plus more for
+ * members and for partnership referrals. */
+static void group_requests(nbhd_pass *np, const seek_draws *draws)
 {
-    world *w = np->w;
+    const world *w = np->w;
     const cw_params *p = np->p;
-    uint32_t alive = 0;
-    for (uint32_t k = 0; k < np->n_slots; k++) alive += w->group_alive[np->g0 + k];
-    double margin_hours = 0.0;
-    if (alive > 0)
-        for (int s = 0; s < N_SECTORS; s++)
-            margin_hours += w->service_staff_hours[(size_t)np->b * N_SECTORS + (size_t)s] * officer_margin(p) *
-                            p->partnership_leverage;
     for (uint32_t c = 0; c < np->n_needy; c++) {
         uint32_t i = needy_resident(np, c);
         const float *need = &w->need[(size_t)i * N_SECTORS];
@@ -499,6 +378,53 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
                      ((np->flags[c] & HF_REFERRED) ? (float)p->help_group_referred_priority : 0.0f);
         np->prio[c] = prio;
     }
+}
+
+/* Group slot k serves its n_req requests, np->list[first...], by priority
+ * with its volunteers' and paid hours plus `extra` (its share of the
+ * officer margin); records its demand. */
+static void group_serve(nbhd_pass *np, ranked_request *req, uint32_t k, uint32_t first, uint32_t n_req, double extra_hours,
+                        uint32_t alive)
+{
+    world *w = np->w;
+    const cw_params *p = np->p;
+    uint32_t g = np->g0 + k;
+    double demand = 0.0;
+    for (uint32_t r = 0; r < n_req; r++) {
+        uint32_t c = np->list[first + r], i = needy_resident(np, c);
+        req[r] = (ranked_request){rank_of(np->prio[c], request_key(np->seed, world_gid(w, i), np->step, 7)), c};
+        demand += wanted_hours(p, w->need[(size_t)i * N_SECTORS + np->group_sector[c]]);
+    }
+    w->group_demand[g] = (float)demand;
+    if (n_req == 0) return;
+    queue_build(req, n_req);
+    double left = w->group_volunteer_hours[g] + w->group_paid_hours[g] + extra_hours / alive;
+    for (uint32_t n_queued = n_req; n_queued > 0 && left > 1e-9;) {
+        uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
+        int s = np->group_sector[c];
+        double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
+        double give = left < want ? left : want;
+        *hours_at(np, c, s, ROUTE_GROUP) = (float)give;
+        left -= give;
+        if (w->group_kind[g] == GK_TIME_BANK) w->timebank_balance[i] -= (float)give;
+    }
+}
+
+/* Groups: each resident asks one group about its most severe need that some
+ * group works in; each group serves members first, then by priority, with
+ * its volunteers' and paid hours plus its share of the officer margin. */
+static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *draws)
+{
+    const world *w = np->w;
+    const cw_params *p = np->p;
+    uint32_t alive = 0;
+    for (uint32_t k = 0; k < np->n_slots; k++) alive += w->group_alive[np->g0 + k];
+    double margin_hours = 0.0;
+    if (alive > 0)
+        for (int s = 0; s < N_SECTORS; s++)
+            margin_hours += w->service_staff_hours[(size_t)np->b * N_SECTORS + (size_t)s] * officer_margin(p) *
+                            p->partnership_leverage;
+    group_requests(np, draws);
     /* requests by group: a counting sort on the slot, in resident order */
     uint32_t start[MAX_GROUP_SLOTS + 1] = {0};
     for (uint32_t c = 0; c < np->n_needy; c++)
@@ -508,120 +434,8 @@ static void serve_groups(nbhd_pass *np, ranked_request *req, const seek_draws *d
     memcpy(fill, start, sizeof fill);
     for (uint32_t c = 0; c < np->n_needy; c++)
         if (np->group_slot[c] != NO_MEMBERSHIP) np->list[fill[np->group_slot[c]]++] = c;
-
-    for (uint32_t k = 0; k < np->n_slots; k++) {
-        uint32_t g = np->g0 + k;
-        uint32_t n_req = start[k + 1] - start[k];
-        double demand = 0.0;
-        for (uint32_t r = 0; r < n_req; r++) {
-            uint32_t c = np->list[start[k] + r], i = needy_resident(np, c);
-            req[r] = (ranked_request){rank_of(np->prio[c], request_key(np->seed, world_gid(w, i), np->step, 7)), c};
-            demand += wanted_hours(p, w->need[(size_t)i * N_SECTORS + np->group_sector[c]]);
-        }
-        w->group_demand[g] = (float)demand;
-        if (n_req == 0) continue;
-        queue_build(req, n_req);
-        double left = w->group_volunteer_hours[g] + w->group_paid_hours[g] + margin_hours / alive;
-        for (uint32_t n_queued = n_req; n_queued > 0 && left > 1e-9;) {
-            uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
-            int s = np->group_sector[c];
-            double want = wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]);
-            double give = left < want ? left : want;
-            *hours_at(np, c, s, ROUTE_GROUP) = (float)give;
-            left -= give;
-            if (w->group_kind[g] == GK_TIME_BANK) w->timebank_balance[i] -= (float)give;
-        }
-    }
-}
-
-/* ---- phase 5: outcomes ------------------------------------------------------ */
-
-static void update_trust(const cw_params *p, float *trust, int gained, int lost)
-{
-    double t = *trust;
-    if (gained) t += p->trust_helped_gain * (1.0 - t);
-    if (lost) t -= p->trust_turned_away_loss * t;
-    t += p->trust_reversion * (p->trust_anchor - t);
-    *trust = (float)cw_min(1.0, cw_max(0.0, t));
-}
-
-/* Resident first + li, the c-th in need (c is only read if it has a need). */
-static void outcome(nbhd_pass *np, uint32_t li, uint32_t c)
-{
-    world *w = np->w;
-    const cw_params *p = np->p;
-    uint32_t i = np->first + li;
-    float *need = &w->need[(size_t)i * N_SECTORS];
-    double coprod = np->coproduction;
-    uint8_t mask = 0, by = 0;
-    int any_need = 0, unmet_needs = 0;
-    double unmet_severity = 0.0, y = 0.0;
-    help_sums *hs = np->sums;
-#pragma GCC unroll 6
-    for (int s = 0; s < N_SECTORS; s++) {
-        double sev = need[s];
-        if (sev <= 0.0) continue;
-        any_need = 1;
-        hs->needing[s] += 1.0;
-        double total = 0.0, relief = 0.0;
-#pragma GCC unroll 3
-        for (int r = 0; r < N_ROUTES; r++) {
-            double h = *hours_at(np, c, s, r);
-            if (h <= 0.0) continue;
-            by |= (uint8_t)(1u << r);
-            total += h;
-            hs->hours[r] += h;
-            double e = np->eff[r][s] * h;
-            if (r != ROUTE_SERVICE) e *= cw_max(0.0, 1.0 - np->pen[s] * sev);
-            if (r != ROUTE_INFORMAL) e *= coprod;
-            relief += e;
-        }
-        double covered = cw_min(1.0, total / wanted_hours(p, (float)sev));
-        double shortfall = sev * (1.0 - covered);
-        hs->shortfall[s] += shortfall;
-        hs->shortfall_sq[s] += shortfall * shortfall;
-        y += shortfall;
-        if (total <= 0.0) {
-            hs->unmet[s] += 1.0;
-            mask |= (uint8_t)(1u << s);
-            unmet_needs++;
-            unmet_severity += sev;
-            need[s] = (float)cw_min(1.0, sev + p->out_unmet_growth * (1.0 - sev));
-        } else {
-            double left = sev - relief;
-            need[s] = left < p->need_min_severity ? 0.0f : (float)left; /* helped below the floor: met */
-        }
-    }
-    hs->y += y;
-    hs->ylny += ineq_ylny(y);
-    hs->q_residents[w->quintile[i]] += 1.0;
-    hs->q_y[w->quintile[i]] += y;
-
-    w->unmet_mask[i] = mask;
-    w->helped_by[i] = by;
-    if (any_need && by == 0) {
-        if (w->unmet_weeks[i] < UINT16_MAX) w->unmet_weeks[i]++;
-    } else {
-        w->unmet_weeks[i] = 0;
-    }
-    w->health[i] = (float)cw_max(0.0, w->health[i] - p->out_unmet_health_cost * unmet_severity);
-
-    uint8_t f = any_need ? np->flags[c] : 0;
-    update_trust(p, &w->trust[i], f & HF_SERVED, f & HF_TURNED_AWAY);
-    if (f & HF_ASKED_SERVICE) { /* listened to, or merely consulted */
-        double t = w->trust[i];
-        t = p->policy_listening ? t + p->trust_listening_gain * (1.0 - t) : t - p->trust_consulted_loss * t;
-        w->trust[i] = (float)cw_min(1.0, cw_max(0.0, t));
-    }
-    update_trust(p, &w->trust_groups[i], by & (1u << ROUTE_GROUP), f & HF_GROUP_REFUSED);
-
-    double total_need = 0.0;
-    for (int s = 0; s < N_SECTORS; s++) total_need += need[s];
-    double target = p->wb_max - p->wb_need_cost * total_need - p->wb_unmet_cost * unmet_needs -
-                    ((w->social_flags[i] & SF_LONELY) ? p->wb_lonely_cost : 0.0) -
-                    ((w->social_flags[i] & SF_ISOLATED) ? p->wb_tie_benefit : 0.0);
-    double wb = w->wellbeing[i] + p->wb_reversion * (cw_max(0.0, target) - w->wellbeing[i]);
-    w->wellbeing[i] = (float)cw_min(1.0, cw_max(0.0, wb));
+    for (uint32_t k = 0; k < np->n_slots; k++)
+        group_serve(np, req, k, start[k], start[k + 1] - start[k], margin_hours, alive);
 }
 
 static void allocate_neighbourhood(nbhd_pass *np, ranked_request *req, seek_draws *draws)
@@ -635,15 +449,15 @@ static void allocate_neighbourhood(nbhd_pass *np, ranked_request *req, seek_draw
     memset(np->sums, 0, sizeof *np->sums);
     for (uint32_t c = 0; c < np->n_needy; c++) {
         uint32_t i = needy_resident(np, c);
-        draws[c] = draw_seeking(np->seed, world_gid(w, i), np->step);
+        draws[c] = help_draw_seeking(np->seed, world_gid(w, i), np->step);
         if (in_group_contact(w, i, np->g0)) np->flags[c] |= HF_GROUP_CONTACT;
     }
     list_open_groups(np);
-    collect_informal(np);
+    help_collect_informal(np);
     serve_services(np, req, draws);
     serve_groups(np, req, draws);
     for (uint32_t li = 0, c = 0; li < np->n; li++) {
-        outcome(np, li, c);
+        help_outcome(np, li, c);
         c += c < np->n_needy && np->needy[c] == li;
     }
     /* partnership: a sector whose unmet rate is high is a problem to report */

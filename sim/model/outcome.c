@@ -1,0 +1,127 @@
+/*
+ * Phase 5, outcomes (MODEL.md s3.5): help lowers each need's severity, an
+ * unmet need grows; trust in services and groups follows how the resident
+ * was treated; wellbeing moves toward its target (see help.h).
+ */
+#include "help_int.h"
+
+#include "inequality.h"
+#include "mathx.h"
+
+static void update_trust(const cw_params *p, float *trust, int gained, int lost)
+{
+    double t = *trust;
+    if (gained) t += p->trust_helped_gain * (1.0 - t);
+    if (lost) t -= p->trust_turned_away_loss * t;
+    t += p->trust_reversion * (p->trust_anchor - t);
+    *trust = (float)cw_min(1.0, cw_max(0.0, t));
+}
+
+/* What the needs part of a resident's outcome tells the rest. */
+typedef struct need_result {
+    uint8_t mask, by;           /* unmet sectors; routes that helped      */
+    int any_need, unmet_needs;
+    double unmet_severity;
+} need_result;
+
+/* Needs: help lowers each need by route x sector effectiveness (community
+ * help less for severe needs, group and service help times co-production);
+ * an unhelped need grows. Adds to the neighbourhood's sums. */
+static need_result outcome_needs(nbhd_pass *np, uint32_t i, uint32_t c)
+{
+    world *w = np->w;
+    const cw_params *p = np->p;
+    float *need = &w->need[(size_t)i * N_SECTORS];
+    double coprod = np->coproduction;
+    uint8_t mask = 0, by = 0;
+    int any_need = 0, unmet_needs = 0;
+    double unmet_severity = 0.0, y = 0.0;
+    help_sums *hs = np->sums;
+#pragma GCC unroll 6
+    for (int s = 0; s < N_SECTORS; s++) {
+        double sev = need[s];
+        if (sev <= 0.0) continue;
+        any_need = 1;
+        hs->needing[s] += 1.0;
+        double total = 0.0, relief = 0.0;
+#pragma GCC unroll 3
+        for (int r = 0; r < N_ROUTES; r++) {
+            double h = *hours_at(np, c, s, r);
+            if (h <= 0.0) continue;
+            by |= (uint8_t)(1u << r);
+            total += h;
+            hs->hours[r] += h;
+            double e = np->eff[r][s] * h;
+            if (r != ROUTE_SERVICE) e *= cw_max(0.0, 1.0 - np->pen[s] * sev);
+            if (r != ROUTE_INFORMAL) e *= coprod;
+            relief += e;
+        }
+        double covered = cw_min(1.0, total / wanted_hours(p, (float)sev));
+        double shortfall = sev * (1.0 - covered);
+        hs->shortfall[s] += shortfall;
+        hs->shortfall_sq[s] += shortfall * shortfall;
+        y += shortfall;
+        if (total <= 0.0) {
+            hs->unmet[s] += 1.0;
+            mask |= (uint8_t)(1u << s);
+            unmet_needs++;
+            unmet_severity += sev;
+            need[s] = (float)cw_min(1.0, sev + p->out_unmet_growth * (1.0 - sev));
+        } else {
+            double left = sev - relief;
+            need[s] = left < p->need_min_severity ? 0.0f : (float)left; /* helped below the floor: met */
+        }
+    }
+    hs->y += y;
+    hs->ylny += ineq_ylny(y);
+    hs->q_residents[w->quintile[i]] += 1.0;
+    hs->q_y[w->quintile[i]] += y;
+    return (need_result){.mask = mask, .by = by, .any_need = any_need, .unmet_needs = unmet_needs,
+                         .unmet_severity = unmet_severity};
+}
+
+/* Trust: in services (served, turned away; listened to or merely
+ * consulted) and in groups (helped, refused). f: the request's HF_* flags. */
+static void outcome_trust(world *w, const cw_params *p, uint32_t i, uint8_t f, uint8_t by)
+{
+    update_trust(p, &w->trust[i], f & HF_SERVED, f & HF_TURNED_AWAY);
+    if (f & HF_ASKED_SERVICE) { /* listened to, or merely consulted */
+        double t = w->trust[i];
+        t = p->policy_listening ? t + p->trust_listening_gain * (1.0 - t) : t - p->trust_consulted_loss * t;
+        w->trust[i] = (float)cw_min(1.0, cw_max(0.0, t));
+    }
+    update_trust(p, &w->trust_groups[i], by & (1u << ROUTE_GROUP), f & HF_GROUP_REFUSED);
+}
+
+/* Wellbeing moves toward a target that needs, unmet needs, loneliness and
+ * isolation lower. */
+static void outcome_wellbeing(world *w, const cw_params *p, uint32_t i, int unmet_needs)
+{
+    const float *need = &w->need[(size_t)i * N_SECTORS];
+    double total_need = 0.0;
+    for (int s = 0; s < N_SECTORS; s++) total_need += need[s];
+    double target = p->wb_max - p->wb_need_cost * total_need - p->wb_unmet_cost * unmet_needs -
+                    ((w->social_flags[i] & SF_LONELY) ? p->wb_lonely_cost : 0.0) -
+                    ((w->social_flags[i] & SF_ISOLATED) ? p->wb_tie_benefit : 0.0);
+    double wb = w->wellbeing[i] + p->wb_reversion * (cw_max(0.0, target) - w->wellbeing[i]);
+    w->wellbeing[i] = (float)cw_min(1.0, cw_max(0.0, wb));
+}
+
+/* Resident first + li, the c-th in need (c is only read if it has a need). */
+void help_outcome(nbhd_pass *np, uint32_t li, uint32_t c)
+{
+    world *w = np->w;
+    const cw_params *p = np->p;
+    uint32_t i = np->first + li;
+    need_result nr = outcome_needs(np, i, c);
+    w->unmet_mask[i] = nr.mask;
+    w->helped_by[i] = nr.by;
+    if (nr.any_need && nr.by == 0) {
+        if (w->unmet_weeks[i] < UINT16_MAX) w->unmet_weeks[i]++;
+    } else {
+        w->unmet_weeks[i] = 0;
+    }
+    w->health[i] = (float)cw_max(0.0, w->health[i] - p->out_unmet_health_cost * nr.unmet_severity);
+    outcome_trust(w, p, i, nr.any_need ? np->flags[c] : 0, nr.by);
+    outcome_wellbeing(w, p, i, nr.unmet_needs);
+}

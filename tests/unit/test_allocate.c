@@ -1,0 +1,236 @@
+/*
+ * Allocation (phase 4, sim/model/allocate.c) on one tiny neighbourhood whose
+ * state each test sets by hand: who needs what, who trusts services, which
+ * group is alive, how many hours each provider has. Everything else is
+ * quiet (no needs, no offers, no groups, no service hours), so the test sees
+ * one rule at a time. Where the rule under test is an order among equals,
+ * the test runs with the two residents' roles swapped: their random keys
+ * then decide one arrangement against the rule if the rule were missing.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "help.h"
+
+typedef struct fixture {
+    cw_mem mem;
+    world w;
+    cw_params p;
+    event_log log;
+    help_scratch hs;
+    uint32_t g;  /* the one group slot the group tests bring to life */
+} fixture;
+
+static void setup(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    tiny_world(&f->mem, &f->w, &f->p, &f->log, 1, 30, 3, NULL);
+    cr_assert_eq(help_scratch_init(&f->hs, &f->mem, &f->w, 1), CW_OK);
+    cr_assert_geq(f->w.n_res, 4);
+    cr_assert_gt(f->w.nbhd_group_first[1], f->w.nbhd_group_first[0], "the neighbourhood has group slots");
+
+    cw_params *p = &f->p; /* quiet: every route closed until a test opens it */
+    p->help_informal_offer_rate = p->help_household_offer_rate = 0.0;
+    p->help_trust_threshold_mean = p->help_trust_threshold_spread = 0.0;
+    p->help_awareness = 1.0;
+    p->services_elig_health = p->services_elig_social_care = p->services_elig_mental_health = 0.0;
+    p->services_elig_housing = p->services_elig_work = p->services_elig_food = 0.0;
+    p->policy_partnership = p->policy_privatised = 0;
+    world *w = &f->w;
+    for (uint32_t i = 0; i < w->n_res; i++) {
+        for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
+        for (int q = 0; q < MAX_MEMBERSHIPS; q++) w->membership[(size_t)i * MAX_MEMBERSHIPS + (size_t)q] = NO_MEMBERSHIP;
+        w->trust[i] = 1.0f;
+        w->unmet_weeks[i] = 0;
+        w->spare_hours[i] = 0.0f;
+    }
+    for (uint32_t k = 0; k < w->n_groups; k++) {
+        w->group_alive[k] = 0;
+        w->group_volunteer_hours[k] = w->group_paid_hours[k] = 0.0f;
+    }
+    for (int s = 0; s < N_SECTORS; s++) w->service_staff_hours[s] = w->service_escalated[s] = 0.0f;
+    f->g = w->nbhd_group_first[0];
+}
+
+static void teardown(fixture *f)
+{
+    help_scratch_free(&f->hs, &f->mem);
+    tiny_world_free(&f->mem, &f->w, &f->log);
+}
+
+static void set_need(fixture *f, uint32_t i, int s, float sev) { f->w.need[(size_t)i * N_SECTORS + (size_t)s] = sev; }
+
+/* Hours a need of severity sev asks of a route (help.hours_per_severity). */
+static float wanted(const fixture *f, float sev) { return (float)(f->p.help_hours_per_severity * sev); }
+
+/* Phases 3-5 for the week. */
+static void allocate(fixture *f)
+{
+    help_ask(&f->w);
+    help_offer(&f->w, &f->p, 7, 11);
+    help_allocate(&f->w, &f->p, 7, 11, &f->hs);
+}
+
+static int helped(const fixture *f, uint32_t i, int route) { return (f->w.helped_by[i] >> route) & 1u; }
+
+/* One living group that works in health, open to anyone, with `hours`. */
+static void open_group(fixture *f, float hours)
+{
+    world *w = &f->w;
+    w->group_alive[f->g] = 1;
+    w->group_kind[f->g] = GK_MUTUAL_AID;
+    w->group_openness[f->g] = 1.0f;
+    w->group_volunteer_hours[f->g] = hours;
+}
+
+static void join(fixture *f, uint32_t i)
+{
+    f->w.membership[(size_t)i * MAX_MEMBERSHIPS] = (uint8_t)(f->g - f->w.nbhd_group_first[0]);
+}
+
+/* ---- priority: severity first, then waiting -------------------------------- */
+
+Test(allocate, services_serve_the_more_severe_need_first)
+{
+    fixture f;
+    setup(&f);
+    set_need(&f, 1, SECTOR_HEALTH, 0.3f);
+    set_need(&f, 2, SECTOR_HEALTH, 0.8f);
+    f.w.service_staff_hours[SECTOR_HEALTH] = wanted(&f, 0.8f); /* exactly the severe need's hours */
+    allocate(&f);
+    cr_expect(helped(&f, 2, ROUTE_SERVICE), "the severe need is served");
+    cr_expect(!helped(&f, 1, ROUTE_SERVICE), "the light need waits: the hours went to the severe one");
+    cr_expect_float_eq(f.w.service_queue[SECTOR_HEALTH], 1.0f, 1e-6, "one request left unserved");
+    teardown(&f);
+}
+
+Test(allocate, among_equal_needs_the_longer_wait_is_served_first)
+{
+    for (uint32_t waiting = 1; waiting <= 2; waiting++) {
+        fixture f;
+        setup(&f);
+        uint32_t other = 3 - waiting;
+        set_need(&f, 1, SECTOR_HEALTH, 0.5f);
+        set_need(&f, 2, SECTOR_HEALTH, 0.5f);
+        f.w.unmet_weeks[waiting] = 10;
+        f.w.service_staff_hours[SECTOR_HEALTH] = wanted(&f, 0.5f);
+        allocate(&f);
+        cr_expect(helped(&f, waiting, ROUTE_SERVICE), "resident %u waited 10 weeks and is served", waiting);
+        cr_expect(!helped(&f, other, ROUTE_SERVICE), "resident %u, new, is not", other);
+        teardown(&f);
+    }
+}
+
+/* ---- two-phase requests ---------------------------------------------------- */
+
+/* Offers read every resident's ask, whatever its place in the resident
+ * order, and allocation hands over what was offered. */
+Test(allocate, offers_are_made_to_stated_asks_before_allocation)
+{
+    fixture f;
+    setup(&f);
+    world *w = &f.w;
+    uint32_t j = NO_RESIDENT, t = NO_RESIDENT; /* a helper whose household tie comes later in resident order */
+    for (uint32_t a = 0; a < w->n_res && t == NO_RESIDENT; a++)
+        for (uint32_t k = w->tie_offset[a]; k < w->tie_offset[a + 1] && t == NO_RESIDENT; k++)
+            if (w->household[w->tie_target[k]] == w->household[a] && w->tie_target[k] > a) j = a, t = w->tie_target[k];
+    cr_assert_neq(t, NO_RESIDENT, "some resident has a later household tie");
+    f.p.help_household_offer_rate = 1.0;
+    w->spare_hours[j] = 100.0f;
+    set_need(&f, t, SECTOR_FOOD, 0.4f);
+    allocate(&f);
+    cr_expect_eq(w->give_to[j], t, "the offer goes to the tie in need");
+    cr_expect_float_eq(w->give_hours[j], wanted(&f, 0.4f), 1e-4, "capped at what the need asks");
+    cr_expect(helped(&f, t, ROUTE_INFORMAL), "allocation hands the offered hours over");
+    cr_expect_lt(w->need[(size_t)t * N_SECTORS + SECTOR_FOOD], 0.4f, "and they lower the need");
+    teardown(&f);
+}
+
+/* ---- triage ----------------------------------------------------------------- */
+
+Test(allocate, services_turn_away_needs_below_eligibility_whatever_the_hours)
+{
+    fixture f;
+    setup(&f);
+    f.p.services_elig_health = 0.5;
+    set_need(&f, 1, SECTOR_HEALTH, 0.3f);
+    set_need(&f, 2, SECTOR_HEALTH, 0.6f);
+    f.w.service_staff_hours[SECTOR_HEALTH] = 1000.0f;
+    allocate(&f);
+    cr_expect(!helped(&f, 1, ROUTE_SERVICE), "below eligibility: turned away");
+    cr_expect(helped(&f, 2, ROUTE_SERVICE), "above it: served");
+    cr_expect_lt(f.w.trust[1], f.w.trust[2], "being turned away costs trust that being served does not");
+    teardown(&f);
+}
+
+/* ---- groups: members first ------------------------------------------------- */
+
+Test(allocate, groups_serve_members_before_others)
+{
+    for (uint32_t member = 1; member <= 2; member++) {
+        fixture f;
+        setup(&f);
+        uint32_t other = 3 - member;
+        open_group(&f, wanted(&f, 0.5f));
+        join(&f, member);
+        set_need(&f, 1, SECTOR_HEALTH, 0.5f);
+        set_need(&f, 2, SECTOR_HEALTH, 0.5f);
+        allocate(&f);
+        cr_expect(helped(&f, member, ROUTE_GROUP), "member %u is helped", member);
+        cr_expect(!helped(&f, other, ROUTE_GROUP), "non-member %u is not: the hours went to the member", other);
+        teardown(&f);
+    }
+}
+
+/* ---- partnership: vouching and referral ------------------------------------ */
+
+/* A resident who does not trust services, but is in touch with a group,
+ * gets a severe need to services only through the partnership's vouching. */
+static int vouched_case_served(int partnership)
+{
+    fixture f;
+    setup(&f);
+    f.p.policy_partnership = partnership;
+    f.p.partnership_margin = 0.0;
+    f.p.help_trust_threshold_mean = 0.9;
+    open_group(&f, 0.0f);
+    join(&f, 1);
+    f.w.trust[1] = 0.0f;
+    set_need(&f, 1, SECTOR_HEALTH, (float)f.p.partnership_severe + 0.2f);
+    f.w.service_staff_hours[SECTOR_HEALTH] = 1000.0f;
+    allocate(&f);
+    int served = helped(&f, 1, ROUTE_SERVICE);
+    teardown(&f);
+    return served;
+}
+
+Test(allocate, groups_vouch_for_severe_cases_with_a_partnership)
+{
+    cr_expect(vouched_case_served(1), "with a partnership the group brings the distrustful resident in");
+    cr_expect(!vouched_case_served(0), "without one the resident does not ask");
+}
+
+/* Services refer a light need they turn away to a group, which serves the
+ * referred ahead of an equal need that came to it directly. */
+Test(allocate, services_refer_light_needs_to_groups_ahead_of_others)
+{
+    for (uint32_t referred = 1; referred <= 2; referred++) {
+        fixture f;
+        setup(&f);
+        uint32_t other = 3 - referred;
+        f.p.policy_partnership = 1;
+        f.p.partnership_margin = 0.0;
+        f.p.services_elig_health = 0.9; /* the service assesses and turns it away */
+        f.p.help_trust_threshold_mean = 0.5;
+        f.w.trust[other] = 0.0f;        /* does not ask the service at all */
+        float sev = (float)f.p.partnership_light * 0.5f;
+        open_group(&f, wanted(&f, sev));
+        set_need(&f, 1, SECTOR_HEALTH, sev);
+        set_need(&f, 2, SECTOR_HEALTH, sev);
+        allocate(&f);
+        cr_expect(helped(&f, referred, ROUTE_GROUP), "the referred resident %u is helped by the group", referred);
+        cr_expect(!helped(&f, other, ROUTE_GROUP), "resident %u, not referred, is not", other);
+        teardown(&f);
+    }
+}
