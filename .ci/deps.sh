@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # Install what Commonweal needs on Debian 12 (as root), from Debian's packages only.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive

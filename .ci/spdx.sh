@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # SPDX headers (https://spdx.dev/ids/): every source file of the repository
 # says its licence and copyright holder in its first lines.
 #   .ci/spdx.sh --check [FILE...]   list the files without the header; exit 1 if any

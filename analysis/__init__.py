@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Commonweal analysis: load run and sweep files, plot them, write a what-if report.
 
 Use Debian's interpreter, /usr/bin/python3 (it sees python3-h5py, numpy, pandas, matplotlib):

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """The C library (libcommonweal.so) from Python, through ctypes.
 
     from commonweal import Simulation

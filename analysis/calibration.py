@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Model against the calibration targets C1-C5 (../shared/design/CALIBRATION.md).
 
     /usr/bin/python3 -m analysis.calibration RUN.h5 [--json]

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Run and sweep files as xarray Datasets with named coordinates.
 
     import commonweal                    # pip install ./analysis (or `analysis` in the checkout)

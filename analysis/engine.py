@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """The C program as the one statistics engine: the report takes its paired differences from
 `commonweal compare --json` (so the report and `compare` pair the same members the same way and
 print the same numbers) and its words for the levers from `commonweal params --levers`.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Sensitivity from a Latin-hypercube sweep: which uncertain parameters move a metric.
 
 A Latin-hypercube sweep (`method: lhs`, e.g. scenarios/sweeps/uncertainty-lhs.yaml) samples the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Read Commonweal output files (docs/OUTPUT.md) into numpy arrays and tidy pandas frames.
 
 A *run file* (`commonweal run`) holds one simulation; a *sweep file* (`commonweal sweep`, root

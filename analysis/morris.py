@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Morris elementary-effects screening, with numpy only.
 
 Design (Morris 1991, as in Saltelli et al. 2008, ch. 3): r trajectories of k + 1 points on a

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Plots of scenarios (matplotlib; no display needed, and no backend forced on import).
 
 Every function takes a list of `summary.Scenario` (the first is the baseline), draws one figure,

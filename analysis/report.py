@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """The what-if report: one self-contained HTML file from a baseline and policies.
 
     /usr/bin/python3 -m analysis.report BASE.h5 [POLICY.h5 | SWEEP.h5 ...] -o report.html

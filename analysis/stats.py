@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Confidence intervals for the levels the report states (scipy's Student t). Paired
 differences between scenarios are not computed here: they come from `commonweal compare`
 (analysis/engine.py), the one pairing engine.

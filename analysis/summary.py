@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Scenarios, replicates and the numbers the report states.
 
 A *scenario* is a set of replicates (members) that share every parameter but the seed:

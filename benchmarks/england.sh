@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # England at full scale (issue 18): scenarios/england.yaml, all 32,844 real
 # neighbourhoods and 44.3 M adults, for W reported weeks (no burn-in), in one
 # process at T threads, then over 2 MPI ranks of T/2 threads, one after the

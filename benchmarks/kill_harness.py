@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Crash consistency, as SQLite tests it (issue 20): kill a run with SIGKILL
 at random moments - from file creation to mid-flush - and require that
 `commonweal resume` then gives datasets byte-identical to an uninterrupted

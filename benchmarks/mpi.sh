@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # MPI scaling tables for benchmarks/RESULTS.md (issue 8): weak scaling (a
 # fixed number of neighbourhoods of 5,000 residents per rank) and strong
 # scaling (a fixed total), on benchmarks/standard.yaml, whole runs with

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # Build Release and run the standard benchmark, then (with --scaling) the
 # thread-scaling and size-scaling tables. Prints Markdown tables for
 # benchmarks/RESULTS.md. Usage:

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Regenerate the generated parts of the docs from their sources of truth.
 
     /usr/bin/python3 docs/regenerate.py build/commonweal

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # Slurm job script: one large run (scenarios/england.yaml) over 4 nodes, one
 # MPI rank per node and an OpenMP thread per core inside it (docs/MPI.md).
 # A rank holds its share of the world (England: about 10 GiB in all,

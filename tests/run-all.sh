@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # The whole test suite, from a fresh Debian 12 machine: install what is needed,
 # build a Release tree with MPI, a serial one without, and an address+undefined
 # sanitizer tree, and run the tests in each (Criterion unit tests, end-to-end

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Distributed runs over MPI (docs/MPI.md). Only in builds with MPI
  * (CW_HAVE_MPI; cmake -DCOMMONWEAL_MPI=ON|AUTO).

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Write england-imd2019.csv: England's 32,844 neighbourhoods (LSOAs, 2011) from the
 official English Indices of Deprivation 2019, for scenarios/england.yaml and any
 scenario that picks its areas from it (population.areas).

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Commands that live in their own files under sim/cli/ (main.c dispatches).
  * Each takes argv[0] = the command's name and returns the exit status:

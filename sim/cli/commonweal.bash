@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # bash completion for commonweal (installed as
 # share/bash-completion/completions/commonweal)
 _commonweal() {

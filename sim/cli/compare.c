@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * commonweal compare BASE.h5 POLICY.h5 [--metric M]... [--by quintile|identity|decile|fifth|age_band]
  *                    [--weeks A:B] [--percent] [--csv|--json] [--force]

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * commonweal metrics [--json]: the metrics every run writes, from the
  * library's table (sim/core/metrics.def) at run time; commonweal export FILE.h5

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The command line under mpirun (docs/MPI.md): MPI starts only when a
  * launcher started this process (so `commonweal run` on its own never

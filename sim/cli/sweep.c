@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * commonweal sweep SWEEP.yaml [-o OUT.h5] [--jobs N] [--threads T] [--resume]
  *                  [--force] [--set PATH=VALUE]... [--quiet]

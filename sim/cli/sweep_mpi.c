@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * `mpirun -n R commonweal sweep ...` (docs/MPI.md): members spread over
  * ranks, dynamically. Rank 0 hands out member indices, one at a time, to

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers every command of the program shares (one copy each): the stop
  * flag the signals set, a monotonic clock, the default output name, whole

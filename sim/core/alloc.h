@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The counting allocator: every byte the simulation holds goes through here,
  * so the library can report memory per resident, refuse a population that

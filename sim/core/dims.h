@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The model's dimensions, generated from dims.def: enums, counts, the names
  * written to files and the words people read.

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /* JSON strings and numbers (jsonw.h). */
 #include "jsonw.h"
 

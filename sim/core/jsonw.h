@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Writing JSON (the CLI's --json outputs): strings escaped per RFC 8259,
  * numbers that JSON can hold (non-finite ones as null).

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Branch-light minimum, maximum and clamp for the hot loops. The C library's
  * fmin/fmax honour NaN operands and so are calls rather than one

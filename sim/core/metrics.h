@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Metrics: the per-week observations (MODEL.md s7), generated from metrics.def.
  */

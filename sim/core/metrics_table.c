@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The metric tables generated from metrics.def, the breakdown labels, and
  * the weekly frame that carries one value per metric and cell. Pure data and

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Real neighbourhoods as the model's set-up takes them: one row per
  * neighbourhood. Filled by the neighbourhood CSV reader (input/nbhd_csv.c),

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Parameters: the struct and the descriptor table, both generated from
  * params.def. Private to the library.

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Random numbers: PCG32 (XSH-RR 64/32, O'Neill 2014) and keyed streams.
  *

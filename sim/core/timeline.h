@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * A scenario's timeline as the model sees it: changes of a parameter at a
  * week. The scenario loader (input/scenario.c) makes them; the events phase

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Real areas (areas.h): choosing rows of the neighbourhood table by
  * population.areas, shrinking them by population.scale, and listing the

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Real areas: the neighbourhood table a scenario asks for. The CSV of
  * population.neighbourhoods_csv is read with its deprivation as

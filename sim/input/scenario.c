@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios: YAML -> parameters + timeline, with FILE:LINE:COLUMN errors.
  *

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios: parameters plus a timeline of changes, loaded from YAML.
  * Private layout of the public cw_scenario handle.

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Sweeps (sweep.h): the sweep YAML, its design and each member's scenario.
  *

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Sweeps: a base scenario, the parameters varied over a design (a grid, a
  * Latin hypercube or Morris elementary-effects trajectories), replicates,

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * YAML files with FILE:LINE:COLUMN messages (yamlfile.h): reading, parsing
  * one document, and the node helpers that the scenario and sweep loaders

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * YAML files with FILE:LINE:COLUMN messages: what the scenario loader
  * (scenario.c) and the sweep loader (sweep.c) share. A yamlfile is one parsed

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Paired comparisons (commonweal compare): a baseline and a policy, each a
  * run file or a sweep file's members, paired by seed (common random numbers:

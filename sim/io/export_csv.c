@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * commonweal export FILE.h5 --csv: a run file's metrics as tidy CSV
  * (week, neighbourhood, group, metric, value), for spreadsheets. The run's

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * commonweal info: a summary of an output file (docs/OUTPUT.md), read with
  * the HDF5 API: provenance, weeks written, neighbourhoods, the head of the

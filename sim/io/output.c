@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The HDF5 output (docs/OUTPUT.md). Plain HDF5 written so that netCDF-4 and
  * therefore ncdump and xarray read it with named dimensions:

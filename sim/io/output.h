@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The HDF5 output (netCDF-4 compatible through HDF5 dimension scales), as
  * documented in docs/OUTPUT.md. Written to PATH.partial, appended each week,

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Outputs are never opened destructively: the checks of outsafe.h, shared
  * by run, resume and sweep (and cw_check_outputs, which the CLI calls

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Outputs are never opened destructively (issue 20). Every file the
  * program writes (a run's OUT and OUT.partial, a checkpoint, a sweep file)

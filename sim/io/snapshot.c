@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Snapshots of residents and groups (see snapshot.h). One table of fields
  * per entity drives the writing and docs/OUTPUT.md.

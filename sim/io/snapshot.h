@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Snapshots (MODEL.md s7, "optional snapshots of every resident and group at
  * chosen weeks, for micro-level analysis"): at each reported week listed in

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 4, allocation (MODEL.md s3.4): providers' queues, service triage,
  * groups (members first), partnership vouching and referral, the LA

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 1, events (MODEL.md s3.1): the scenario's timeline for this week.
  */

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 1, events: apply the scenario's timeline for the week (MODEL.md s3.1),
  * and the kinds of rows in the output's /events table.

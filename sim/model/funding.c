@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 7b, money (MODEL.md s8): competitive grants, patient core funding,
  * or none, at equal spend. See funding.h for the rules.

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 7b, money (MODEL.md s8 "Capacity investment"): investment.mode
  * none, competitive short grants or patient core funding, at equal spend:

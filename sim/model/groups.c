@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 7a, groups (MODEL.md s3.7). One neighbourhood at a time, in the
  * order: flood, burnout, grants ending, dissolution, formation (ordinary

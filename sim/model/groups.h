@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 7a, groups (MODEL.md s3.7): the life of community groups. Flood
  * damage to community space, burnout, grants ending on schedule,

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phases 3-5 (MODEL.md s3.3-3.5): help-seeking (seek.c), allocation
  * (allocate.c) and outcomes (outcome.c); what the three share is in

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * What the three files of phases 3-5 share (seek.c, allocate.c, outcome.c):
  * the per-request flags, a provider's ranked requests, the residents'

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Inequality metrics for the weekly observe phase: Gini (exact and from a
  * histogram), Theil T with its between/within-group decomposition, and the

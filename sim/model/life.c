@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 2, life (MODEL.md s3.2). Each resident draws from its own keyed
  * stream for the week, always consuming the same number of draws for each

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 2, life (MODEL.md s3.2): turnover, ageing, employment, income,
  * health drift, needs arising and resolving, spare hours.

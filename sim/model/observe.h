@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 8, observe (MODEL.md s3.8, s7): this week's metrics per neighbourhood
  * and breakdown. Sums are taken per work item, then per neighbourhood in item

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 5, outcomes (MODEL.md s3.5): help lowers each need's severity, an
  * unmet need grows; trust in services and groups follows how the resident

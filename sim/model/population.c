@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The synthetic population (MODEL.md s5). Every draw comes from a stream
  * keyed by the entity it describes, so the result does not depend on the

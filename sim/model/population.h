@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The synthetic population (MODEL.md s5): neighbourhoods, households,
  * residents, ties, initial groups and services. A pure function of the

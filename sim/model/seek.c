@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 3, help-seeking (MODEL.md s3.3): each resident states the need it
  * would ask its ties about, some offer spare hours to one tie, and each

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 #include "services.h"
 
 void services_fund(world *w, const cw_params *p)

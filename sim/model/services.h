@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Public services: one front-line team per sector per neighbourhood, funded
  * by its local authority (MODEL.md s2). This module sets their staff hours

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 6, social life (see social.h). Each resident draws from its own
  * stream a fixed number of times (four for memberships, three for joining,

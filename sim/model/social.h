@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Phase 6, social life (MODEL.md s3.6): contact renews ties and their absence
  * decays them (faster in a lockdown); residents leave and join groups, with

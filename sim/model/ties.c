@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Tie formation. Each resident proposes its share of ties from its own keyed
  * stream; proposals become undirected edges, then the CSR. Edges are made per

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Social ties (MODEL.md s2): household ties (strong), neighbour and friend
  * ties within the neighbourhood formed with homophily on identity and income,

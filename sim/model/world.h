@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The world: every entity's state as structures of arrays indexed by dense
  * uint32 ids (MODEL.md s2, ARCHITECTURE.md "Data"). Residents are stored

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * What building a world needs from the other processes of a distributed run
  * (docs/MPI.md). Each rank builds only its own neighbourhoods' residents;

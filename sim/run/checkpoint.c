@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Checkpoints: the whole state of a simulation, saved between weeks and
  * restored to continue the run as if it had never stopped.

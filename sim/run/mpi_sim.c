@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * A simulation spread over MPI ranks (docs/MPI.md, include/commonweal/
  * commonweal_mpi.h).

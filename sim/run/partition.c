@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Neighbourhood ranges per rank, balanced by residents (see partition.h).
  */

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Partitioning neighbourhoods over the ranks of a distributed run
  * (docs/MPI.md): contiguous ranges, balanced by residents, cut at local

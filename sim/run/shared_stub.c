@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * libcommonweal.so is the static library's objects, linked whole
  * (CMakeLists.txt, "shared library"); CMake wants a source of its own.

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The simulation handle: set-up, the weekly schedule (MODEL.md s3) and the
  * output. Everything the simulation holds is reached from cw_sim.

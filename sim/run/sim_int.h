@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The simulation handle's private layout, shared by sim.c (set-up and the
  * weekly schedule) and checkpoint.c (saving and restoring it).

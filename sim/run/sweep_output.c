@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Sweep files (docs/OUTPUT.md, "Sweep files"): one HDF5 file for all members
  * of a sweep. It has a run file's dimensions, labels, burn_in,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Fixtures of the analysis tests: small run files made by the simulator during the test.
 
 ctest (tests/CMakeLists.txt, analysis.pytest) runs these with Debian's /usr/bin/python3 and sets

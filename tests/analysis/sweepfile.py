@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Write a sweep file (the layout of `commonweal sweep`, docs/OUTPUT.md) from run files, so that
 the loaders can be tested on that layout with real metrics: every metric gains a leading
 `member` dimension, and /members holds seed, replicate, point, trajectory, complete, the

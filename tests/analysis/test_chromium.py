@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """The report renders in headless Chromium: no errors, and its images are decoded and drawn."""
 import os
 import pathlib

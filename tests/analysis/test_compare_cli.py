@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """`commonweal compare` on replicate run files: what the report reads (--json) and what a person
 reads (the table): an "all residents" row, --percent, no star without an interval, and a note on
 multiple comparisons."""

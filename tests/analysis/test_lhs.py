@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Latin-hypercube sensitivity (analysis/lhs.py) on functions with known effects."""
 import numpy as np
 import pytest

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Loaders: shapes, labels and joined tables of run and sweep files."""
 import h5py
 import numpy as np

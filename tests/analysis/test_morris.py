@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Morris screening: the design, and the ranking of a function with known effects."""
 import numpy as np
 import pytest

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """The Python package: open_run / open_sweep (xarray, named coordinates), the ctypes
 binding over libcommonweal.so, no matplotlib backend forced, and `pip install ./analysis`
 into a fresh virtual environment (offline, Debian's packages through --system-site-packages).

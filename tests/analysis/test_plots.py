@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Every plot function writes a non-empty image."""
 import matplotlib.image as mpimg
 import pytest

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """The HTML report: every section, numbers that match the files, self-contained."""
 import base64
 import html

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Intervals for levels (scipy's Student t), checked against printed tables, and intervals
 read from `commonweal compare` rows."""
 import math

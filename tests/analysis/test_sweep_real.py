@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Sweep files written by `commonweal sweep` itself (skipped where the command is absent)."""
 import re
 import subprocess

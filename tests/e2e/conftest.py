@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Shared fixtures of the end-to-end tests.
 
 ctest runs these with Debian's /usr/bin/python3 and sets

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """The malformed-input catalogue: every file of tests/data/bad/ through the
 CLI. Each NAME.yaml or NAME.csv has a sidecar NAME.yaml.err / NAME.csv.err
 holding the exact message expected on stderr ({dir} stands for the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """CF-1.8 conventions in run and sweep files (docs/OUTPUT.md "Conventions").
 
 Every units attribute is parsed by UDUNITS-2's own program, udunits2 (Debian's

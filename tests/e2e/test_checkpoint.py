@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Checkpoint/resume through the CLI: a run killed with SIGKILL part-way leaves
 an OUT.partial that h5py and xarray open, holding every week up to its last
 flush (root attribute weeks_written); `commonweal resume` from the last

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """End-to-end tests of the commonweal command-line program.
 
 Run by ctest with COMMONWEAL (the program), CW_SOURCE_DIR and CW_TEST_TMP set.

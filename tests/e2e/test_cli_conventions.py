@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """CLI conventions (issue 21): --json for info/params/metrics, '-' as a scenario on
 standard input, -o - refused, one-line errors for unknown options, tidy CSV export,
 the bash completion script and (when help2man was found) the man page."""

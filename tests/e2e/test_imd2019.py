@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Real places: the England table derived from the English Indices of Deprivation 2019
 (scenarios/data/make-england-imd2019.py) and what scenarios do with it: population.areas,
 population.scale, population.deprivation_from, `commonweal areas`, and the codes in

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """I/O failures through the CLI: an unwritable or missing directory, an
 existing output without --force, and a full disk (a file-size limit,
 RLIMIT_FSIZE, with SIGXFSZ ignored) each give one clear message and exit 1,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Outputs are never opened destructively, resume always works or refuses up
 front, and signals stop a run after the week (issue 20). Each test is one of
 the issue's numbered cases; the kill harness (benchmarks/kill_harness.py)

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """The output file of a real run (scenarios/tiny.yaml) read by the tools
 docs/OUTPUT.md promises: xarray (netCDF4 and h5netcdf engines), ncdump, h5py."""
 import importlib.util

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Direction tests that need statistical power (issue 4): patient versus
 competitive investment at equal spend, and the privatisation clause.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Snapshots (output.snapshot_weeks): every resident and group slot at chosen
 weeks, consistent with the week's metrics."""
 import subprocess

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Sweeps and paired comparisons end to end (issue 4): the sweep file's
 layout, common random numbers, resume, bad sweep files, and the direction
 tests of the scenario library on a small area (8 neighbourhoods x 500 adults,

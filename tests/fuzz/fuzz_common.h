@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by the libFuzzer targets: each input is written to a file in a
  * private directory that also links every shipped scenario (so `base:`

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: the scenario loader (YAML, base: chains, timeline) and
  * the whole-scenario checks. Oracle besides the sanitizers: a scenario that

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: the sweep loader (design, factors, replicates, base).
  */

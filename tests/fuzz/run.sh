@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # Run each fuzz target for SECONDS (default 30) on a corpus seeded from the
 # shipped scenarios and the test data; a crash fails the script and leaves
 # its input in build-fuzz/fuzz-out/<target>/.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # Golden runs for a pure restructuring: run the same small set of scenarios,
 # sweeps and an MPI split with two builds of the program and require that
 # every dataset of every file is byte-identical (tests/mpi/same_datasets.py).

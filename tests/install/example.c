@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /* Commonweal as a library: load a scenario, change a parameter, step, read a metric.
  * Built against the installed package by tests/install/run.sh. */
 #include <commonweal/commonweal.h>

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 # Install a build tree into a scratch prefix and build tests/install/example.c
 # against the installed package only, three ways: find_package(Commonweal)
 # (shared and static), and pkg-config with the compiler by hand. Each example

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /* Must NOT compile: a model-layer file that includes the file writer. */
 #include "world.h"
 #include "output.h"

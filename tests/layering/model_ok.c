@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /* Must compile: the control for the layering probes (same flags, allowed headers only). */
 #include "world.h"
 #include "events.h"

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Exit 0 if two HDF5 files hold the same datasets, byte for byte.
 
 Usage: same_datasets.py A.h5 B.h5

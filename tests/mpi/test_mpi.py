@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
 """Distributed runs and sweeps (docs/MPI.md), through mpirun.
 
 ctest runs this only in builds with MPI, with

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Tiny worlds for the model's unit tests: default parameters, n_nbhd
  * neighbourhoods of `residents` each, a seed, an optional tweak of the

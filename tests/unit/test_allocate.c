@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation (phase 4, sim/model/allocate.c) on one tiny neighbourhood whose
  * state each test sets by hand: who needs what, who trusts services, which

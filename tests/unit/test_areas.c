@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Real areas (sim/input/areas.c): choosing rows of the neighbourhood table by
  * population.areas, shrinking them by population.scale, and the listing

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Checkpoints: the world's tables describe every byte it holds; a resumed
  * simulation continues exactly as an uninterrupted one (1 and 2 threads);

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation failures: every allocation the counting allocator makes while
  * creating a population, during a week, and while resuming a checkpoint is

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The money phase (7b): competitive grants follow capacity, patient funding
  * follows need, both spend the same, and core funding starts and stops when

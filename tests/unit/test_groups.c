@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The groups phase (7a): each mechanism moves its outcome the way it should
  * on a small population, events carry the right kinds, and the phase (with

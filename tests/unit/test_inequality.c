@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Inequality metrics against hand-computed values, brute-force definitions
  * and each other (histogram vs exact Gini, decomposed vs pooled Theil,

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The life phase: each mechanism moves its outcome the way it should, on a
  * small population, and draws are common between paired runs.

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The model's mechanisms, each shown to move its outcome the way it should
  * (issue: the model). Paired runs share the seed, so residents get the same

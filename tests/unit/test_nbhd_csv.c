@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The neighbourhood CSV reader: good files in their variety, and bad ones
  * with their exact FILE:LINE messages (table-driven).

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The HDF5 output (sim/io/output.c) and commonweal info (sim/io/info.c): write a
  * small file through the output API, read it back with the HDF5 API.

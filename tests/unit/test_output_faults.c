@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation failures in the output writer. The writer (output.c, snapshot.c,
  * the event log's file side) allocates with plain malloc/calloc/realloc, not

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Issue 20: the output-safety checks (outsafe.c) and the cgroup memory
  * limit (alloc.c), on files made here.

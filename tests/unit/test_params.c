@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The parameter table (params.def) and the operations generated from it.
  * Part of this is a check of the table itself: ranges hold their defaults,

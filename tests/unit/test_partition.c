@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /* Partitioning neighbourhoods over MPI ranks (sim/run/partition.c). */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The synthetic population: sizes, invariants, ties, homophily, determinism
  * at any thread count, allocation failures and the memory refusal.

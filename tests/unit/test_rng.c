@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * PCG32 against the reference implementation's published demo output, keyed
  * streams, and chi-square checks of every distribution on fixed seeds.

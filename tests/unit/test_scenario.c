@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenario loading: YAML -> parameters + timeline, the errors it gives for
  * bad input (table-driven: text in, exact FILE:LINE:COLUMN message out),

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * The simulation through the public API: a run of tiny.yaml, determinism at
  * 1 and 2 threads, the timeline, the memory refusal, two simulations side by

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: The Commonweal authors */
+/* SPDX-License-Identifier: MIT */
 /*
  * Sweeps (sim/input/sweep.c) and the t quantile of comparisons (sim/io/compare.c):
  * designs, seeds, which parameters may vary, and the loader's messages.
