@@ -20,6 +20,7 @@
 
 #include "commonweal/commonweal.h"
 #include "jsonw.h"
+#include "output.h" /* output_quiet_begin/end */
 
 #define INFO_SCENARIO_LINES 8          /* lines of the scenario shown       */
 #define INFO_LA_SHOWN 5                /* LA names listed before "..."     */
@@ -556,21 +557,26 @@ out_free_weeks:
     return st;
 }
 
-cw_status cw_info(const char *path, FILE *fp, char *err, size_t errlen)
+typedef cw_status (*info_printer)(const char *path, hid_t f, FILE *fp, char *err, size_t errlen);
+
+/* Open path, print it with one of the printers, close; HDF5's own error
+ * printing off throughout (its errors become our messages). */
+static cw_status info_with(const char *path, FILE *fp, info_printer print, char *err, size_t errlen)
 {
-    H5E_auto2_t func;
-    void *data;
-    H5Eget_auto2(H5E_DEFAULT, &func, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    output_quiet q = output_quiet_begin();
     hid_t f = -1;
     cw_status st = info_open(path, &f, err, errlen);
     if (st == CW_OK) {
-        st = info_print(path, f, fp, err, errlen);
+        st = print(path, f, fp, err, errlen);
         H5Fclose(f);
     }
-    H5Eclear2(H5E_DEFAULT);
-    H5Eset_auto2(H5E_DEFAULT, func, data);
+    output_quiet_end(q);
     return st;
+}
+
+cw_status cw_info(const char *path, FILE *fp, char *err, size_t errlen)
+{
+    return info_with(path, fp, info_print, err, errlen);
 }
 
 /* ---- commonweal info --json ---------------------------------------------------- */
@@ -707,17 +713,5 @@ static cw_status info_json_print(const char *path, hid_t f, FILE *fp, char *err,
 
 cw_status cw_info_json(const char *path, FILE *fp, char *err, size_t errlen)
 {
-    H5E_auto2_t func;
-    void *data;
-    H5Eget_auto2(H5E_DEFAULT, &func, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = -1;
-    cw_status st = info_open(path, &f, err, errlen);
-    if (st == CW_OK) {
-        st = info_json_print(path, f, fp, err, errlen);
-        H5Fclose(f);
-    }
-    H5Eclear2(H5E_DEFAULT);
-    H5Eset_auto2(H5E_DEFAULT, func, data);
-    return st;
+    return info_with(path, fp, info_json_print, err, errlen);
 }
