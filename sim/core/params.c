@@ -5,6 +5,7 @@
  */
 #include "params.h"
 #include "jsonw.h"
+#include "textdist.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -96,29 +97,6 @@ const param_info *params_find(const char *path)
     return NULL;
 }
 
-/* Damerau-free Levenshtein distance, bounded strings (paths are short). */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 127 || lb > 127) return (size_t)-1;
-    size_t row[128];
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diag + cost;
-            if (row[j] + 1 < best) best = row[j] + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 static const char *last_component(const char *path)
 {
     const char *dot = strrchr(path, '.');
@@ -130,8 +108,8 @@ const param_info *params_suggest(const char *path)
     const param_info *best = NULL;
     size_t best_d = (size_t)-1;
     for (size_t i = 0; i < params_count; i++) {
-        size_t d = edit_distance(path, params_table[i].path);
-        size_t dl = edit_distance(last_component(path), last_component(params_table[i].path));
+        size_t d = text_edit_distance(path, params_table[i].path, 127, 0);
+        size_t dl = text_edit_distance(last_component(path), last_component(params_table[i].path), 127, 0);
         if (dl < d && dl <= 2) d = dl + 1; /* right name, wrong section */
         if (d < best_d) {
             best_d = d;

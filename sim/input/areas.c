@@ -14,6 +14,8 @@
  */
 #include "areas.h"
 
+#include "textdist.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,29 +30,6 @@ static const char *clip(const char *text, char *buf, size_t n)
     if (strlen(text) <= AREAS_CLIP) return text;
     snprintf(buf, n, "%.*s...", AREAS_CLIP, text);
     return buf;
-}
-
-static char tolower_ascii(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-
-/* Case-insensitive edit distance of two short strings (longer ones: far). */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la > 63 || lb > 63) return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (tolower_ascii(a[i - 1]) != tolower_ascii(b[j - 1]));
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
 }
 
 /* s contains needle, ignoring ASCII case. */
@@ -86,7 +65,7 @@ static const char *nearest_la(const nbhd_csv *t, const char *item)
     size_t best = (size_t)-1;
     const char *near = NULL;
     for (int l = 0; l < t->n_la; l++) {
-        size_t d = distance(item, t->la_name[l]);
+        size_t d = text_edit_distance(item, t->la_name[l], 63, 1);
         if (d < best) best = d, near = t->la_name[l];
     }
     return near && best <= 1 + strlen(near) / 4 ? near : NULL;

@@ -13,6 +13,8 @@
  * This is input parsing, not simulation state: plain malloc/free.
  */
 #include "nbhd_csv.h"
+
+#include "textdist.h"
 #include "params.h"
 
 #include <errno.h>
@@ -86,26 +88,6 @@ static const char *clip(const char *text, char *buf, size_t n)
     if (strlen(text) <= CSV_CLIP) return text;
     snprintf(buf, n, "%.*s...", CSV_CLIP, text);
     return buf;
-}
-
-/* Edit distance of two short strings (longer ones: far). */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la > 63 || lb > 63) return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
 }
 
 /* ---- reading ------------------------------------------------------------------ */
@@ -223,7 +205,7 @@ static cw_status unknown_column(csv_reader *r, const char *name)
     size_t best = (size_t)-1;
     int near = -1;
     for (int k = 0; k < N_COLUMNS; k++) {
-        size_t d = distance(name, column_names[k]);
+        size_t d = text_edit_distance(name, column_names[k], 63, 0);
         if (d < best) best = d, near = k;
     }
     if (near >= 0 && best <= 1 + strlen(column_names[near]) / 4)
