@@ -35,8 +35,8 @@ class CommonwealError(Exception):
 
 
 class _Options(ctypes.Structure):
-    _fields_ = [("threads", ctypes.c_int), ("memory_limit", ctypes.c_size_t),
-                ("alloc_fail_at", ctypes.c_uint64)]
+    # include/commonweal/commonweal.h's cw_options, field for field
+    _fields_ = [("threads", ctypes.c_int), ("memory_limit", ctypes.c_size_t), ("force", ctypes.c_int)]
 
 
 class _MetricDesc(ctypes.Structure):

@@ -121,7 +121,6 @@ typedef struct cw_sim cw_sim;
 typedef struct cw_options {
     int threads;              /* OpenMP threads; 0 = the runtime's default       */
     size_t memory_limit;      /* bytes; 0 = this machine's physical memory        */
-    uint64_t alloc_fail_at;   /* testing: fail the Nth allocation (0 = never)     */
     int force;                /* resume: overwrite an existing finished OUT        */
 } cw_options;
 

@@ -253,7 +253,7 @@ static void print_summary(const cw_sim *sim, const char *out_path, double second
             "done: %d weeks x %" PRIu64 " residents in %d neighbourhoods in %.2f s "
             "(%.2f M resident-weeks/s); memory %.1f MiB%s (%.0f bytes/resident); wrote %s\n",
             weeks, n, cw_sim_neighbourhoods(sim), seconds, seconds > 0 ? rw / seconds / 1e6 : 0.0,
-            m.peak / 1048576.0, ranks, n ? (double)m.bytes / (double)n : 0.0, out_path);
+            (double)m.peak / 1048576.0, ranks, n ? (double)m.bytes / (double)n : 0.0, out_path);
     if (timings) {
         const char *names[16];
         double secs[16];
@@ -465,7 +465,7 @@ static int cmd_check(int argc, char **argv)
         rc = st == CW_ENOMEM ? EXIT_RUNTIME : EXIT_INPUT;
     } else {
         printf("# %s: valid\n# %" PRIu64 " residents in %d neighbourhoods; about %.1f MiB of memory\n",
-               argv[optind], residents, nbhd, bytes / 1048576.0);
+               argv[optind], residents, nbhd, (double)bytes / 1048576.0);
         cw_scenario_write_yaml(sc, stdout);
         rc = EXIT_OK;
     }

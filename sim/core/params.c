@@ -15,16 +15,16 @@
 #include <string.h>
 
 const param_info params_table[] = {
-#define PARAM_INT(id, path, def, min, max, unit, doc) \
-    {path, PK_INT, (double)(def), (double)(min), (double)(max), NULL, unit, doc, offsetof(cw_params, id)},
-#define PARAM_REAL(id, path, def, min, max, unit, doc) \
-    {path, PK_REAL, def, min, max, NULL, unit, doc, offsetof(cw_params, id)},
-#define PARAM_BOOL(id, path, def, doc) \
-    {path, PK_BOOL, def, 0, 1, NULL, "0/1", doc, offsetof(cw_params, id)},
-#define PARAM_STR(id, path, def, doc) \
-    {path, PK_STR, 0, 0, 0, def, "text", doc, offsetof(cw_params, id)},
-#define PARAM_ENUM(id, path, def, choices, doc) \
-    {path, PK_ENUM, def, 0, 0, choices, "choice", doc, offsetof(cw_params, id)},
+#define PARAM_INT(id, path, flags, def, min, max, unit, doc) \
+    {path, PK_INT, (flags), (double)(def), (double)(min), (double)(max), NULL, unit, doc, offsetof(cw_params, id)},
+#define PARAM_REAL(id, path, flags, def, min, max, unit, doc) \
+    {path, PK_REAL, (flags), def, min, max, NULL, unit, doc, offsetof(cw_params, id)},
+#define PARAM_BOOL(id, path, flags, def, doc) \
+    {path, PK_BOOL, (flags), def, 0, 1, NULL, "0/1", doc, offsetof(cw_params, id)},
+#define PARAM_STR(id, path, flags, def, doc) \
+    {path, PK_STR, (flags), 0, 0, 0, def, "text", doc, offsetof(cw_params, id)},
+#define PARAM_ENUM(id, path, flags, def, choices, doc) \
+    {path, PK_ENUM, (flags), def, 0, 0, choices, "choice", doc, offsetof(cw_params, id)},
 #include "params.def"
 };
 const size_t params_count = sizeof params_table / sizeof params_table[0];
@@ -38,11 +38,11 @@ static const void *cfield(const cw_params *p, const param_info *pi)
 void params_defaults(cw_params *p)
 {
     memset(p, 0, sizeof *p);
-#define PARAM_INT(id, path, def, min, max, unit, doc) p->id = (int64_t)(def);
-#define PARAM_REAL(id, path, def, min, max, unit, doc) p->id = (def);
-#define PARAM_BOOL(id, path, def, doc) p->id = (def) != 0;
-#define PARAM_STR(id, path, def, doc) snprintf(p->id, sizeof p->id, "%s", def);
-#define PARAM_ENUM(id, path, def, choices, doc) p->id = (def);
+#define PARAM_INT(id, path, flags, def, min, max, unit, doc) p->id = (int64_t)(def);
+#define PARAM_REAL(id, path, flags, def, min, max, unit, doc) p->id = (def);
+#define PARAM_BOOL(id, path, flags, def, doc) p->id = (def) != 0;
+#define PARAM_STR(id, path, flags, def, doc) snprintf(p->id, sizeof p->id, "%s", def);
+#define PARAM_ENUM(id, path, flags, def, choices, doc) p->id = (def);
 #include "params.def"
 }
 
@@ -121,13 +121,7 @@ const param_info *params_suggest(const char *path)
     return best_d <= limit ? best : NULL;
 }
 
-bool params_is_setup(const param_info *pi)
-{
-    static const char *const prefixes[] = {"run.", "population.", "ties.", "output.", "groups.initial"};
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-        if (strncmp(pi->path, prefixes[i], strlen(prefixes[i])) == 0) return true;
-    return false;
-}
+bool params_is_setup(const param_info *pi) { return params_has(pi, PF_SETUP); }
 
 void params_describe_range(const param_info *pi, char *buf, size_t n)
 {
@@ -279,10 +273,27 @@ void params_format(const cw_params *p, const param_info *pi, char *buf, size_t n
     }
 }
 
+/* The role words of the flags column, in bit order (params.h). */
+static const char *const role_words[] = {"setup", "shape", "seed", "output", "lever", "crisis", "refund"};
+
+/* "setup, shape": pi's roles as words ("" for none). */
+static const char *roles_text(const param_info *pi, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (unsigned b = 0; b < sizeof role_words / sizeof role_words[0]; b++)
+        if (pi->flags & (1u << b)) {
+            int w = snprintf(buf + k, n - k, "%s%s", k ? ", " : "", role_words[b]);
+            if (w < 0 || (size_t)w >= n - k) break;
+            k += (size_t)w;
+        }
+    return buf;
+}
+
 void cw_params_print_markdown(FILE *fp)
 {
-    fprintf(fp, "| parameter | type | default | min | max | unit | meaning [source] |\n");
-    fprintf(fp, "|---|---|---|---|---|---|---|\n");
+    fprintf(fp, "| parameter | type | default | min | max | unit | roles | meaning [source] |\n");
+    fprintf(fp, "|---|---|---|---|---|---|---|---|\n");
     static const char *const kinds[] = {"int", "real", "bool", "text", "choice"};
     cw_params def;
     params_defaults(&def);
@@ -290,17 +301,19 @@ void cw_params_print_markdown(FILE *fp)
         const param_info *pi = &params_table[i];
         char v[PARAMS_STR_MAX + 8];
         params_format(&def, pi, v, sizeof v);
-        char lo[32], hi[32];
+        char lo[32], hi[32], roles[96];
+        roles_text(pi, roles, sizeof roles);
         if (pi->kind == PK_INT || pi->kind == PK_REAL)
-            fprintf(fp, "| `%s` | %s | %s | %s | %s | %s | %s |\n", pi->path, kinds[pi->kind], v,
+            fprintf(fp, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", pi->path, kinds[pi->kind], v,
                     cw_format_double(pi->min, lo, sizeof lo), cw_format_double(pi->max, hi, sizeof hi), pi->unit,
-                    pi->doc);
+                    roles, pi->doc);
         else if (pi->kind == PK_ENUM) {
             char choices[256];
             enum_choices(pi, choices, sizeof choices);
-            fprintf(fp, "| `%s` | %s | %s | | | %s | %s |\n", pi->path, kinds[pi->kind], v, choices, pi->doc);
+            fprintf(fp, "| `%s` | %s | %s | | | %s | %s | %s |\n", pi->path, kinds[pi->kind], v, choices, roles,
+                    pi->doc);
         } else
-            fprintf(fp, "| `%s` | %s | %s | | | %s | %s |\n", pi->path, kinds[pi->kind], v, pi->unit,
+            fprintf(fp, "| `%s` | %s | %s | | | %s | %s | %s |\n", pi->path, kinds[pi->kind], v, pi->unit, roles,
                     pi->doc);
     }
 }
@@ -348,7 +361,13 @@ void cw_params_print_json(FILE *fp)
             }
             fputc(']', fp);
         }
-        fputs(", \"doc\": ", fp);
+        fputs(", \"roles\": [", fp);
+        for (unsigned b = 0, k = 0; b < sizeof role_words / sizeof role_words[0]; b++)
+            if (pi->flags & (1u << b)) {
+                if (k++) fputs(", ", fp);
+                jsonw_str(fp, role_words[b]);
+            }
+        fputs("], \"doc\": ", fp);
         jsonw_str(fp, pi->doc);
         fprintf(fp, "}%s\n", i + 1 < params_count ? "," : "");
     }

@@ -18,18 +18,32 @@
 
 typedef enum param_kind { PK_INT, PK_REAL, PK_BOOL, PK_STR, PK_ENUM } param_kind;
 
+/* A parameter's roles: the flags column of params.def (its header says what
+ * each means). Code asks for a role, never for a YAML prefix. */
+typedef enum param_flag {
+    PF_NONE = 0,
+    PF_SETUP = 1u << 0,  /* shapes the set-up: cannot change on a timeline   */
+    PF_SHAPE = 1u << 1,  /* shapes the sweep file: a sweep cannot vary it     */
+    PF_SEED = 1u << 2,   /* the run's seed: a sweep derives it per member     */
+    PF_OUTPUT = 1u << 3, /* the file's setting, not a member's                */
+    PF_LEVER = 1u << 4,  /* a policy lever: compare pairs runs differing in it */
+    PF_CRISIS = 1u << 5, /* a crisis switch (`crisis: NAME` on a timeline)    */
+    PF_REFUND = 1u << 6  /* changing it re-funds the services                 */
+} param_flag;
+
 typedef struct cw_params {
-#define PARAM_INT(id, path, def, min, max, unit, doc) int64_t id;
-#define PARAM_REAL(id, path, def, min, max, unit, doc) double id;
-#define PARAM_BOOL(id, path, def, doc) bool id;
-#define PARAM_STR(id, path, def, doc) char id[PARAMS_STR_MAX];
-#define PARAM_ENUM(id, path, def, choices, doc) int id;
+#define PARAM_INT(id, path, flags, def, min, max, unit, doc) int64_t id;
+#define PARAM_REAL(id, path, flags, def, min, max, unit, doc) double id;
+#define PARAM_BOOL(id, path, flags, def, doc) bool id;
+#define PARAM_STR(id, path, flags, def, doc) char id[PARAMS_STR_MAX];
+#define PARAM_ENUM(id, path, flags, def, choices, doc) int id;
 #include "params.def"
 } cw_params;
 
 typedef struct param_info {
     const char *path;   /* YAML path, e.g. "run.weeks"                  */
     param_kind kind;
+    unsigned flags;     /* param_flag bits                               */
     double def, min, max; /* numeric kinds                               */
     const char *sdef;   /* PK_STR default; PK_ENUM choices "a|b|c"       */
     const char *unit;
@@ -54,6 +68,9 @@ const param_info *params_suggest(const char *path);
  * groups.initial*):
  * they cannot change on a timeline. */
 bool params_is_setup(const param_info *pi);
+
+/* Whether row pi has every role in flags. */
+static inline bool params_has(const param_info *pi, unsigned flags) { return (pi->flags & flags) == flags; }
 
 /* Parse `text` for parameter pi, range-check it and store it in p. On error,
  * writes a message (without location) into err and returns CW_EINVAL. */

@@ -443,19 +443,26 @@ static cw_status whole_value(scn_file *f, const yaml_node_t *v, const char *name
     return CW_OK;
 }
 
-/* "pandemic, recession or cost_of_living": the crisis switches (the
- * boolean parameters under crisis.). */
+/* A crisis switch's name: the last component of its path. */
+static const char *crisis_name(const param_info *pi)
+{
+    const char *dot = strrchr(pi->path, '.');
+    return dot ? dot + 1 : pi->path;
+}
+
+/* "pandemic, recession or cost_of_living": the crisis switches (the rows
+ * flagged PF_CRISIS in params.def). */
 static void crisis_names(char *buf, size_t n)
 {
     size_t k = 0, count = 0, total = 0;
     for (size_t i = 0; i < params_count; i++)
-        total += params_table[i].kind == PK_BOOL && !strncmp(params_table[i].path, "crisis.", 7);
+        total += params_has(&params_table[i], PF_CRISIS);
     buf[0] = '\0';
     for (size_t i = 0; i < params_count; i++) {
-        if (params_table[i].kind != PK_BOOL || strncmp(params_table[i].path, "crisis.", 7) != 0) continue;
+        if (!params_has(&params_table[i], PF_CRISIS)) continue;
         count++;
         const char *sep = count == 1 ? "" : count == total ? " or " : ", ";
-        int w = snprintf(buf + k, n - k, "%s%s", sep, params_table[i].path + 7);
+        int w = snprintf(buf + k, n - k, "%s%s", sep, crisis_name(&params_table[i]));
         if (w < 0 || (size_t)w >= n - k) return;
         k += (size_t)w;
     }
@@ -464,10 +471,10 @@ static void crisis_names(char *buf, size_t n)
 /* The crisis switch called name, or NULL. */
 static const param_info *find_crisis(const char *name)
 {
-    char path[SCN_MAX_PATH];
-    snprintf(path, sizeof path, "crisis.%s", name);
-    const param_info *pi = params_find(path);
-    return pi && pi->kind == PK_BOOL ? pi : NULL;
+    for (size_t i = 0; i < params_count; i++)
+        if (params_has(&params_table[i], PF_CRISIS) && !strcmp(crisis_name(&params_table[i]), name))
+            return &params_table[i];
+    return NULL;
 }
 
 static cw_status unknown_crisis(scn_file *f, const yaml_node_t *v, const char *name)
@@ -475,9 +482,9 @@ static cw_status unknown_crisis(scn_file *f, const yaml_node_t *v, const char *n
     char names[256], c[SCN_CLIP + 4], hint[SCN_MAX_PATH + 32] = "", path[SCN_MAX_PATH];
     snprintf(path, sizeof path, "crisis.%s", name);
     const param_info *near = params_suggest(path);
-    if (near && (near->kind != PK_BOOL || strncmp(near->path, "crisis.", 7) != 0)) near = NULL;
+    if (near && !params_has(near, PF_CRISIS)) near = NULL;
     crisis_names(names, sizeof names);
-    if (near) snprintf(hint, sizeof hint, " (did you mean '%s'?)", near->path + 7);
+    if (near) snprintf(hint, sizeof hint, " (did you mean '%s'?)", crisis_name(near));
     return fail_at(f, v->start_mark, CW_EINVAL, "unknown crisis '%s'%s: expected %s", yf_clip(name, c, sizeof c),
                    hint, names);
 }

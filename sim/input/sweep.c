@@ -84,7 +84,7 @@ void sweep_lhs_unit(uint64_t seed, int n, int k, double *x)
             int s = (int)rng_bounded(&g, (uint32_t)i + 1), t = perm[i];
             perm[i] = perm[s], perm[s] = t;
         }
-        for (int i = 0; i < n; i++) x[(size_t)i * k + j] = (perm[i] + rng_uniform(&g)) / n;
+        for (int i = 0; i < n; i++) x[(size_t)i * (size_t)k + (size_t)j] = (perm[i] + rng_uniform(&g)) / n;
     }
     free(perm);
 }
@@ -114,7 +114,7 @@ void sweep_morris_unit(uint64_t seed, int r, int k, int p, double *x)
             order[j] = order[s], order[s] = tmp;
         }
         for (int i = 1; i <= k; i++) {
-            double *cur = pt + (size_t)i * k;
+            double *cur = pt + (size_t)i * (size_t)k;
             memcpy(cur, cur - k, (size_t)k * sizeof *pt);
             int f = order[i - 1];
             cur[f] = round((cur[f] + dir[f]) * (p - 1)) / (p - 1); /* exactly on the grid */
@@ -126,23 +126,17 @@ void sweep_morris_unit(uint64_t seed, int r, int k, int p, double *x)
 
 bool sweep_param_fixed(const param_info *pi, const char **why)
 {
-    static const char *const shape[] = {
-        "run.weeks", "run.burn_in_weeks", "population.local_authorities", "population.neighbourhoods",
-        "population.residents_per_neighbourhood", "population.neighbourhoods_csv",
-        "population.identity_groups", "population.deprivation_min", "population.deprivation_max",
-        "population.deprivation_skew", "population.scale", "population.deprivation_from"};
-    if (!strcmp(pi->path, "run.seed")) {
+    if (params_has(pi, PF_SEED)) {
         *why = "each member's seed comes from replicates and common_random_numbers";
         return true;
     }
-    for (size_t i = 0; i < sizeof shape / sizeof shape[0]; i++)
-        if (!strcmp(pi->path, shape[i])) {
-            *why = "it changes the shape of the sweep file (weeks, neighbourhoods, identity groups or "
-                   "the neighbourhood table must be the same for every member); set it under 'set:' "
-                   "or with --set";
-            return true;
-        }
-    if (!strncmp(pi->path, "output.", 7)) {
+    if (params_has(pi, PF_SHAPE)) {
+        *why = "it changes the shape of the sweep file (weeks, neighbourhoods, identity groups or "
+               "the neighbourhood table must be the same for every member); set it under 'set:' "
+               "or with --set";
+        return true;
+    }
+    if (params_has(pi, PF_OUTPUT)) {
         *why = "output settings are the file's, not a member's";
         return true;
     }
@@ -556,7 +550,7 @@ static void grid_design(cw_sweep *sw)
         int rest = i;
         for (int j = sw->n_factors - 1; j >= 0; j--) {
             const sweep_factor *f = &sw->factors[j];
-            sw->design[(size_t)i * sw->n_factors + j] = f->values[rest % f->n_values];
+            sw->design[(size_t)i * (size_t)sw->n_factors + (size_t)j] = f->values[rest % f->n_values];
             rest /= f->n_values;
         }
     }
@@ -568,7 +562,7 @@ static void scale_design(cw_sweep *sw)
     for (int i = 0; i < sw->n_points; i++)
         for (int j = 0; j < sw->n_factors; j++) {
             const sweep_factor *f = &sw->factors[j];
-            double *x = &sw->design[(size_t)i * sw->n_factors + j];
+            double *x = &sw->design[(size_t)i * (size_t)sw->n_factors + (size_t)j];
             *x = f->min + *x * (f->max - f->min);
             if (f->pi->kind == PK_INT) *x = round(*x);
         }
@@ -715,7 +709,7 @@ cw_status cw_sweep_member_scenario(const cw_sweep *sw, int member, cw_scenario *
     *out = sc;
     int point = sweep_member_point(sw, member);
     for (int j = 0; j < sw->n_factors; j++) {
-        double x = sw->design[(size_t)point * sw->n_factors + j];
+        double x = sw->design[(size_t)point * (size_t)sw->n_factors + (size_t)j];
         if (params_set_number(&sc->params, sw->factors[j].pi, x, sc->errmsg, sizeof sc->errmsg) != CW_OK)
             return CW_EINVAL;
     }

@@ -31,6 +31,7 @@
 
 #include "commonweal/commonweal.h"
 #include "metrics.h"
+#include "params.h"
 #include "world.h" /* group_kind_names, route_names */
 
 /* ---- Student's t ------------------------------------------------------------------ */
@@ -327,14 +328,12 @@ static cw_status file_open(cmp_file *f, const char *path, cmp_err *e)
 
 /* ---- scenarios and levers ------------------------------------------------------------------ */
 
-static const char *const lever_prefixes[] = {"policy.", "investment.", "funding.", "crisis.",
-                                             "partnership.", "privatisation.", "business."};
-
-static int is_lever(const char *path)
+/* A lever by its row's flag in params.def; a path this version does not know
+ * (a file from another version) is not one. */
+static int has_role(const char *path, unsigned flag)
 {
-    for (size_t i = 0; i < sizeof lever_prefixes / sizeof lever_prefixes[0]; i++)
-        if (!strncmp(path, lever_prefixes[i], strlen(lever_prefixes[i]))) return 1;
-    return 0;
+    const param_info *pi = params_find(path);
+    return pi && params_has(pi, flag);
 }
 
 typedef struct kv {
@@ -423,8 +422,8 @@ static int scenario_diff(const char *a_text, const char *b_text, char *bad, size
             break;
         }
         const kv *z = x ? x : y;
-        if (!strcmp(z->path, "run.seed")) continue;
-        if (is_lever(z->path)) {
+        if (has_role(z->path, PF_SEED)) continue;
+        if (has_role(z->path, PF_LEVER)) {
             append(levers, nlev, "%s%s %s -> %s", levers[0] ? "; " : "", z->path, x ? x->value : "?", y ? y->value : "?");
         } else {
             append(bad, nbad, "%s%s %s -> %s", n_bad++ ? "; " : "", z->path, x ? x->value : "?", y ? y->value : "?");
@@ -577,7 +576,7 @@ static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w,
                 for (int b = 0; b < nb; b++) {
                     if (by_area && area_group_of(f, b, by_area) != g) continue;
                     double wt = mi->area ? 1.0 : pop[(size_t)w->idx[t] * pw_pop + (size_t)b];
-                    num += wt * xw[(size_t)b * cells + c];
+                    num += wt * xw[(size_t)b * (size_t)cells + (size_t)c];
                     den += wt;
                 }
                 if (den > 0) sum += num / den, used++;
@@ -662,8 +661,8 @@ static cw_status metric_rows(const cmp_file *bf, const cmp_file *pf, const pairi
     if (!bv || !pv) st = CW_ENOMEM;
     for (int i = 0; st == CW_OK && i < pr->n; i++) {
         const cmp_file *bfi = pr->bfile ? pr->bfile[i] : bf, *pfi = pr->pfile ? pr->pfile[i] : pf;
-        st = member_summary(bfi, m, pr->base[i], w, by_area, bv + i * cap, &cells, e);
-        if (st == CW_OK) st = member_summary(pfi, m, pr->policy[i], w, by_area, pv + i * cap, &cells, e);
+        st = member_summary(bfi, m, pr->base[i], w, by_area, bv + (size_t)i * cap, &cells, e);
+        if (st == CW_OK) st = member_summary(pfi, m, pr->policy[i], w, by_area, pv + (size_t)i * cap, &cells, e);
     }
     for (int g = 0; st == CW_OK && g < groups; g++)
         for (int c = 0; st == CW_OK && c < cells; c++) {
@@ -684,7 +683,7 @@ static cw_status metric_rows(const cmp_file *bf, const cmp_file *pf, const pairi
             double sb = 0, sp = 0, sd = 0, ss = 0;
             int n = 0;
             for (int i = 0; i < pr->n; i++) {
-                double b = bv[i * cap + g * cells + c], p = pv[i * cap + g * cells + c];
+                double b = bv[(size_t)i * cap + (size_t)g * (size_t)cells + (size_t)c], p = pv[(size_t)i * cap + (size_t)g * (size_t)cells + (size_t)c];
                 if (isnan(b) || isnan(p)) continue;
                 sb += b, sp += p, sd += p - b, n++;
             }
@@ -693,7 +692,7 @@ static cw_status metric_rows(const cmp_file *bf, const cmp_file *pf, const pairi
             row.policy_mean = n ? sp / n : NAN;
             row.difference = n ? sd / n : NAN;
             for (int i = 0; i < pr->n; i++) {
-                double b = bv[i * cap + g * cells + c], p = pv[i * cap + g * cells + c];
+                double b = bv[(size_t)i * cap + (size_t)g * (size_t)cells + (size_t)c], p = pv[(size_t)i * cap + (size_t)g * (size_t)cells + (size_t)c];
                 if (!isnan(b) && !isnan(p)) ss += (p - b - row.difference) * (p - b - row.difference);
             }
             if (n == 0 && by_area) continue; /* a decile or fifth with no neighbourhood */
@@ -828,7 +827,7 @@ static void point_label(const cmp_file *f, int i, const int *skip, char *buf, si
     buf[0] = '\0';
     for (int j = 0; j < f->n_varied; j++) {
         if (skip && skip[j]) continue;
-        double v = f->values[(size_t)j * f->n_members + i];
+        double v = f->values[(size_t)j * (size_t)f->n_members + (size_t)i];
         int k = (int)v;
         if (f->n_choices[j] && v == k && k >= 0 && k < f->n_choices[j])
             append(buf, n, "%s%s=%s", buf[0] ? ", " : "", f->varied[j], f->choices[j][k]);
@@ -904,7 +903,7 @@ static cw_status compare_within(cmp_file *f, const cw_compare_options *opt, cons
     for (int p = 0; st == CW_OK && p < f->n_points; p++) {
         is_base[p] = first[p] >= 0;
         for (int j = 0; is_base[p] && j < f->n_varied; j++)
-            if (cond[j] && !same_value(f->values[(size_t)j * n + first[p]], want[j])) is_base[p] = 0;
+            if (cond[j] && !same_value(f->values[(size_t)j * (size_t)n + (size_t)first[p]], want[j])) is_base[p] = 0;
         any_base |= is_base[p];
     }
     if (st == CW_OK && !any_base) st = fail(e, CW_EINVAL, "--baseline '%s' matches no design point of %s", opt->baseline, f->path);
@@ -915,7 +914,7 @@ static cw_status compare_within(cmp_file *f, const cw_compare_options *opt, cons
             if (!is_base[q]) continue;
             int agree = 1;
             for (int j = 0; j < f->n_varied && agree; j++)
-                if (!cond[j]) agree = same_value(f->values[(size_t)j * n + first[p]], f->values[(size_t)j * n + first[q]]);
+                if (!cond[j]) agree = same_value(f->values[(size_t)j * (size_t)n + (size_t)first[p]], f->values[(size_t)j * (size_t)n + (size_t)first[q]]);
             if (agree) b = q;
         }
         char label[256];

@@ -11,7 +11,7 @@
 
 static int is_crisis_switch(const param_info *pi)
 {
-    return pi->kind == PK_BOOL && strncmp(pi->path, "crisis.", 7) == 0;
+    return params_has(pi, PF_CRISIS);
 }
 
 cw_status events_apply(const timeline_event *events, size_t n, size_t *cursor, int32_t week, cw_params *p,
@@ -23,7 +23,7 @@ cw_status events_apply(const timeline_event *events, size_t n, size_t *cursor, i
         const param_info *pi = &params_table[ev->param];
         cw_status st = params_set_number(p, pi, ev->value, err, errlen);
         if (st) return st; /* validated at load: only a corrupted scenario gets here */
-        refund |= strncmp(pi->path, "funding.", 8) == 0 || strncmp(pi->path, "services.", 9) == 0;
+        refund |= params_has(pi, PF_REFUND);
         int kind = !is_crisis_switch(pi) ? EV_PARAMETER_CHANGE
                    : ev->value != 0.0    ? EV_CRISIS_START
                                          : EV_CRISIS_END;

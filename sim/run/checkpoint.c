@@ -36,6 +36,7 @@
 #include "metrics.h"
 #include "outsafe.h"
 #include "sim_int.h"
+#include "test_hooks.h"
 
 #define CK_MAGIC "CWCKPT\r\n"  /* 8 bytes; \r\n catches text-mode damage */
 #define CK_FORMAT 2u /* 2: the output's buffered weeks are saved */
@@ -811,7 +812,7 @@ cw_status sim_resume(const char *path, const cw_options *opt, int open_output, s
     *out = sim;
     if (!sim) return CW_ENOMEM;
     sim->threads = opt ? opt->threads : 0;
-    sim->mem.fail_at = opt ? opt->alloc_fail_at : 0;
+    sim->mem.fail_at = cw__test_take_fail_allocation();
     sim->mem.limit = opt ? opt->memory_limit : 0;
     sim->funding.last_mode = -1;
     ck_output co;

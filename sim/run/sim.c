@@ -31,6 +31,7 @@
 #include "world.h"
 
 #include "sim_int.h"
+#include "test_hooks.h"
 
 static double now_seconds(void)
 {
@@ -203,8 +204,8 @@ static cw_status size_refusal(const char *scenario, const cw_params *p, uint64_t
         snprintf(err, errlen,
                  "%.512s: %llu residents%s need about %.2f GiB (%.0f bytes each), more than the %.2f GiB "
                  "available; use fewer residents or neighbourhoods%s",
-                 scenario, (unsigned long long)n, on_rank ? " on this rank" : "", need / 1073741824.0,
-                 (double)need / (double)(n ? n : 1), limit / 1073741824.0, on_rank ? ", or more ranks" : "");
+                 scenario, (unsigned long long)n, on_rank ? " on this rank" : "", (double)need / 1073741824.0,
+                 (double)need / (double)(n ? n : 1), (double)limit / 1073741824.0, on_rank ? ", or more ranks" : "");
         return CW_ETOOBIG;
     }
     return CW_OK;
@@ -288,6 +289,17 @@ cw_status cw_sim_create(const cw_scenario *sc, const cw_options *opt, cw_sim **o
     return sim_create(sc, opt, NULL, NULL, out);
 }
 
+static uint64_t test_fail_at; /* cw__test_fail_allocation_at (test_hooks.h) */
+
+void cw__test_fail_allocation_at(uint64_t n) { test_fail_at = n; }
+
+uint64_t cw__test_take_fail_allocation(void)
+{
+    uint64_t n = test_fail_at;
+    test_fail_at = 0;
+    return n;
+}
+
 cw_status sim_create(const cw_scenario *sc, const cw_options *opt, sim_partition_fn partition, void *ctx,
                      cw_sim **out)
 {
@@ -295,7 +307,7 @@ cw_status sim_create(const cw_scenario *sc, const cw_options *opt, sim_partition
     *out = sim;
     if (!sim) return CW_ENOMEM;
     sim->threads = opt ? opt->threads : 0;
-    sim->mem.fail_at = opt ? opt->alloc_fail_at : 0;
+    sim->mem.fail_at = cw__test_take_fail_allocation();
     cw_status st = copy_scenario(sim, sc);
     if (st) return fail(sim, st, "out of memory copying the scenario");
     if ((st = scenario_validate(&sim->scenario)))

@@ -255,7 +255,7 @@ static herr_t factor_column(cw_sweep_file *f, hid_t g, hid_t member, int j)
     double *v = output_malloc((size_t)(f->n_members ? f->n_members : 1) * sizeof *v);
     if (!v) return -1;
     for (int i = 0; i < f->n_members; i++)
-        v[i] = sw->design[(size_t)sweep_member_point(sw, i) * sw->n_factors + j];
+        v[i] = sw->design[(size_t)sweep_member_point(sw, i) * (size_t)sw->n_factors + (size_t)j];
     char long_name[512];
     int numeric = fac->pi->kind != PK_ENUM && fac->pi->kind != PK_BOOL;
     if (numeric && fac->pi->unit && *fac->pi->unit)

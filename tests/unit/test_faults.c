@@ -12,6 +12,7 @@
 
 #include "commonweal/commonweal.h"
 #include "sim_int.h"
+#include "test_hooks.h"
 
 #define TINY CW_SOURCE_DIR "/scenarios/tiny.yaml"
 
@@ -42,9 +43,9 @@ Test(faults, every_allocation_of_population_creation)
     cw_sim_free(sim);
     cr_assert_gt(calls, 50u);
     for (uint64_t n = 1; n <= calls; n++) {
-        cw_options opt = {.alloc_fail_at = n};
+        cw__test_fail_allocation_at(n);
         sim = NULL;
-        cw_status st = cw_sim_create(sc, &opt, &sim);
+        cw_status st = cw_sim_create(sc, NULL, &sim);
         if (st == CW_OK && sim->mem.calls >= n) {
             /* a failed shrink (realloc to fewer bytes) is tolerated: the
              * old block stays; the set-up must still be whole */
@@ -99,9 +100,9 @@ Test(faults, every_allocation_of_resuming_a_checkpoint)
     cw_sim_free(sim);
     fprintf(stderr, "faults: resuming makes %llu counted allocations\n", (unsigned long long)calls);
     for (uint64_t n = 1; n <= calls; n++) {
-        cw_options opt = {.alloc_fail_at = n};
+        cw__test_fail_allocation_at(n);
         sim = NULL;
-        cw_status st = cw_sim_resume(path, &opt, &sim);
+        cw_status st = cw_sim_resume(path, NULL, &sim);
         expect_enomem(st, sim, n);
         cw_sim_free(sim);
     }

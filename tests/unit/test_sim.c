@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commonweal/commonweal.h"
+#include "test_hooks.h"
 #include "metrics.h"
 
 #define TINY CW_SOURCE_DIR "/scenarios/tiny.yaml"
@@ -27,7 +28,7 @@ static cw_sim *create(const cw_scenario *sc, int threads)
 {
     cw_options opt = {.threads = threads};
     cw_sim *sim = NULL;
-    cw_status st = cw_sim_create(sc, &opt, &sim);
+    cw_status st = cw_sim_create(sc, NULL, &sim);
     cr_assert_eq(st, CW_OK, "%s", cw_sim_errmsg(sim));
     return sim;
 }
@@ -101,7 +102,7 @@ Test(sim, refuses_a_population_that_cannot_fit)
     cr_assert_eq(cw_scenario_set(sc, "population.neighbourhoods=4000"), CW_OK);
     cw_options opt = {.memory_limit = (size_t)1 << 30};
     cw_sim *sim = NULL;
-    cr_assert_eq(cw_sim_create(sc, &opt, &sim), CW_ETOOBIG);
+    cr_assert_eq(cw_sim_create(sc, NULL, &sim), CW_ETOOBIG);
     cr_assert(strstr(cw_sim_errmsg(sim), "GiB") != NULL, "%s", cw_sim_errmsg(sim));
     cr_assert_lt(cw_sim_bytes_peak(sim), (size_t)1 << 20, "refused before allocating");
     cw_sim_free(sim);
@@ -136,9 +137,9 @@ Test(sim, each_setup_allocation_failure_is_clean)
     cw_scenario *sc = load(TINY);
     cr_assert_eq(cw_scenario_set(sc, "population.residents_per_neighbourhood=50"), CW_OK);
     for (uint64_t n = 1; n < 200; n++) {
-        cw_options opt = {.alloc_fail_at = n};
+        cw__test_fail_allocation_at(n);
         cw_sim *sim = NULL;
-        cw_status st = cw_sim_create(sc, &opt, &sim);
+        cw_status st = cw_sim_create(sc, NULL, &sim);
         if (st == CW_OK) { /* past the last allocation, or a tolerated failed shrink */
             cw_sim_free(sim);
             continue;
