@@ -5,7 +5,7 @@
 # neighbourhoods and 44.3 M adults, for W reported weeks (no burn-in), in one
 # process at T threads, then over 2 MPI ranks of T/2 threads, one after the
 # other (each needs the memory of one England); the two files must hold the
-# same datasets byte for byte (tests/mpi/same_datasets.py). Prints set-up
+# same datasets byte for byte (tests/h5identical.py). Prints set-up
 # time (wall time less the weekly phases), seconds per week, throughput,
 # model memory and peak RSS for benchmarks/RESULTS.md. Usage:
 #   bash benchmarks/england.sh [--weeks 13] [--threads 2] [--build DIR] [--out DIR]
@@ -63,4 +63,4 @@ half=$(( threads / 2 > 0 ? threads / 2 : 1 ))
 report "2 ranks x $half thread(s)" "$out/two.log"
 echo
 echo "(peak RSS of the 2-rank run: /usr/bin/time reports mpirun's largest child, one rank)"
-/usr/bin/python3 tests/mpi/same_datasets.py "$out/england-1.h5" "$out/england-2.h5"
+/usr/bin/python3 tests/h5identical.py "$out/england-1.h5" "$out/england-2.h5"

@@ -1,15 +1,18 @@
 #!/usr/bin/python3
 # SPDX-FileCopyrightText: The Commonweal authors
 # SPDX-License-Identifier: MIT
-"""Exit 0 if two HDF5 files hold the same datasets, byte for byte.
+"""Whether two HDF5 files hold the same datasets, byte for byte: the one
+check of the promise "identical" (checkpoint/resume, sweep resume, MPI ranks,
+thread counts, golden runs).
 
-Usage: same_datasets.py A.h5 B.h5
+Usage: h5identical.py A.h5 B.h5   (exit 0 when identical)
+In tests: from h5identical import assert_identical_h5 (tests/e2e/conftest.py
+puts tests/ on the path).
 
 Every dataset (at any depth, /events and /snapshots included) must exist in
 both with the same shape, dtype and bytes (NaNs compare by their bits).
 Attributes are not compared: wall time, host, threads and ranks differ by
-design. Used by the MPI tests (tests/CMakeLists.txt): 1, 2 and 3 ranks give
-the datasets of a one-process run.
+design. Strings compare by value (h5py gives Python objects for them).
 """
 import sys
 
@@ -35,7 +38,8 @@ def raw(ds):
     return np.ascontiguousarray(data).tobytes()
 
 
-def main(a_path, b_path):
+def differences(a_path, b_path):
+    """The datasets that differ, as lines ("name: why"); empty when identical."""
     with h5py.File(a_path, "r") as a, h5py.File(b_path, "r") as b:
         da, db = datasets(a), datasets(b)
         problems = []
@@ -48,11 +52,21 @@ def main(a_path, b_path):
                 problems.append(f"{name}: {x.shape} {x.dtype} vs {y.shape} {y.dtype}")
             elif raw(x) != raw(y):
                 problems.append(f"{name}: values differ")
-        if problems:
-            print(f"{a_path} and {b_path} differ:", *problems[:20], sep="\n  ")
-            return 1
-        print(f"{len(da)} datasets identical")
-        return 0
+        return problems, len(da)
+
+
+def assert_identical_h5(a_path, b_path):
+    problems, _ = differences(a_path, b_path)
+    assert not problems, "\n  ".join([f"{a_path} and {b_path} differ:", *problems[:20]])
+
+
+def main(a_path, b_path):
+    problems, n = differences(a_path, b_path)
+    if problems:
+        print(f"{a_path} and {b_path} differ:", *problems[:20], sep="\n  ")
+        return 1
+    print(f"{n} datasets identical")
+    return 0
 
 
 if __name__ == "__main__":

@@ -18,12 +18,12 @@
 #include "mathx.h"
 #include "rng.h"
 
-#define S_HEALTH (1u << 0)
-#define S_CARE (1u << 1)
-#define S_MENTAL (1u << 2)
-#define S_HOUSING (1u << 3)
-#define S_WORK (1u << 4)
-#define S_FOOD (1u << 5)
+#define S_HEALTH (1u << SECTOR_HEALTH)
+#define S_CARE (1u << SECTOR_SOCIAL_CARE)
+#define S_MENTAL (1u << SECTOR_MENTAL_HEALTH)
+#define S_HOUSING (1u << SECTOR_HOUSING)
+#define S_WORK (1u << SECTOR_WORK)
+#define S_FOOD (1u << SECTOR_FOOD)
 
 /* What each kind of group helps with (ODD 7.9). */
 const uint8_t group_kind_sectors[N_GROUP_KINDS] = {

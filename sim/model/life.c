@@ -125,7 +125,7 @@ static double income_term(world *w, const cw_params *p, uint32_t i, double incom
 double life_need_hazard(const life_rates *r, int s, unsigned age,
                         double personal, int working_age, int employed)
 {
-    if (s == 4 && (!working_age || employed)) return 0.0; /* work need: out of work only */
+    if (s == SECTOR_WORK && (!working_age || employed)) return 0.0; /* work need: out of work only */
     return r->base_hazard[s] * r->age_factor[s][age > MAX_AGE ? MAX_AGE : age] * personal *
            r->crisis_factor[s];
 }
@@ -260,13 +260,13 @@ static void needs_week(const cw_params *p, const life_rates *r, float *need, con
     for (int s = 0; s < N_SECTORS; s++) {
         double u1 = rng_uniform(g), u2 = rng_uniform(g);
         if (need[s] > 0.0f) {
-            int ends = u1 < p->need_resolve_rate || (s == 4 && found_job && u2 < p->need_work_resolve_on_job);
-            if (ends || (s == 4 && !working)) need[s] = 0.0f;
+            int ends = u1 < p->need_resolve_rate || (s == SECTOR_WORK && found_job && u2 < p->need_work_resolve_on_job);
+            if (ends || (s == SECTOR_WORK && !working)) need[s] = 0.0f;
             continue;
         }
-        if (s == 4 && (!working || employed)) continue; /* work need: out of work only */
+        if (s == SECTOR_WORK && (!working || employed)) continue; /* work need: out of work only */
         double hz = r->age_hazard[s][a] * personal * r->crisis_factor[s] * spill[s];
-        if (s == 3 && flooded) hz *= p->crisis_flood_housing;
+        if (s == SECTOR_HOUSING && flooded) hz *= p->crisis_flood_housing;
         if (u1 < hz) {
             double sev = p->need_severity_mean * -log(1.0 - u2);
             need[s] = (float)cw_min(1.0, cw_max(p->need_min_severity, sev));
@@ -313,7 +313,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const i
 
     /* health drifts toward its long-run level */
     double z = rng_normal(&g);
-    double target = health_target(ir, p, age, need[0]);
+    double target = health_target(ir, p, age, need[SECTOR_HEALTH]);
     double h = w->health[i] + p->life_health_reversion * (target - w->health[i]) + p->life_health_noise * z;
     w->health[i] = (float)cw_min(1.0, cw_max(0.0, h));
 

@@ -95,7 +95,7 @@ static void sum_resident(const world *w, const cw_params *p, uint32_t step, uint
     c->helped_4w += within(w->last_helped[i], step, 4);
     if (w->age[i] >= 65) {
         c->over65++;
-        c->over65_care_unmet += need[1] > 0.0f && (w->unmet_mask[i] & 2u);
+        c->over65_care_unmet += need[SECTOR_SOCIAL_CARE] > 0.0f && (w->unmet_mask[i] & (1u << SECTOR_SOCIAL_CARE));
     }
     o->wellbeing += w->wellbeing[i];
     c->wellbeing_hist[bin_of(w->wellbeing[i], 1.0)]++;

@@ -12,8 +12,12 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from h5identical import assert_identical_h5  # noqa: E402,F401  (the one "identical" check)
 
 SOURCE_DIR = pathlib.Path(os.environ.get("CW_SOURCE_DIR",
                                          pathlib.Path(__file__).resolve().parents[2]))

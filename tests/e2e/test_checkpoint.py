@@ -18,32 +18,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from conftest import run_cli
+from conftest import assert_identical_h5, run_cli
 
 # tiny.yaml with 4 x 1000 residents: slow enough per week that the test's
 # SIGKILL lands well inside the 13 weeks between two flushes.
 SETS = ["--set", "population.residents_per_neighbourhood=1000", "--set", "run.weeks=60",
         "--set", "output.flush_every_weeks=13"]
-
-
-def datasets(path):
-    """Every dataset of an HDF5 file: name -> numpy array."""
-    out = {}
-    with h5py.File(path, "r") as f:
-        f.visititems(lambda name, obj: out.__setitem__(name, obj[()])
-                     if isinstance(obj, h5py.Dataset) else None)
-    return out
-
-
-def assert_same_datasets(a, b):
-    da, db = datasets(a), datasets(b)
-    assert sorted(da) == sorted(db)
-    def same(x, y):
-        if x.dtype.kind == "O":  # strings: compare the values, not the pointers
-            return x.shape == y.shape and x.tolist() == y.tolist()
-        return x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes()
-    differ = [k for k in da if not same(da[k], db[k])]
-    assert not differ, f"datasets differ between {a} and {b}: {differ}"
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +95,7 @@ def test_killed_run_keeps_flushed_weeks_and_resumes_identically(commonweal, sour
         assert "resuming" in result.stderr and "at week" in result.stderr
         assert out.exists() and not partial.exists()
         assert not ckpt.exists(), "a finished run's checkpoint is removed"
-        assert_same_datasets(reference, out)
+        assert_identical_h5(reference, out)
         with h5py.File(out, "r") as f:
             assert int(f.attrs["complete"]) == 1
             assert int(f.attrs["weeks_written"]) == int(f.attrs["weeks_planned"])
@@ -144,7 +124,7 @@ def test_weeks_after_the_checkpoint_are_rewritten(commonweal, source_dir, test_t
     with h5py.File(d / "run.h5.partial", "r") as f:
         interrupted_at = int(f.attrs["weeks_written"])
     run_cli(commonweal, "resume", ckpt, "-q")
-    assert_same_datasets(reference, out)
+    assert_identical_h5(reference, out)
     assert interrupted_at >= 40
 
 

@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import describe, run_cli
+from conftest import assert_identical_h5, describe, run_cli
 
 REPLICATES = 6
 
@@ -202,16 +202,6 @@ def test_common_random_numbers_shrink_the_variance_of_paired_differences(commonw
 
 # ---- resume -------------------------------------------------------------------------------
 
-def datasets(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset):
-                out[name] = obj[...]
-        f.visititems(visit)
-    return out
-
-
 def sweep_to_interrupt(commonweal, sweep_tmp, scenario_dir, name):
     """A 12-member sweep run whole, and the paths for a run of it to cut short:
     (sweep, whole, cut, cut's partial), with no cut or partial file yet."""
@@ -223,14 +213,6 @@ def sweep_to_interrupt(commonweal, sweep_tmp, scenario_dir, name):
     for p in (cut, partial):
         p.unlink(missing_ok=True)
     return sweep, whole, cut, partial
-
-
-def assert_same_datasets(a_path, b_path):
-    a, b = datasets(a_path), datasets(b_path)
-    assert a.keys() == b.keys()
-    for name in a:
-        floats = a[name].dtype.kind == "f"
-        assert np.array_equal(a[name], b[name], equal_nan=floats), name
 
 
 def test_a_sweep_cut_short_and_resumed_equals_an_uninterrupted_sweep(commonweal, sweep_tmp,
@@ -255,7 +237,7 @@ def test_a_sweep_cut_short_and_resumed_equals_an_uninterrupted_sweep(commonweal,
     assert done < 12
     run_cli(commonweal, "sweep", sweep, "-o", cut, "--resume", "--quiet", "--jobs", "2")
     assert cut.exists() and not partial.exists()
-    assert_same_datasets(whole, cut)
+    assert_identical_h5(whole, cut)
 
 
 def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_file(commonweal, sweep_tmp,
@@ -294,7 +276,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_file(commonwea
     resumed = run_cli(commonweal, "sweep", sweep, "-o", cut, "--resume", "--jobs", "2")
     print("\n" + resumed.stderr.strip().splitlines()[0] if resumed.stderr.strip() else "")
     assert cut.exists() and not partial.exists()
-    assert_same_datasets(whole, cut)
+    assert_identical_h5(whole, cut)
 
 
 def test_resume_refuses_another_sweep(commonweal, sweep_tmp, scenario_dir):

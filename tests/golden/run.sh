@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: MIT
 # Golden runs for a pure restructuring: run the same small set of scenarios,
 # sweeps and an MPI split with two builds of the program and require that
-# every dataset of every file is byte-identical (tests/mpi/same_datasets.py).
+# every dataset of every file is byte-identical (tests/h5identical.py).
 #
 #   bash tests/golden/run.sh OLD_BINARY NEW_BINARY [WORKDIR]
 #
@@ -19,10 +19,10 @@ small=(--set population.neighbourhoods=6 --set population.residents_per_neighbou
        -q --force)
 fail=0
 compare() { # name
-  if /usr/bin/python3 "$top/tests/mpi/same_datasets.py" "$work/old/$1.h5" "$work/new/$1.h5" >/dev/null; then
+  if /usr/bin/python3 "$top/tests/h5identical.py" "$work/old/$1.h5" "$work/new/$1.h5" >/dev/null; then
     echo "  same  $1"
   else
-    echo "  DIFF  $1"; /usr/bin/python3 "$top/tests/mpi/same_datasets.py" "$work/old/$1.h5" "$work/new/$1.h5" | head -5; fail=1
+    echo "  DIFF  $1"; /usr/bin/python3 "$top/tests/h5identical.py" "$work/old/$1.h5" "$work/new/$1.h5" | head -5; fail=1
   fi
 }
 both() { # name, args...

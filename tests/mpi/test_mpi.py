@@ -27,8 +27,8 @@ import time
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from same_datasets import main as same_datasets  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from h5identical import assert_identical_h5  # noqa: E402
 
 SOURCE = pathlib.Path(os.environ.get("CW_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
 MPIEXEC = os.environ.get("MPIEXEC", "mpirun")
@@ -73,7 +73,7 @@ def run(*args):
 
 
 def assert_same(a, b):
-    assert same_datasets(str(a), str(b)) == 0, f"{a} and {b} differ"
+    assert_identical_h5(a, b)
 
 
 @pytest.mark.parametrize("extra", [[], CROSS], ids=["tiny", "tiny-cross-rank-parts"])

@@ -80,7 +80,7 @@ Test(life, recession_lowers_employment_and_raises_work_need)
     paired(recession_on, &a, &b, 52);
     cr_assert_lt(employment_rate(&b.w), employment_rate(&a.w) - 0.03, "employment %g (recession) vs %g",
                  employment_rate(&b.w), employment_rate(&a.w));
-    cr_assert_gt(need_rate(&b.w, 4), need_rate(&a.w, 4), "work need");
+    cr_assert_gt(need_rate(&b.w, SECTOR_WORK), need_rate(&a.w, SECTOR_WORK), "work need");
     teardown(&a);
     teardown(&b);
 }
@@ -89,8 +89,8 @@ Test(life, pandemic_raises_health_and_mental_health_need)
 {
     fixture a, b;
     paired(pandemic_on, &a, &b, 26);
-    cr_assert_gt(need_rate(&b.w, 0), 1.2 * need_rate(&a.w, 0), "health %g vs %g", need_rate(&b.w, 0), need_rate(&a.w, 0));
-    cr_assert_gt(need_rate(&b.w, 2), 1.2 * need_rate(&a.w, 2), "mental health");
+    cr_assert_gt(need_rate(&b.w, SECTOR_HEALTH), 1.2 * need_rate(&a.w, SECTOR_HEALTH), "health %g vs %g", need_rate(&b.w, SECTOR_HEALTH), need_rate(&a.w, SECTOR_HEALTH));
+    cr_assert_gt(need_rate(&b.w, SECTOR_MENTAL_HEALTH), 1.2 * need_rate(&a.w, SECTOR_MENTAL_HEALTH), "mental health");
     teardown(&a);
     teardown(&b);
 }
@@ -99,8 +99,8 @@ Test(life, cost_of_living_raises_food_need_and_cuts_spare_hours)
 {
     fixture a, b;
     paired(cost_of_living_on, &a, &b, 26);
-    cr_assert_gt(need_rate(&b.w, 5), 1.3 * need_rate(&a.w, 5), "food %g vs %g", need_rate(&b.w, 5), need_rate(&a.w, 5));
-    cr_assert_gt(need_rate(&b.w, 3), need_rate(&a.w, 3), "housing");
+    cr_assert_gt(need_rate(&b.w, SECTOR_FOOD), 1.3 * need_rate(&a.w, SECTOR_FOOD), "food %g vs %g", need_rate(&b.w, SECTOR_FOOD), need_rate(&a.w, SECTOR_FOOD));
+    cr_assert_gt(need_rate(&b.w, SECTOR_HOUSING), need_rate(&a.w, SECTOR_HOUSING), "housing");
     cr_assert_lt(mean_spare(&b.w), mean_spare(&a.w), "spare hours");
     teardown(&a);
     teardown(&b);
