@@ -115,10 +115,11 @@ def test_params_lists_every_parameter_with_unit(tmp):
     rows = [l for l in p.stdout.splitlines() if l.startswith("| `")]
     assert len(rows) >= 90
     assert any("`run.weeks`" in r and "weeks" in r for r in rows)
+    assert any("lever" in r.split("|")[7] for r in rows if "`policy." in r)
     for r in rows:
         cells = [c.strip() for c in r.strip("|").split("|")]
         assert cells[5], f"no unit: {r}"
-        assert cells[6], f"no meaning: {r}"
+        assert cells[7], f"no meaning: {r}"
 
 
 def test_parameter_reference_doc_is_current():
