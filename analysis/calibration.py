@@ -16,12 +16,14 @@ Definitions (docs/OUTPUT.md has the metrics):
       and the 20% least deprived neighbourhoods (by deprivation rank,
       residents weighted); the ratio least / most deprived.
   C3  area_civic_core_share: share of the year's volunteer hours given by
-      the most active 31% of the year's volunteers, over the whole area.
+      the most active 31% of the adult population (all residents, not only
+      volunteers: Mohan & Bulloch 2012's definition), over the whole area.
   C4  trust_services_share and trust_groups_share (trust >= 0.5, the survey
       answer 'trust'); services must sit >= 15 points below groups.
   C5  care_unmet_65_rate: residents aged 65+ with a social-care need that
-      got no help that week, over all residents aged 65+ (Age UK's framing),
-      neighbourhoods weighted by residents (age structures are alike).
+      was not relieved that week (no help, or help that took too little off
+      it), over all residents aged 65+ (Age UK's framing), neighbourhoods
+      weighted by residents (age structures are alike).
 """
 import argparse
 import json
@@ -36,7 +38,7 @@ TARGETS = [
      "Community Life Survey 2019/20 (England)"),
     ("C2", "volunteering in last 12 months, least / most deprived fifth (ratio)", "33% vs 16% (2.1)", 1.6, 2.6,
      "Scottish Household Survey 2019"),
-    ("C3", "civic core: share of hours from the most active 31% of volunteers", "87%", 0.75, 0.95,
+    ("C3", "civic core: share of hours from the most active 31% of adults", "87%", 0.75, 0.95,
      "Mohan & Bulloch 2012, TSRC WP 73"),
     ("C4", "trust in local services vs community groups (gap, points)", "42% vs 68% (26)", 15.0, 100.0,
      "ONS Trust in Government 2022; LGIU/Ipsos 2024"),

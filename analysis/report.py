@@ -438,7 +438,7 @@ class Report:
             out.insert(0, f"In the baseline ({self.short_name(base)}), in {where}, in an average "
                        f"week {rate_words(N['s0']['fifth_mean'], ci_b, 'residents')} had a need of "
                        f"severity {sev:g} or more (on a 0 to 1 scale) and had gone {span} without "
-                       "help from anyone.")
+                       "help that relieved it.")
         if all(sc.n < 2 for sc in self.scens):
             out.append(
                 "Each scenario here is a single run, so no confidence interval can be given: "
@@ -749,7 +749,8 @@ class Report:
     def sec_unmet(self):
         if not self.scens:
             return "<p>No scenarios.</p>"
-        return ("<p>A need is unmet in a week when it got no help from any route that week.</p>"
+        return ("<p>A need is unmet in a week when no help relieved it that week: it got no help from any "
+                "route, or hours that took too little off it (reached but not relieved).</p>"
                 + fig_img(plots.unmet_need(self.scens), "unmet need"))
 
     def sec_heatmap(self):
@@ -816,10 +817,13 @@ class Report:
         return (
             "<ul>"
             f"<li><b>Left out</b>: a resident with an active need of severity {sev:g} or more "
-            f"(on a 0–1 scale) who has had no help from any route — family and friends, "
-            f"community groups or public services — for {wk} weeks or more "
-            "(<code>left_out_rate</code>, a share of all residents).</li>"
-            "<li><b>Unmet need</b>: a need that got no help from any route this week "
+            f"(on a 0–1 scale) that no help — from family and friends, community groups or "
+            f"public services — has relieved for {wk} weeks or more, each need on its own clock "
+            "(<code>left_out_rate</code>, a share of all residents). Help relieves a need when it "
+            "lowers its severity by at least <code>outcomes.relief_min_severity</code> in the week; "
+            "hours that do not are contact, not relief "
+            "(<code>reached_not_relieved_rate</code>).</li>"
+            "<li><b>Unmet need</b>: a need that no help relieved this week "
             "(<code>unmet_need_rate</code>, per sector).</li>"
             "<li><b>Most deprived fifth</b>: neighbourhoods in deprivation deciles 9 and 10 "
             "(<code>commonweal compare --by fifth</code>, fifth 5); where none is that deprived, "

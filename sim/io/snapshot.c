@@ -220,9 +220,13 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
         snprintf(err, errlen, "out of memory writing the snapshot of week %d", week);
         return CW_ENOMEM;
     }
-    char unmet_doc[256], helped_doc[256], flags_doc[256];
-    dims_mask_doc(unmet_doc, sizeof unmet_doc, "s: the need in sector s went unhelped this week", sector_names,
+    char unmet_doc[256], helped_doc[256], flags_doc[256], ineffective_doc[256], ineffective_by_doc[256];
+    dims_mask_doc(unmet_doc, sizeof unmet_doc, "s: the need in sector s was not relieved this week", sector_names,
                   N_SECTORS);
+    dims_mask_doc(ineffective_doc, sizeof ineffective_doc,
+                  "s: the need in sector s got hours this week but was not relieved", sector_names, N_SECTORS);
+    dims_mask_doc(ineffective_by_doc, sizeof ineffective_by_doc,
+                  "r: route r gave hours to a need that was not relieved this week", route_names, N_ROUTES);
     dims_mask_doc(helped_doc, sizeof helped_doc, "r: helped by route r this week", route_names, N_ROUTES);
     dims_social_flags_doc(flags_doc, sizeof flags_doc);
     const field residents[] = {
@@ -236,8 +240,11 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
         FIELD("health", w->health, 1, "0..1", "Health"),
         FIELD("need", w->need, N_SECTORS, "severity 0..1", "Need severity by sector (0 none)"),
         FIELD("spare_hours", w->spare_hours, 1, "hours/week", "Hours a week free to help"),
-        FIELD("unmet_weeks", w->unmet_weeks, 1, "weeks", "Consecutive weeks with a need and no help"),
+        FIELD("unrelieved_weeks", w->unrelieved_weeks, N_SECTORS, "weeks",
+              "Consecutive weeks the need in each sector has been active and not relieved (0 none)"),
         FIELD("unmet_mask", w->unmet_mask, 1, "bits", unmet_doc),
+        FIELD("ineffective_mask", w->ineffective_mask, 1, "bits", ineffective_doc),
+        FIELD("ineffective_by", w->ineffective_by, 1, "bits", ineffective_by_doc),
         FIELD("helped_by", w->helped_by, 1, "bits", helped_doc),
         FIELD("social_flags", w->social_flags, 1, "bits", flags_doc),
         FIELD("trust_services", w->trust, 1, "0..1", "Trust in statutory services"),

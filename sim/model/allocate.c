@@ -254,7 +254,8 @@ static uint32_t service_requests(nbhd_pass *np, ranked_request *req, const seek_
             if (sev < p->partnership_light && draws[c].referral < refer) np->flags[c] |= HF_REFERRED;
             continue;
         }
-        int cap = (int)p->help_queue_priority_cap, waited = w->unmet_weeks[i] < cap ? w->unmet_weeks[i] : cap;
+        int cap = (int)p->help_queue_priority_cap;
+        int weeks = w->unrelieved_weeks[(size_t)i * N_SECTORS + (size_t)s], waited = weeks < cap ? weeks : cap;
         float prio = sev + (float)(p->help_queue_priority * waited);
         if (vouched) prio += (float)p->help_vouch_priority;
         req[n_req++] = (ranked_request){rank_of(prio, request_key(np->seed, world_gid(w, i), np->step, s)), c};

@@ -25,7 +25,7 @@
 /* This week's help in one neighbourhood, for the observe phase. */
 typedef struct help_sums {
     double needing[N_SECTORS];       /* residents with an active need          */
-    double unmet[N_SECTORS];         /* ... of whom got no help for it         */
+    double unmet[N_SECTORS];         /* ... of whom were not relieved (outcome.c) */
     double shortfall[N_SECTORS];     /* sum of severity x unhelped share       */
     double shortfall_sq[N_SECTORS];
     double hours[N_ROUTES];          /* hours of help given, by route          */
@@ -34,6 +34,12 @@ typedef struct help_sums {
     double y, ylny;                  /* residents' total shortfall y: sum y,
                                         sum y ln y (Theil index)               */
     double q_residents[N_QUINTILES], q_y[N_QUINTILES]; /* concentration index */
+    /* Contact without relief: residents whose need got hours this week
+     * that did not relieve it, by sector, by route that gave such hours,
+     * and with any such need. */
+    double reached_not_relieved[N_SECTORS];
+    double reached_not_relieved_route[N_ROUTES];
+    double reached_not_relieved_any;
 } help_sums;
 
 struct ranked_request;

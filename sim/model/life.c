@@ -230,8 +230,10 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
     w->propensity_bound[i] = 0.0f;                 /* and new traits    */
     for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
     w->arrived[i] = (uint16_t)(step > UINT16_MAX ? UINT16_MAX : step);
-    w->unmet_weeks[i] = 0;
+    memset(&w->unrelieved_weeks[(size_t)i * N_SECTORS], 0, N_SECTORS * sizeof *w->unrelieved_weeks);
     w->unmet_mask[i] = 0;
+    w->ineffective_mask[i] = 0;
+    w->ineffective_by[i] = 0;
     w->low_contact_weeks[i] = 0;
     w->social_flags[i] = 0;
     w->trust[i] = (float)cw_min(1.0, cw_max(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));

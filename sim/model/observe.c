@@ -61,16 +61,15 @@ static void sum_resident(const world *w, const cw_params *p, uint32_t step, uint
                          slice_counts *c)
 {
     const float *need = &w->need[(size_t)i * N_SECTORS];
-    int any = 0;
-    float worst = 0.0f;
+    const uint16_t *unrelieved = &w->unrelieved_weeks[(size_t)i * N_SECTORS];
+    int any = 0, left_out = 0; /* left out: per sector, a severe need unrelieved for weeks */
     for (int s = 0; s < N_SECTORS; s++)
         if (need[s] > 0.0f) {
             c->need_count[s]++;
             o->need_severity[s] += need[s];
             any = 1;
-            if (need[s] > worst) worst = need[s];
+            left_out |= need[s] >= p->out_left_out_severity && unrelieved[s] >= p->out_left_out_weeks;
         }
-    int left_out = worst >= p->out_left_out_severity && w->unmet_weeks[i] >= p->out_left_out_weeks;
     int q = w->quintile[i], id = w->identity[i], band = world_age_band(w->age[i]);
     c->residents++;
     if (w->age[i] >= 16 && w->age[i] < 65) {
@@ -166,12 +165,12 @@ static void add_sums(observe_sums *a, const observe_sums *b)
 
 static float ratio(double num, double den) { return den > 0.0 ? (float)(num / den) : 0.0f; }
 
-double observe_top_share(const double *count, const double *sum, size_t bins, double top)
+double observe_top_share(const double *count, const double *sum, size_t bins, double top, double population)
 {
     double people = 0.0, hours = 0.0;
     for (size_t k = 0; k < bins; k++) people += count[k], hours += sum[k];
     if (people <= 0.0 || hours <= 0.0) return 0.0;
-    double want = top * people, got = 0.0, share = 0.0;
+    double want = top * fmax(people, population), got = 0.0, share = 0.0; /* the rest give none */
     for (size_t k = bins; k-- > 0 && got < want;) {
         if (count[k] <= 0.0) continue;
         double take = fmin(count[k], want - got); /* a partial bin at its mean */
@@ -224,7 +223,12 @@ static void write_nbhd(const world *w, const cw_params *p, const observe_sums *o
         SET(M_SERVICE_HOURS, b, N_SECTORS, s, w->service_staff_hours[(size_t)b * N_SECTORS + (size_t)s]);
         SET(M_SERVICE_QUEUE, b, N_SECTORS, s, w->service_queue[(size_t)b * N_SECTORS + (size_t)s]);
     }
-    for (int r = 0; r < N_ROUTES; r++) SET(M_HELP_HOURS, b, N_ROUTES, r, ratio(h->hours[r], n));
+    for (int r = 0; r < N_ROUTES; r++) {
+        SET(M_HELP_HOURS, b, N_ROUTES, r, ratio(h->hours[r], n));
+        SET(M_REACHED_NOT_RELIEVED_BY_ROUTE, b, N_ROUTES, r, ratio(h->reached_not_relieved_route[r], n));
+    }
+    for (int s = 0; s < N_SECTORS; s++)
+        SET(M_REACHED_NOT_RELIEVED, b, N_SECTORS, s, ratio(h->reached_not_relieved[s], n));
     SET(M_LEFT_OUT_RATE, b, 1, 0, ratio(o->left_out, n));
     SET(M_LEFT_OUT_NEWCOMERS, b, 1, 0, ratio(o->newcomers_left_out, o->newcomers));
     for (int q = 0; q < N_QUINTILES; q++) {
@@ -247,7 +251,7 @@ static void write_nbhd(const world *w, const cw_params *p, const observe_sums *o
     SET(M_FORMAL_VOLUNTEERING, b, 1, 0, ratio(o->volunteered_4w, n));
     SET(M_VOLUNTEERING_YEAR, b, 1, 0, ratio(o->volunteered_52w, n));
     SET(M_INFORMAL_HELP, b, 1, 0, ratio(o->helped_4w, n));
-    SET(M_CIVIC_CORE, b, 1, 0, (float)observe_top_share(o->hours_hist, o->hours_sum, OBSERVE_BINS, 0.31));
+    SET(M_CIVIC_CORE, b, 1, 0, (float)observe_top_share(o->hours_hist, o->hours_sum, OBSERVE_BINS, 0.31, n));
     SET(M_CARE_UNMET_65, b, 1, 0, ratio(o->over65_care_unmet, o->over65));
     SET(M_WELLBEING_MEAN, b, 1, 0, ratio(o->wellbeing, n));
     SET(M_WELLBEING_GINI, b, 1, 0, (float)wellbeing_gini(o));
@@ -264,16 +268,19 @@ static void write_area(const world *w, const observe_scratch *s, const help_sums
 {
     observe_sums area;
     memset(&area, 0, sizeof area);
-    double q_n[N_QUINTILES] = {0}, q_y[N_QUINTILES] = {0}, needing[N_SECTORS] = {0};
+    double q_n[N_QUINTILES] = {0}, q_y[N_QUINTILES] = {0}, needing[N_SECTORS] = {0}, reached_not_relieved = 0.0;
     for (int b = 0; b < w->n_nbhd; b++) {
         add_sums(&area, &s->nbhd[b]);
         for (int q = 0; q < N_QUINTILES; q++) q_n[q] += help[b].q_residents[q], q_y[q] += help[b].q_y[q];
         for (int k = 0; k < N_SECTORS; k++) needing[k] += help[b].needing[k];
+        reached_not_relieved += help[b].reached_not_relieved_any;
     }
+    f->values[A_REACHED_NOT_RELIEVED][0] = ratio(reached_not_relieved, area.residents);
     for (int k = 0; k < N_SECTORS; k++) f->values[A_NEED_RATE][k] = ratio(needing[k], area.residents);
     f->values[A_LEFT_OUT][0] = ratio(area.left_out, area.residents);
     f->values[A_CONCENTRATION][0] = (float)ineq_concentration_grouped(q_n, q_y, N_QUINTILES);
-    f->values[A_CIVIC_CORE][0] = (float)observe_top_share(area.hours_hist, area.hours_sum, OBSERVE_BINS, 0.31);
+    f->values[A_CIVIC_CORE][0] =
+        (float)observe_top_share(area.hours_hist, area.hours_sum, OBSERVE_BINS, 0.31, area.residents);
     /* Theil: each neighbourhood's own index from its running sums */
     size_t nb = (size_t)w->n_nbhd;
     double *y = s->theil, *n = s->theil + nb, *t = s->theil + 2 * nb, between, inside;

@@ -44,9 +44,12 @@ cw_status observe_scratch_init(observe_scratch *s, cw_mem *mem, const world *w);
 size_t observe_scratch_bytes(size_t n_items, int n_nbhd); /* what it allocates */
 void observe_scratch_free(observe_scratch *s, cw_mem *mem);
 
-/* Share of the hours given by the most active `top` fraction of people, from
- * a histogram of people (count) and their hours (sum) by bin, bins ascending. */
-double observe_top_share(const double *count, const double *sum, size_t bins, double top);
+/* Share of the hours given by the most active `top` fraction of a
+ * population, from a histogram of the people who gave hours (count) and
+ * their hours (sum) by bin, bins ascending; the population's others (up to
+ * `population` people in all) gave none. The civic core (Mohan & Bulloch
+ * 2012): top 0.31 of all adult residents, not of volunteers. */
+double observe_top_share(const double *count, const double *sum, size_t bins, double top, double population);
 
 /* Fill the per-neighbourhood metrics of f for the world's own neighbourhoods
  * after week `step`, with the week's help sums (one per neighbourhood);

@@ -1,9 +1,10 @@
 /* SPDX-FileCopyrightText: The Commonweal authors */
 /* SPDX-License-Identifier: MIT */
 /*
- * Phase 5, outcomes (MODEL.md s3.5): help lowers each need's severity, an
- * unmet need grows; trust in services and groups follows how the resident
- * was treated; wellbeing moves toward its target (see help.h).
+ * Phase 5, outcomes (MODEL.md s3.5): help lowers each need's severity; a
+ * need it did not relieve (relief, not contact) is unmet and grows; trust
+ * in services and groups follows how the resident was treated; wellbeing
+ * moves toward its target (see help.h).
  */
 #include "help_int.h"
 
@@ -21,65 +22,101 @@ static void update_trust(const cw_params *p, float *trust, int gained, int lost)
 
 /* What the needs part of a resident's outcome tells the rest. */
 typedef struct need_result {
-    uint8_t mask, by;           /* unmet sectors; routes that helped      */
+    uint8_t mask, by;           /* unrelieved sectors; routes that helped */
+    uint8_t ineffective, ineffective_by; /* reached but not relieved: sectors, routes */
     int any_need, unmet_needs;
     double unmet_severity;
 } need_result;
 
+/* One need's week: the hours it got (total, by route in by) and the
+ * severity they took off (relief). */
+typedef struct need_help {
+    double total, relief;
+    uint8_t by;
+} need_help;
+
+static need_help need_help_of(const nbhd_pass *np, uint32_t c, int s, double sev)
+{
+    need_help nh = {0.0, 0.0, 0};
+#pragma GCC unroll 3
+    for (int r = 0; r < N_ROUTES; r++) {
+        double h = *hours_at(np, c, s, r);
+        if (h <= 0.0) continue;
+        nh.by |= (uint8_t)(1u << r);
+        nh.total += h;
+        np->sums->hours[r] += h;
+        double e = np->eff[r][s] * h;
+        if (r != ROUTE_SERVICE) e *= cw_max(0.0, 1.0 - np->pen[s] * sev);
+        if (r != ROUTE_INFORMAL) e *= np->coproduction;
+        nh.relief += e;
+    }
+    return nh;
+}
+
+/* Relief, not contact: a need is relieved when its help took at least
+ * outcomes.relief_min_severity off it, or ended it (below need.min_severity).
+ * An unrelieved need, with hours (reached, helped ineffectively) or without,
+ * is unmet: it grows as if unhelped, less what the help did take off, and
+ * its sector's clock runs on. */
+static int relieved(const cw_params *p, double sev, const need_help *nh)
+{
+    return nh->total > 0.0 && (sev - nh->relief < p->need_min_severity || nh->relief >= p->out_relief_min);
+}
+
 /* Needs: help lowers each need by route x sector effectiveness (community
  * help less for severe needs, group and service help times co-production);
- * an unhelped need grows. Adds to the neighbourhood's sums. */
+ * an unrelieved need grows. Each sector's clock counts the weeks its need
+ * has gone unrelieved. Adds to the neighbourhood's sums. */
 static need_result outcome_needs(nbhd_pass *np, uint32_t i, uint32_t c)
 {
     world *w = np->w;
     const cw_params *p = np->p;
     float *need = &w->need[(size_t)i * N_SECTORS];
-    double coprod = np->coproduction;
-    uint8_t mask = 0, by = 0;
-    int any_need = 0, unmet_needs = 0;
-    double unmet_severity = 0.0, y = 0.0;
+    uint16_t *clock = &w->unrelieved_weeks[(size_t)i * N_SECTORS];
+    need_result nr = {0};
+    double y = 0.0;
     help_sums *hs = np->sums;
 #pragma GCC unroll 6
     for (int s = 0; s < N_SECTORS; s++) {
         double sev = need[s];
-        if (sev <= 0.0) continue;
-        any_need = 1;
-        hs->needing[s] += 1.0;
-        double total = 0.0, relief = 0.0;
-#pragma GCC unroll 3
-        for (int r = 0; r < N_ROUTES; r++) {
-            double h = *hours_at(np, c, s, r);
-            if (h <= 0.0) continue;
-            by |= (uint8_t)(1u << r);
-            total += h;
-            hs->hours[r] += h;
-            double e = np->eff[r][s] * h;
-            if (r != ROUTE_SERVICE) e *= cw_max(0.0, 1.0 - np->pen[s] * sev);
-            if (r != ROUTE_INFORMAL) e *= coprod;
-            relief += e;
+        if (sev <= 0.0) {
+            clock[s] = 0;
+            continue;
         }
-        double covered = cw_min(1.0, total / wanted_hours(p, (float)sev));
+        nr.any_need = 1;
+        hs->needing[s] += 1.0;
+        need_help nh = need_help_of(np, c, s, sev);
+        nr.by |= nh.by;
+        double covered = cw_min(1.0, nh.total / wanted_hours(p, (float)sev));
         double shortfall = sev * (1.0 - covered);
         hs->shortfall[s] += shortfall;
         hs->shortfall_sq[s] += shortfall * shortfall;
         y += shortfall;
-        if (total <= 0.0) {
-            hs->unmet[s] += 1.0;
-            mask |= (uint8_t)(1u << s);
-            unmet_needs++;
-            unmet_severity += sev;
-            need[s] = (float)cw_min(1.0, sev + p->out_unmet_growth * (1.0 - sev));
-        } else {
-            double left = sev - relief;
+        if (relieved(p, sev, &nh)) {
+            double left = sev - nh.relief;
             need[s] = left < p->need_min_severity ? 0.0f : (float)left; /* helped below the floor: met */
+            clock[s] = 0;
+            continue;
         }
+        hs->unmet[s] += 1.0;
+        nr.mask |= (uint8_t)(1u << s);
+        nr.unmet_needs++;
+        nr.unmet_severity += sev;
+        if (nh.total > 0.0) {
+            hs->reached_not_relieved[s] += 1.0;
+            nr.ineffective |= (uint8_t)(1u << s);
+            nr.ineffective_by |= nh.by;
+        }
+        need[s] = (float)(cw_min(1.0, sev + p->out_unmet_growth * (1.0 - sev)) - nh.relief);
+        if (clock[s] < UINT16_MAX) clock[s]++;
     }
+    for (int r = 0; r < N_ROUTES; r++) hs->reached_not_relieved_route[r] += (nr.ineffective_by >> r) & 1u;
+    hs->reached_not_relieved_any += nr.ineffective != 0;
     hs->y += y;
     hs->ylny += ineq_ylny(y);
     hs->q_residents[w->quintile[i]] += 1.0;
     hs->q_y[w->quintile[i]] += y;
-    return (need_result){.mask = mask, .by = by, .any_need = any_need, .unmet_needs = unmet_needs,
-                         .unmet_severity = unmet_severity};
+    return nr;
 }
 
 /* Trust: in services (served, turned away; listened to or merely
@@ -117,12 +154,9 @@ void help_outcome(nbhd_pass *np, uint32_t li, uint32_t c)
     uint32_t i = np->first + li;
     need_result nr = outcome_needs(np, i, c);
     w->unmet_mask[i] = nr.mask;
+    w->ineffective_mask[i] = nr.ineffective;
+    w->ineffective_by[i] = nr.ineffective_by;
     w->helped_by[i] = nr.by;
-    if (nr.any_need && nr.by == 0) {
-        if (w->unmet_weeks[i] < UINT16_MAX) w->unmet_weeks[i]++;
-    } else {
-        w->unmet_weeks[i] = 0;
-    }
     w->health[i] = (float)cw_max(0.0, w->health[i] - p->out_unmet_health_cost * nr.unmet_severity);
     outcome_trust(w, p, i, nr.any_need ? np->flags[c] : 0, nr.by);
     outcome_wellbeing(w, p, i, nr.unmet_needs);

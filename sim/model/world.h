@@ -78,8 +78,13 @@ typedef struct world {
     float *need;             /* [n_res * N_SECTORS] severity 0..1            */
     float *spare_hours;      /* hours/week free to help                      */
     float income_cut[N_QUINTILES - 1]; /* quintile boundaries at set-up    */
-    uint16_t *unmet_weeks;   /* consecutive weeks with a need and no help    */
-    uint8_t *unmet_mask;     /* bit s: need in sector s went unhelped        */
+    uint16_t *unrelieved_weeks; /* [n_res * N_SECTORS] consecutive weeks the
+                                need in the sector has been active and not
+                                relieved (outcome.c), 0 with no need       */
+    uint8_t *unmet_mask;     /* bit s: need in sector s was not relieved     */
+    uint8_t *ineffective_mask; /* bit s: ... though it got hours (reached,
+                                  helped ineffectively)                      */
+    uint8_t *ineffective_by; /* bit r: route r gave hours to such a need     */
     uint8_t *low_contact_weeks; /* consecutive weeks short of contact        */
     uint8_t *social_flags;   /* SF_* bits, set by the social phase           */
     float *trust;            /* trust in statutory services 0..1             */

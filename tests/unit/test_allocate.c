@@ -44,7 +44,7 @@ static void setup(fixture *f)
         for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
         for (int q = 0; q < MAX_MEMBERSHIPS; q++) w->membership[(size_t)i * MAX_MEMBERSHIPS + (size_t)q] = NO_MEMBERSHIP;
         w->trust[i] = 1.0f;
-        w->unmet_weeks[i] = 0;
+        for (int s = 0; s < N_SECTORS; s++) w->unrelieved_weeks[(size_t)i * N_SECTORS + (size_t)s] = 0;
         w->spare_hours[i] = 0.0f;
     }
     for (uint32_t k = 0; k < w->n_groups; k++) {
@@ -115,7 +115,7 @@ Test(allocate, among_equal_needs_the_longer_wait_is_served_first)
         uint32_t other = 3 - waiting;
         set_need(&f, 1, SECTOR_HEALTH, 0.5f);
         set_need(&f, 2, SECTOR_HEALTH, 0.5f);
-        f.w.unmet_weeks[waiting] = 10;
+        f.w.unrelieved_weeks[(size_t)waiting * N_SECTORS + SECTOR_HEALTH] = 10;
         f.w.service_staff_hours[SECTOR_HEALTH] = wanted(&f, 0.5f);
         allocate(&f);
         cr_expect(helped(&f, waiting, ROUTE_SERVICE), "resident %u waited 10 weeks and is served", waiting);

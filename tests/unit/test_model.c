@@ -108,7 +108,13 @@ Test(model, openness_narrows_the_identity_gap_in_group_help)
     run_model(closed, names, cells, 2, &c);
     run_model(open, names, cells, 2, &o);
     double gap_closed = c.mean[1] - c.mean[0], gap_open = o.mean[1] - o.mean[0];
-    cr_assert_gt(gap_closed, 0.0, "closed groups leave minorities out more (%g vs %g)", c.mean[1], c.mean[0]);
+    /* Since left out counts relief, not contact (issue 15), the majority's
+     * easier access to groups buys it little (much group help for severe
+     * needs relieves nothing), and here minorities are not left out more
+     * than the majority even with closed groups (0.086 vs 0.093; before,
+     * 0.030 vs 0.028). What openness does is still visible: it lowers the
+     * minority's left-out rate, and more than the majority's. */
+    cr_assert_lt(o.mean[1], c.mean[1], "minorities left out %g with open groups vs %g closed", o.mean[1], c.mean[1]);
     cr_assert_lt(gap_open, gap_closed, "identity gap %g with open groups vs %g closed", gap_open, gap_closed);
 }
 
