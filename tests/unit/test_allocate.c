@@ -32,27 +32,8 @@ static void setup(fixture *f)
     cr_assert_geq(f->w.n_res, 4);
     cr_assert_gt(f->w.nbhd_group_first[1], f->w.nbhd_group_first[0], "the neighbourhood has group slots");
 
-    cw_params *p = &f->p; /* quiet: every route closed until a test opens it */
-    p->help_informal_offer_rate = p->help_household_offer_rate = 0.0;
-    p->help_trust_threshold_mean = p->help_trust_threshold_spread = 0.0;
-    p->help_awareness = 1.0;
-    p->services_elig_health = p->services_elig_social_care = p->services_elig_mental_health = 0.0;
-    p->services_elig_housing = p->services_elig_work = p->services_elig_food = 0.0;
-    p->policy_partnership = p->policy_privatised = 0;
-    world *w = &f->w;
-    for (uint32_t i = 0; i < w->n_res; i++) {
-        for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
-        for (int q = 0; q < MAX_MEMBERSHIPS; q++) w->membership[(size_t)i * MAX_MEMBERSHIPS + (size_t)q] = NO_MEMBERSHIP;
-        w->trust[i] = 1.0f;
-        for (int s = 0; s < N_SECTORS; s++) w->unrelieved_weeks[(size_t)i * N_SECTORS + (size_t)s] = 0;
-        w->spare_hours[i] = 0.0f;
-    }
-    for (uint32_t k = 0; k < w->n_groups; k++) {
-        w->group_alive[k] = 0;
-        w->group_volunteer_hours[k] = w->group_paid_hours[k] = 0.0f;
-    }
-    for (int s = 0; s < N_SECTORS; s++) w->service_staff_hours[s] = w->service_escalated[s] = 0.0f;
-    f->g = w->nbhd_group_first[0];
+    tiny_world_quiet(&f->w, &f->p); /* every route closed until a test opens it */
+    f->g = f->w.nbhd_group_first[0];
 }
 
 static void teardown(fixture *f)
