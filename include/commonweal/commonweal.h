@@ -243,7 +243,7 @@ CW_API cw_status cw_info_json(const char *path, FILE *fp, char *err, size_t errl
  * "area"; metrics without a breakdown have group "all". */
 CW_API cw_status cw_export_csv(const char *path, FILE *fp, char *err, size_t errlen);
 
-/* ---- sweeps (sim/input/sweep.c, sim/run/sweep_output.c; docs/OUTPUT.md "Sweep files") ---- */
+/* ---- sweeps (sim/input/sweep.c, sim/io/sweep_file.c, sim/run/sweep_record.c; docs/OUTPUT.md "Sweep files") ---- */
 typedef struct cw_sweep cw_sweep;
 typedef struct cw_sweep_file cw_sweep_file;
 typedef struct cw_sweep_record cw_sweep_record;

@@ -1305,7 +1305,7 @@ cw_status output_close(output *o, int complete, double wall_seconds, char *err, 
     return st;
 }
 
-/* ---- what a sweep file shares with a run file (sweep_output.c) -------------------- */
+/* ---- what a sweep file shares with a run file (sweep_file.c) -------------------- */
 
 cw_status output_h5_create(const char *partial, hid_t *file, char *err, size_t errlen)
 {

@@ -105,7 +105,7 @@ cw_status output_reopen(output **out, const output_setup *s, const metrics_frame
  * close. complete != 0 renames PATH.partial to PATH. Frees o in any case. */
 cw_status output_close(output *o, int complete, double wall_seconds, char *err, size_t errlen);
 
-/* ---- what a sweep file shares with a run file (sweep_output.c) ----
+/* ---- what a sweep file shares with a run file (sweep_file.c) ----
  * The same HDF5 conventions (docs/OUTPUT.md: dimension scales, creation
  * order, UTF-8 strings) through the writer's own helpers. */
 typedef struct output_scales {

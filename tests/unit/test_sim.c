@@ -28,7 +28,7 @@ static cw_sim *create(const cw_scenario *sc, int threads)
 {
     cw_options opt = {.threads = threads};
     cw_sim *sim = NULL;
-    cw_status st = cw_sim_create(sc, NULL, &sim);
+    cw_status st = cw_sim_create(sc, &opt, &sim);
     cr_assert_eq(st, CW_OK, "%s", cw_sim_errmsg(sim));
     return sim;
 }
@@ -102,7 +102,7 @@ Test(sim, refuses_a_population_that_cannot_fit)
     cr_assert_eq(cw_scenario_set(sc, "population.neighbourhoods=4000"), CW_OK);
     cw_options opt = {.memory_limit = (size_t)1 << 30};
     cw_sim *sim = NULL;
-    cr_assert_eq(cw_sim_create(sc, NULL, &sim), CW_ETOOBIG);
+    cr_assert_eq(cw_sim_create(sc, &opt, &sim), CW_ETOOBIG);
     cr_assert(strstr(cw_sim_errmsg(sim), "GiB") != NULL, "%s", cw_sim_errmsg(sim));
     cr_assert_lt(cw_sim_bytes_peak(sim), (size_t)1 << 20, "refused before allocating");
     cw_sim_free(sim);

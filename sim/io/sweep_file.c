@@ -9,8 +9,11 @@
  * by /members/complete[m] = 1 and a flush, so a sweep cut short leaves a
  * readable file and --resume reruns only the members not complete.
  *
+ * The writer never sees a simulation: sim/run/sweep_record.c shapes the file
+ * from one (sweep_shape, sweep_file.h) and records members' weeks.
+ *
  * Not thread-safe: one thread (the CLI's main thread) makes every call here
- * except the record functions, which touch no HDF5.
+ * (the record functions, which touch no HDF5, may run on any thread).
  */
 #include <errno.h>
 #include <math.h>
@@ -25,16 +28,11 @@
 
 #include "output.h"
 #include "outsafe.h"
-#include "sim_int.h"
 #include "sweep.h"
+#include "sweep_file.h"
 
 #define SWO_CHUNK_BYTES ((size_t)1 << 20)
 
-struct cw_sweep_record {
-    int n_weeks, weeks_done;
-    size_t week_len[METRIC_COUNT];
-    float *buf[METRIC_COUNT];     /* [week][week_len]                        */
-};
 
 struct cw_sweep_file {
     cw_sweep *sw;
@@ -56,42 +54,6 @@ static char *str_join(const char *a, const char *b)
     char *s = output_malloc(n);
     if (s) snprintf(s, n, "%s%s", a, b);
     return s;
-}
-
-/* ---- records ----------------------------------------------------------------------- */
-
-cw_status cw_sweep_record_new(const cw_sim *sim, cw_sweep_record **out)
-{
-    cw_sweep_record *rec = output_calloc(1, sizeof *rec);
-    *out = rec;
-    if (!rec) return CW_ENOMEM;
-    rec->n_weeks = sim->n_steps;
-    for (int m = 0; m < METRIC_COUNT; m++) {
-        rec->week_len[m] = metrics_len(&sim->frame, (enum metric_id)m);
-        rec->buf[m] = output_malloc((size_t)rec->n_weeks * rec->week_len[m] * sizeof(float) + 1);
-        if (!rec->buf[m]) {
-            cw_sweep_record_free(rec);
-            *out = NULL;
-            return CW_ENOMEM;
-        }
-    }
-    return CW_OK;
-}
-
-void cw_sweep_record_week(cw_sweep_record *rec, const cw_sim *sim)
-{
-    if (rec->weeks_done >= rec->n_weeks || !sim->frame_valid) return;
-    for (int m = 0; m < METRIC_COUNT; m++)
-        memcpy(rec->buf[m] + (size_t)rec->weeks_done * rec->week_len[m], sim->frame.values[m],
-               rec->week_len[m] * sizeof(float));
-    rec->weeks_done++;
-}
-
-void cw_sweep_record_free(cw_sweep_record *rec)
-{
-    if (!rec) return;
-    for (int m = 0; m < METRIC_COUNT; m++) free(rec->buf[m]);
-    free(rec);
 }
 
 /* ---- the members' scenarios ------------------------------------------------------------ */
@@ -174,21 +136,18 @@ static herr_t member_column(hid_t g, const char *name, hid_t type, hsize_t n, co
 
 /* ---- creating ------------------------------------------------------------------------ */
 
-/* What output_h5_layout needs, from the shape simulation. */
-static cw_status layout(cw_sweep_file *f, const cw_sim *sim, int threads, output_scales *sc, char *err,
+/* The run file's layout (dimensions, labels, /neighbourhoods, /parameters),
+ * from the shape, with the sweep's base parameters and seed. */
+static cw_status layout(cw_sweep_file *f, const sweep_shape *shape, int threads, output_scales *sc, char *err,
                         size_t errlen)
 {
-    output_setup s;
-    int32_t *population;
-    if (sim_output_setup(sim, &s, &population)) return CW_ENOMEM;
+    output_setup s = shape->setup;
     s.path = f->partial;
     s.params = &f->sw->base->params;
     s.scenario_yaml = NULL;
     s.seed = f->sw->base_seed;
     s.threads = threads;
-    cw_status st = output_h5_layout(f->file, &s, &sim->frame, sc, err, errlen);
-    free(population);
-    return st;
+    return output_h5_layout(f->file, &s, shape->frame, sc, err, errlen);
 }
 
 static hid_t make_member_scale(hid_t file, int n)
@@ -207,7 +166,8 @@ static hid_t make_member_scale(hid_t file, int n)
 }
 
 /* metric m: [member, week, neighbourhood?, breakdown?], NaN until written. */
-static herr_t create_metric(cw_sweep_file *f, const cw_sim *sim, int m, hid_t member, const output_scales *sc)
+static herr_t create_metric(cw_sweep_file *f, const sweep_shape *shape, int m, hid_t member,
+                            const output_scales *sc)
 {
     const metric_info *mi = &metrics_table[m];
     hid_t scale[4];
@@ -215,8 +175,8 @@ static herr_t create_metric(cw_sweep_file *f, const cw_sim *sim, int m, hid_t me
     int rank = 0;
     scale[rank] = member, dims[rank++] = (hsize_t)f->n_members;
     scale[rank] = sc->week, dims[rank++] = (hsize_t)f->n_weeks;
-    if (!mi->area) scale[rank] = sc->nbhd, dims[rank++] = (hsize_t)sim->w.n_nbhd;
-    if (mi->bd != BD_NONE) scale[rank] = sc->bd[mi->bd], dims[rank++] = (hsize_t)sim->frame.bd_size[mi->bd];
+    if (!mi->area) scale[rank] = sc->nbhd, dims[rank++] = (hsize_t)shape->setup.n_nbhd;
+    if (mi->bd != BD_NONE) scale[rank] = sc->bd[mi->bd], dims[rank++] = (hsize_t)shape->frame->bd_size[mi->bd];
     size_t week_bytes = sizeof(float);
     for (int i = 2; i < rank; i++) week_bytes *= dims[i], chunk[i] = dims[i];
     size_t weeks = SWO_CHUNK_BYTES / week_bytes;
@@ -326,7 +286,7 @@ static void now_iso8601(char *buf, size_t n)
     if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm)) snprintf(buf, n, "?");
 }
 
-static herr_t write_root_attrs(cw_sweep_file *f, const cw_sim *sim, int threads, const char *base_yaml)
+static herr_t write_root_attrs(cw_sweep_file *f, const sweep_shape *shape, int threads, const char *base_yaml)
 {
     const cw_sweep *sw = f->sw;
     hid_t file = f->file;
@@ -335,7 +295,7 @@ static herr_t write_root_attrs(cw_sweep_file *f, const cw_sim *sim, int threads,
     if (gethostname(host, sizeof host - 1) != 0) snprintf(host, sizeof host, "unknown");
     const char *varied[SWEEP_MAX_FACTORS];
     for (int j = 0; j < sw->n_factors; j++) varied[j] = sw->factors[j].pi->path;
-    int64_t n_res = world_residents_total(&sim->w);
+    int64_t n_res = shape->setup.n_residents;
     double no_time = 0.0;
     if (output_h5_attr_str(file, "Conventions", "CF-1.8") < 0 ||
         output_h5_cf_root(file, "sweep", sw->text, sw->history) < 0 ||
@@ -352,7 +312,7 @@ static herr_t write_root_attrs(cw_sweep_file *f, const cw_sim *sim, int threads,
         output_h5_attr(file, "n_residents", H5T_NATIVE_INT64, &n_res) < 0 ||
         output_h5_attr_str(file, "start_time", start) < 0 || output_h5_attr_str(file, "host", host) < 0 ||
         attr_i32(file, "weeks_planned", f->n_weeks) < 0 ||
-        attr_i32(file, "burn_in_weeks", (int32_t)sim->params.run_burn_in_weeks) < 0 ||
+        attr_i32(file, "burn_in_weeks", shape->setup.burn_in_weeks) < 0 ||
         attr_i32(file, "members_complete", 0) < 0 ||
         output_h5_attr(file, "wall_seconds", H5T_NATIVE_DOUBLE, &no_time) < 0 || attr_i32(file, "complete", 0) < 0)
         return -1;
@@ -387,7 +347,7 @@ static void file_free(cw_sweep_file *f)
     free(f);
 }
 
-static cw_status create_contents(cw_sweep_file *f, const cw_sim *shape, int threads, char **yaml)
+static cw_status create_contents(cw_sweep_file *f, const sweep_shape *shape, int threads, char **yaml)
 {
     char *err = f->sw->errmsg;
     size_t errlen = sizeof f->sw->errmsg;
@@ -530,8 +490,8 @@ static cw_status path_check(cw_sweep_file *f, int force)
     return st;
 }
 
-cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resume, const cw_sim *shape,
-                             int threads, cw_sweep_file **out)
+cw_status sweep_file_open(cw_sweep *sw, const char *path, int force, int resume, const sweep_shape *shape,
+                          int threads, cw_sweep_file **out)
 {
     *out = NULL;
     cw_sweep_file *f = output_calloc(1, sizeof *f);
@@ -651,23 +611,6 @@ cw_status cw_sweep_file_write(cw_sweep_file *f, int member, const cw_sweep_recor
     }
     output_quiet_end(q);
     return st;
-}
-
-size_t cw_sweep_record_floats(const cw_sweep_record *rec)
-{
-    if (rec->weeks_done != rec->n_weeks) return 0;
-    size_t n = 0;
-    for (int m = 0; m < METRIC_COUNT; m++) n += (size_t)rec->n_weeks * rec->week_len[m];
-    return n;
-}
-
-void cw_sweep_record_pack(const cw_sweep_record *rec, float *out)
-{
-    for (int m = 0; m < METRIC_COUNT; m++) {
-        size_t n = (size_t)rec->n_weeks * rec->week_len[m];
-        memcpy(out, rec->buf[m], n * sizeof *out);
-        out += n;
-    }
 }
 
 /* Floats of one member's rows of dataset ds. */
