@@ -6,10 +6,12 @@
  * opening the sweep file shaped by a simulation. The file itself is
  * sim/io/sweep_file.c's, which never sees a cw_sim.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_int.h"
+#include "sweep.h"
 #include "sweep_file.h"
 
 /* ---- records ----------------------------------------------------------------------- */
@@ -72,9 +74,14 @@ void cw_sweep_record_pack(const cw_sweep_record *rec, float *out)
 cw_status cw_sweep_file_open(cw_sweep *sw, const char *path, int force, int resume, const cw_sim *shape,
                              int threads, cw_sweep_file **out)
 {
+    *out = NULL;
+    if (resume) return sweep_file_open(sw, path, force, resume, NULL, threads, out); /* shaped already */
+    if (!shape) {
+        snprintf(sw->errmsg, sizeof sw->errmsg, "%s: a new sweep file needs a shape simulation", path);
+        return CW_EINVAL;
+    }
     sweep_shape s = {.frame = &shape->frame};
     int32_t *population;
-    *out = NULL;
     if (sim_output_setup(shape, &s.setup, &population)) return CW_ENOMEM;
     cw_status st = sweep_file_open(sw, path, force, resume, &s, threads, out);
     free(population);
