@@ -34,7 +34,6 @@ The area-level breakdowns of issue 15 item 2 (/work/notes/contract-15.md:
 residents_by_quintile, area_left_out_by_decile, ...) are checked where the
 file has them; a file without any of them skips that test, saying so.
 """
-import pathlib
 import re
 import subprocess
 
