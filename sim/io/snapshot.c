@@ -255,6 +255,11 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
         FIELD("timebank_balance", w->timebank_balance, 1, "hours", "Hours banked in a time bank"),
         FIELD("membership", w->membership, MAX_MEMBERSHIPS, "slot", "Group slots within the neighbourhood (255 none; /snapshots/.../groups row = neighbourhood's first slot + value)"),
         FIELD("tie_degree", d.degree, 1, "ties", "Number of social ties"),
+        FIELD("arrived", w->arrived, 1, "step", "Step of arrival (0: there at set-up; step = week + burn-in)"),
+        FIELD("last_volunteered", w->last_volunteered, 1, "step",
+              "Step of the resident's last hour given to a group (65535 never; step = week + burn-in)"),
+        FIELD("last_helped", w->last_helped, 1, "step",
+              "Step of the last informal help the resident gave a tie (65535 never; step = week + burn-in)"),
     };
     const field groups[] = {
         FIELD("neighbourhood", d.group_nbhd, 1, "index", "Neighbourhood of the slot"),

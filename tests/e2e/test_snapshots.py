@@ -37,6 +37,15 @@ def test_snapshots_match_the_weeks_metrics(commonweal, source_dir, test_tmp):
             assert (counts == f["groups_alive"][row]).all()
             units = res["wellbeing"].attrs["units"]
             assert (units.decode() if isinstance(units, bytes) else units) == "0..1"
+            # the steps behind the volunteering, informal-help and newcomer metrics
+            step = w + int(f["parameters"].attrs["run.burn_in_weeks"])
+            for col in ("arrived", "last_volunteered", "last_helped"):
+                u = res[col].attrs["units"]
+                assert (u.decode() if isinstance(u, bytes) else u) == "step" and res[col].dtype == np.uint16
+                v = res[col][()]
+                assert ((v <= step) | (v == 65535)).all(), f"{col} after week {w}'s step"
+            assert (res["arrived"][()] != 65535).all()
+            assert (res["last_helped"][()] != 65535).any() and (res["last_volunteered"][()] != 65535).any()
 
 
 def test_snapshot_weeks_outside_the_run_are_refused(commonweal, source_dir, test_tmp):
