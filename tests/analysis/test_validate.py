@@ -1,0 +1,75 @@
+# SPDX-FileCopyrightText: The Commonweal authors
+# SPDX-License-Identifier: MIT
+"""analysis.validate: runs its validation set through `commonweal sweep`, prints every target
+with its 95% interval and verdict, and its exit status says whether all are inside. At a tiny
+size (the figures are not the point here) the table must be complete, its figures must be what
+the sweep files say, and the exit status must follow the verdicts."""
+import json
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+from analysis import validate
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TINY = ["--set", "population.neighbourhoods=5", "--set", "population.residents_per_neighbourhood=300",
+        "--set", "run.weeks=240"]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    exe = os.environ.get("COMMONWEAL") or os.path.join(TOP, "build", "commonweal")
+    if not os.access(exe, os.X_OK):
+        pytest.skip("COMMONWEAL is not set and build/commonweal does not exist")
+    work = tmp_path_factory.mktemp("validate")
+    p = subprocess.run([sys.executable, "-m", "analysis.validate", "--quick", "--seeds", "2", "--json",
+                        "--commonweal", exe, "--workdir", str(work), *TINY],
+                       cwd=TOP, capture_output=True, text=True, timeout=900)
+    assert p.returncode in (0, 1), p.stderr
+    return p, work
+
+
+def test_every_target_has_a_row_with_its_interval(tiny):
+    p, _ = tiny
+    rows = json.loads(p.stdout)
+    assert [r["id"] for r in rows] == [v[0] for v in validate.VALIDATION]
+    for r in rows:
+        assert r["n"] == 2 or r["id"].startswith("P"), r
+        if r["n"] == 2 and np.isfinite(r["model"]):
+            assert r["ci"][0] <= r["model"] <= r["ci"][1], r
+
+
+def test_the_exit_status_follows_the_verdicts(tiny):
+    p, _ = tiny
+    rows = json.loads(p.stdout)
+    assert p.returncode == (0 if all(r["inside"] for r in rows) else 1)
+
+
+def test_c1_is_the_population_weighted_mean_of_the_sweep_file(tiny):
+    p, work = tiny
+    rows = {r["id"]: r for r in json.loads(p.stdout)}
+    with h5py.File(work / "baseline.h5", "r") as f:
+        post = f["week"][()] >= 0
+        x = f["formal_volunteering_rate"][:, post].astype(float)
+        pop = f["population"][:, post].astype(float)
+    per_seed = ((x * pop).sum(2) / pop.sum(2)).mean(1)
+    assert rows["C1"]["model"] == pytest.approx(per_seed.mean(), rel=1e-12)
+
+
+def test_a_missed_target_is_reported_with_its_figure():
+    rows = [{"id": "X", "pattern": "p", "model": 0.5, "ci": [0.4, 0.6], "n": 3, "target": "10%",
+             "low": 0.05, "high": 0.15, "format": "pct", "inside": False, "source": "s"}]
+    text = validate.render(rows)
+    assert "50.0%" in text and "**missed**" in text and "missed: X" in text
+
+
+def test_the_timeline_is_read_from_the_resolved_scenario(tiny):
+    _, work = tiny
+    runs = validate.Runs(str(work / "pandemic.h5"))
+    start, end = runs.crisis_weeks("pandemic")
+    assert (start, end) == (52, 122)
+    assert validate.Runs(str(work / "grants.h5")).investment_end() == 260
