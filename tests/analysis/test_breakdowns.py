@@ -23,6 +23,7 @@ RATES = {  # area metric stem: per-neighbourhood numerator
     "informal_help": "informal_help_count",
     "trust_services_mean": "trust_services_sum",
     "wellbeing_mean": "wellbeing_sum",
+    "need": "need_count",
 }
 OVERALL = {  # per-neighbourhood numerator: the overall rate it adds up to
     "left_out_count": "left_out_rate",
@@ -118,6 +119,8 @@ def test_counts_add_up_to_the_overall_metrics(groups_h5):
             res = f[f"residents_by_{d}"][:].astype(np.float64)
             lo = f[f"left_out_count_by_{d}"][:].astype(np.float64)
             assert_float_equal(f[f"left_out_by_{d}"][:], ratio(lo, res), f"left_out_by_{d}")
+            need = f[f"need_count_by_{d}"][:].astype(np.float64)
+            assert_float_equal(f[f"need_rate_by_{d}"][:], ratio(need, res), f"need_rate_by_{d}")
         # the area's overall left-out rate is the weighted breakdown's total
         lo = f["left_out_count_by_quintile"][:].astype(np.float64).sum(axis=(1, 2))
         assert_float_equal(f["area_left_out_rate"][:], ratio(lo, pop.sum(axis=1)), "area_left_out_rate")
