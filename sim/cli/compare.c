@@ -30,7 +30,9 @@ static const char usage_compare[] =
     "What a policy changes, with a 95% confidence interval. Members (replicates)\n"
     "pair by seed (common random numbers), or by replicate number when no seeds\n"
     "match. For each metric and breakdown cell: the baseline and policy means\n"
-    "(population-weighted over neighbourhoods, averaged over the weeks), the mean\n"
+    "(averaged over the weeks; a neighbourhood metric population-weighted over\n"
+    "neighbourhoods, a group's figure from its residents in every neighbourhood,\n"
+    "the file's area_*_by_* breakdowns of counts), the mean\n"
     "paired difference policy - baseline, its 95% CI (Student t over the pairs)\n"
     "and the number of pairs n. Files whose scenarios differ in more than the\n"
     "levers (policy.*, investment.*, funding.*, crisis.*, partnership.*,\n"
@@ -43,10 +45,11 @@ static const char usage_compare[] =
     "  -m, --metric M       a metric (repeatable; default: left_out_rate, isolated_rate,\n"
     "                       lonely_rate, wellbeing_mean, trust_services_share,\n"
     "                       formal_volunteering_rate)\n"
-    "  -b, --by B           quintile, identity, age_band (the metric's *_by_B variant),\n"
-    "                       decile (neighbourhood deprivation decile, 10 = most deprived)\n"
-    "                       or fifth (deprivation fifth: deciles 9-10 are fifth 5, the most\n"
-    "                       deprived fifth of neighbourhoods)\n"
+    "  -b, --by B           quintile, identity, age_band (the metric's area_*_by_B\n"
+    "                       breakdown, weighted by each group's residents), decile\n"
+    "                       (neighbourhood deprivation decile, 10 = most deprived) or fifth\n"
+    "                       (deprivation fifth: deciles 9-10 are fifth 5, the most deprived\n"
+    "                       fifth of neighbourhoods; area_*_by_B where the file has one)\n"
     "  -w, --weeks A:B      reported weeks A to B inclusive (default: all after the burn-in)\n"
     "      --baseline SEL   within one sweep file: the baseline design points, e.g.\n"
     "                       'investment.mode=none'; each other point is compared with the\n"
@@ -118,26 +121,30 @@ static double shown(const cw_compare_row *r, double v, int percent)
 
 static void print_text(const cw_comparison *c, const char *base, const char *policy, int n_files, int percent)
 {
-    printf("baseline: %s%s\npolicy:   %s\nweeks %d..%d; means population-weighted over neighbourhoods; "
-           "difference = policy - baseline, 95%% CI (t)%s\n",
+    printf("baseline: %s%s\npolicy:   %s\nweeks %d..%d; means over the weeks, weighted by residents (a group's "
+           "figure from its residents in every neighbourhood); difference = policy - baseline, 95%% CI (t)%s\n",
            base, n_files > 2 ? " and its replicates" : policy ? "" : " (baseline points)",
            n_files > 2 ? "the other runs given" : policy ? policy : "each other design point", c->week_from,
            c->week_to, percent ? "; shares in %, differences in percentage points (pp)" : "");
     if (c->notes[0]) fputs(c->notes, stdout);
     const char *last = NULL;
-    int with_ci = 0, starred = 0;
+    int with_ci = 0, starred = 0, wm = 26, wg = 22; /* column widths: the longest name */
+    for (int i = 0; i < c->n_rows; i++) {
+        int lm = (int)strlen(c->rows[i].metric), lg = (int)strlen(c->rows[i].group);
+        wm = lm > wm ? lm : wm, wg = lg > wg ? lg : wg;
+    }
     for (int i = 0; i < c->n_rows; i++) {
         const cw_compare_row *r = &c->rows[i];
         if (!last || strcmp(last, r->policy) != 0) {
             if (r->policy[0]) printf("\n%s\n", r->policy);
             else putchar('\n');
             if (r->baseline[0]) printf("(against %s)\n", r->baseline);
-            printf("%-26s %-22s %10s %10s %11s %24s %4s\n", "metric", "group", "baseline", "policy", "difference",
-                   "95% CI", "n");
+            printf("%-*s %-*s %10s %10s %11s %24s %4s\n", wm, "metric", wg, "group", "baseline", "policy",
+                   "difference", "95% CI", "n");
             last = r->policy;
         }
         int pc = percent && !strcmp(r->unit, "fraction");
-        printf("%-26s %-22s ", r->metric, r->group);
+        printf("%-*s %-*s ", wm, r->metric, wg, r->group);
         num(stdout, pc ? "%*.3f%%" : "%*.5f", shown(r, r->baseline_mean, percent), pc ? 9 : 10);
         putchar(' ');
         num(stdout, pc ? "%*.3f%%" : "%*.5f", shown(r, r->policy_mean, percent), pc ? 9 : 10);

@@ -34,6 +34,12 @@ enum { N_SOCIAL_FLAGS = 0 CW_SOCIAL_FLAGS(DIMS_COUNT) };
 #define IDENTITY_MAJORITY 0
 #define MAX_IDENTITIES 8
 
+/* Deprivation deciles of neighbourhoods (1 least .. 10 most deprived, by
+ * rank) and fifths (deciles 1-2 are fifth 1, ..., 9-10 fifth 5). */
+#define N_DECILES 10
+#define N_FIFTHS 5
+static inline int dims_fifth_of_decile(int decile) { return (decile + 1) / 2; }
+
 /* Names in files. */
 extern const char *const sector_names[N_SECTORS];
 extern const char *const route_names[N_ROUTES];

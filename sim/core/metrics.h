@@ -13,8 +13,14 @@
 #include "commonweal/commonweal.h"
 #include "dims.h"
 
-/* Breakdowns: the extra dimension of a metric. */
-enum breakdown { BD_NONE, BD_SECTOR, BD_QUINTILE, BD_IDENTITY, BD_AGE_BAND, BD_GROUP_KIND, BD_ROUTE, BD_COUNT };
+/* Breakdowns: the extra dimension of a metric. Decile and fifth group
+ * neighbourhoods (area metrics only); the X_SECTOR ones are (group, sector)
+ * pairs, group-major, one dimension of groups x N_SECTORS cells. */
+enum breakdown {
+    BD_NONE, BD_SECTOR, BD_QUINTILE, BD_IDENTITY, BD_AGE_BAND, BD_GROUP_KIND, BD_ROUTE,
+    BD_DECILE, BD_FIFTH, BD_QUINTILE_SECTOR, BD_IDENTITY_SECTOR, BD_AGE_BAND_SECTOR, BD_DECILE_SECTOR,
+    BD_FIFTH_SECTOR, BD_COUNT
+};
 
 typedef struct breakdown_info {
     const char *dim;   /* dimension name in the output ("" for BD_NONE)  */

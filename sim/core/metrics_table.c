@@ -3,7 +3,7 @@
 /*
  * The metric tables generated from metrics.def, the breakdown labels, and
  * the weekly frame that carries one value per metric and cell. Pure data and
- * bookkeeping: the computing of the values lives in metrics.c.
+ * bookkeeping: the computing of the values lives in model/observe.c.
  */
 #include "metrics.h"
 
@@ -20,6 +20,13 @@ const breakdown_info breakdowns[BD_COUNT] = {
     [BD_AGE_BAND] = {"age_band", "age band (age_band_name)"},
     [BD_GROUP_KIND] = {"group_kind", "community group kind (group_kind_name)"},
     [BD_ROUTE] = {"route", "route of help (route_name): informal, group, service"},
+    [BD_DECILE] = {"decile", "deprivation decile of the neighbourhood, 1 least .. 10 most deprived (/neighbourhoods/decile)"},
+    [BD_FIFTH] = {"fifth", "deprivation fifth of the neighbourhood: deciles 1-2 are fifth 1, ..., 9-10 fifth 5 (most deprived)"},
+    [BD_QUINTILE_SECTOR] = {"quintile_sector", "(income quintile, sector) pairs, quintile-major: reshape to [quintile, sector]"},
+    [BD_IDENTITY_SECTOR] = {"identity_sector", "(identity group, sector) pairs, identity-major: reshape to [identity, sector]"},
+    [BD_AGE_BAND_SECTOR] = {"age_band_sector", "(age band, sector) pairs, age-band-major: reshape to [age_band, sector]"},
+    [BD_DECILE_SECTOR] = {"decile_sector", "(deprivation decile, sector) pairs, decile-major: reshape to [decile, sector]"},
+    [BD_FIFTH_SECTOR] = {"fifth_sector", "(deprivation fifth, sector) pairs, fifth-major: reshape to [fifth, sector]"},
 };
 
 const metric_info metrics_table[METRIC_COUNT] = {
@@ -46,6 +53,13 @@ static void frame_set_sizes(metrics_frame *f, int n_nbhd, int n_identity)
     f->bd_size[BD_AGE_BAND] = N_AGE_BANDS;
     f->bd_size[BD_GROUP_KIND] = N_GROUP_KINDS;
     f->bd_size[BD_ROUTE] = N_ROUTES;
+    f->bd_size[BD_DECILE] = N_DECILES;
+    f->bd_size[BD_FIFTH] = N_FIFTHS;
+    f->bd_size[BD_QUINTILE_SECTOR] = N_QUINTILES * N_SECTORS;
+    f->bd_size[BD_IDENTITY_SECTOR] = n_identity * N_SECTORS;
+    f->bd_size[BD_AGE_BAND_SECTOR] = N_AGE_BANDS * N_SECTORS;
+    f->bd_size[BD_DECILE_SECTOR] = N_DECILES * N_SECTORS;
+    f->bd_size[BD_FIFTH_SECTOR] = N_FIFTHS * N_SECTORS;
 }
 
 /* Allocates every values[m] zeroed; on failure frees what it took and

@@ -448,34 +448,83 @@ static enum breakdown by_breakdown(cw_compare_by by)
     case CW_BY_QUINTILE: return BD_QUINTILE;
     case CW_BY_IDENTITY: return BD_IDENTITY;
     case CW_BY_AGE_BAND: return BD_AGE_BAND;
+    case CW_BY_DECILE: return BD_DECILE;
+    case CW_BY_FIFTH: return BD_FIFTH;
     default: return BD_NONE;
     }
 }
 
-/* The metric that answers `name` broken down by `by`: itself, NAME_by_X or
- * STEM_by_X (NAME without _rate); -1 with a message if none. */
+/* The (group, sector) breakdown of a group breakdown, and back. */
+static enum breakdown with_sector(enum breakdown bd)
+{
+    switch (bd) {
+    case BD_QUINTILE: return BD_QUINTILE_SECTOR;
+    case BD_IDENTITY: return BD_IDENTITY_SECTOR;
+    case BD_AGE_BAND: return BD_AGE_BAND_SECTOR;
+    case BD_DECILE: return BD_DECILE_SECTOR;
+    case BD_FIFTH: return BD_FIFTH_SECTOR;
+    default: return BD_NONE;
+    }
+}
+
+/* Whether bd groups residents (or neighbourhoods) that --by can name. */
+static int by_breakdown_of(enum breakdown bd)
+{
+    return bd == BD_QUINTILE || bd == BD_IDENTITY || bd == BD_AGE_BAND || bd == BD_DECILE || bd == BD_FIFTH;
+}
+
+static enum breakdown group_of(enum breakdown bd)
+{
+    for (int g = BD_NONE + 1; g < BD_COUNT; g++)
+        if (with_sector((enum breakdown)g) == bd) return (enum breakdown)g;
+    return bd;
+}
+
+/* The area breakdown of `name` by bd, weighted by the group's residents
+ * (area_STEM_by_DIM, STEM: name without _rate, DIM: bd or bd_sector), or -1. */
+static int weighted_breakdown(const char *name, enum breakdown bd)
+{
+    size_t len = strlen(name);
+    if (len > 5 && !strcmp(name + len - 5, "_rate")) len -= 5;
+    enum breakdown dims[2] = {bd, with_sector(bd)};
+    for (int k = 0; k < 2; k++) {
+        char alt[160];
+        snprintf(alt, sizeof alt, "area_%.*s_by_%s", (int)len, name, breakdowns[dims[k]].dim);
+        int m = metrics_find(alt);
+        if (m >= 0 && metrics_table[m].area) return m;
+    }
+    return -1;
+}
+
+/* The metric that answers `name` broken down by `by`: the area breakdown
+ * weighted by each group's residents (area_STEM_by_X) where the file has
+ * one; by deprivation decile or fifth, else the neighbourhood metric itself
+ * (grouped by neighbourhood, weighted by population); -1 with a message if
+ * none. A quintile, identity or age-band breakdown is always the weighted
+ * area one: a per-neighbourhood rate cannot be weighted without the
+ * group's size. */
 static int resolve_metric(const char *name, cw_compare_by by, cmp_err *e)
 {
     int m = metrics_find(name);
     if (m < 0) return fail(e, CW_EINVAL, "unknown metric '%s' (see docs/OUTPUT.md, or `commonweal info FILE`)", name), -1;
-    enum breakdown want = by_breakdown(by);
-    if (area_groups(by) && metrics_table[m].area)
+    enum breakdown want = by_breakdown(by), bd = metrics_table[m].bd;
+    int broken_down = bd == want || bd == with_sector(want);
+    if (want == BD_NONE || (broken_down && metrics_table[m].area)) return m;
+    char stem[128];
+    size_t len = strlen(name), suffix = strlen(breakdowns[bd].dim) + 4; /* NAME_by_DIM: NAME */
+    snprintf(stem, sizeof stem, "%.*s", (int)(broken_down && len > suffix ? len - suffix : len), name);
+    int w = weighted_breakdown(stem, want);
+    if (w >= 0) return w;
+    if (area_groups(by) && !metrics_table[m].area) return m;
+    if (area_groups(by))
         return fail(e, CW_EINVAL, "%s is an area metric (no neighbourhood dimension): --by %s does not apply",
                     name, by == CW_BY_DECILE ? "decile" : "fifth"), -1;
-    if (want == BD_NONE || metrics_table[m].bd == want) return m;
-    const char *dim = breakdowns[want].dim;
-    char alt[128];
-    snprintf(alt, sizeof alt, "%s_by_%s", name, dim);
-    if ((m = metrics_find(alt)) >= 0) return m;
-    size_t len = strlen(name);
-    if (len > 5 && !strcmp(name + len - 5, "_rate")) {
-        snprintf(alt, sizeof alt, "%.*s_by_%s", (int)(len - 5), name, dim);
-        if ((m = metrics_find(alt)) >= 0) return m;
-    }
-    char have[512] = "";
+    char have[768] = "";
     for (int k = 0; k < METRIC_COUNT; k++)
-        if (metrics_table[k].bd == want) append(have, sizeof have, "%s%s", have[0] ? ", " : "", metrics_table[k].name);
-    return fail(e, CW_EINVAL, "%s has no %s breakdown (metrics with one: %s)", name, dim, have), -1;
+        if (metrics_table[k].area && (metrics_table[k].bd == want || metrics_table[k].bd == with_sector(want)))
+            append(have, sizeof have, "%s%s", have[0] ? ", " : "", metrics_table[k].name);
+    return fail(e, CW_EINVAL, "%s has no %s breakdown weighted by residents (metrics with one: %s)", name,
+                breakdowns[want].dim, have), -1;
 }
 
 /* The label of cell c of breakdown bd. */
@@ -489,6 +538,18 @@ static void cell_label(enum breakdown bd, int c, char *buf, size_t n)
     case BD_IDENTITY: snprintf(buf, n, "identity %d%s", c, c == 0 ? " (majority)" : ""); break;
     case BD_GROUP_KIND: snprintf(buf, n, "%s", c < N_GROUP_KINDS ? group_kind_names[c] : "?"); break;
     case BD_ROUTE: snprintf(buf, n, "%s", c < N_ROUTES ? route_names[c] : "?"); break;
+    case BD_DECILE: snprintf(buf, n, "decile %d", c + 1); break;
+    case BD_FIFTH: snprintf(buf, n, "fifth %d", c + 1); break;
+    case BD_QUINTILE_SECTOR:
+    case BD_IDENTITY_SECTOR:
+    case BD_AGE_BAND_SECTOR:
+    case BD_DECILE_SECTOR:
+    case BD_FIFTH_SECTOR: {
+        cell_label(group_of(bd), c / N_SECTORS, buf, n);
+        size_t len = strlen(buf);
+        if (len < n) snprintf(buf + len, n - len, ", %s", sector_names[c % N_SECTORS]);
+        break;
+    }
     default: snprintf(buf, n, "%d", c); break;
     }
 }
@@ -565,6 +626,16 @@ static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w,
     }
     int nb = mi->area ? 1 : f->n_nbhd, cells = (int)(per_week / (size_t)nb), groups = by_area ? by_area : 1;
     *n_cells = cells;
+    /* an area breakdown by group: a week whose group has no residents is no figure */
+    enum breakdown group = group_of(mi->bd);
+    size_t pw_res = 0;
+    float *res = NULL;
+    if (mi->area && by_breakdown_of(group)) {
+        char name[64];
+        snprintf(name, sizeof name, "area_residents_by_%s", breakdowns[group].dim);
+        res = read_block(f, name, i, &pw_res);
+    }
+    int per_group = group != mi->bd ? N_SECTORS : 1;
     for (int k = 0; k < groups * cells; k++) out[k] = 0;
     for (int g = 0; g < groups; g++)
         for (int c = 0; c < cells; c++) {
@@ -573,6 +644,7 @@ static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w,
             for (int t = 0; t < w->n; t++) {
                 const float *xw = x + (size_t)w->idx[t] * per_week;
                 double num = 0, den = 0;
+                if (res && res[(size_t)w->idx[t] * pw_res + (size_t)(c / per_group)] <= 0) continue;
                 for (int b = 0; b < nb; b++) {
                     if (by_area && area_group_of(f, b, by_area) != g) continue;
                     double wt = mi->area ? 1.0 : pop[(size_t)w->idx[t] * pw_pop + (size_t)b];
@@ -583,7 +655,7 @@ static cw_status member_summary(const cmp_file *f, int m, int i, const weeks *w,
             }
             out[g * cells + c] = used ? sum / used : NAN;
         }
-    free(x), free(pop);
+    free(x), free(pop), free(res);
     return CW_OK;
 }
 
@@ -654,7 +726,8 @@ static cw_status metric_rows(const cmp_file *bf, const cmp_file *pf, const pairi
                              cw_comparison *out, cmp_err *e)
 {
     cw_status st = CW_OK;
-    int cells = 1, groups = by_area ? by_area : 1;
+    if (metrics_table[m].area) by_area = 0; /* an area breakdown: its cells are the groups */
+    int cells = 1, groups = by_area ? by_area : 1, by_group = by_breakdown_of(group_of(metrics_table[m].bd));
     const char *gname = by_area == 10 ? "decile" : "fifth";
     size_t cap = 10 * 64; /* groups x cells, enough for every breakdown */
     double *bv = malloc((size_t)pr->n * cap * sizeof *bv), *pv = malloc((size_t)pr->n * cap * sizeof *pv);
@@ -671,7 +744,7 @@ static cw_status metric_rows(const cmp_file *bf, const cmp_file *pf, const pairi
             snprintf(row.baseline, sizeof row.baseline, "%s", base_label);
             snprintf(row.metric, sizeof row.metric, "%s", metrics_table[row_metric].name);
             snprintf(row.unit, sizeof row.unit, "%s", metrics_table[m].unit);
-            char cl[40];
+            char cl[48];
             cell_label(metrics_table[m].bd, c, cl, sizeof cl);
             if (all_residents)
                 snprintf(row.group, sizeof row.group, "all residents");
@@ -695,7 +768,7 @@ static cw_status metric_rows(const cmp_file *bf, const cmp_file *pf, const pairi
                 double b = bv[(size_t)i * cap + (size_t)g * (size_t)cells + (size_t)c], p = pv[(size_t)i * cap + (size_t)g * (size_t)cells + (size_t)c];
                 if (!isnan(b) && !isnan(p)) ss += (p - b - row.difference) * (p - b - row.difference);
             }
-            if (n == 0 && by_area) continue; /* a decile or fifth with no neighbourhood */
+            if (n == 0 && (by_area || by_group)) continue; /* a group with no residents */
             row.ci_low = row.ci_high = NAN;
             if (n >= 2) {
                 double half = cw_t_quantile(0.975, n - 1) * sqrt(ss / (n - 1) / n);
@@ -762,8 +835,8 @@ static cw_status resolve_metrics(const cw_compare_options *opt, int *metric, int
         if (m < 0) continue;
         int whole = metrics_find(name);
         all[*n] = opt->by == CW_BY_NONE ? -1
-                  : area_groups(opt->by) ? m
-                  : whole >= 0 && metrics_table[whole].bd == BD_NONE ? whole : -1;
+                  : whole >= 0 && metrics_table[whole].bd == BD_NONE ? whole
+                  : area_groups(opt->by) && !metrics_table[m].area ? m : -1;
         metric[(*n)++] = m;
     }
     e->buf[0] = '\0';

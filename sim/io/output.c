@@ -35,7 +35,7 @@
 #define OUT_ROW_CHUNK 256                   /* rows per chunk of 1-D tables     */
 
 /* The first coordinate value along each breakdown dimension (else 0). */
-static const int32_t bd_first[BD_COUNT] = {[BD_QUINTILE] = 1};
+static const int32_t bd_first[BD_COUNT] = {[BD_QUINTILE] = 1, [BD_DECILE] = 1, [BD_FIFTH] = 1};
 
 /* The label variable of each breakdown that has one. */
 static const struct {
@@ -51,6 +51,19 @@ static const struct {
     {BD_ROUTE, "route_name", route_names, N_ROUTES},
 };
 #define N_OUT_LABELS (sizeof out_labels / sizeof out_labels[0])
+
+/* The (group, sector) breakdowns: labels "GROUP / SECTOR", made at set-up. */
+static const struct {
+    enum breakdown bd, group;
+    const char *var;
+} out_pair_labels[] = {
+    {BD_QUINTILE_SECTOR, BD_QUINTILE, "quintile_sector_name"},
+    {BD_IDENTITY_SECTOR, BD_IDENTITY, "identity_sector_name"},
+    {BD_AGE_BAND_SECTOR, BD_AGE_BAND, "age_band_sector_name"},
+    {BD_DECILE_SECTOR, BD_DECILE, "decile_sector_name"},
+    {BD_FIFTH_SECTOR, BD_FIFTH, "fifth_sector_name"},
+};
+#define N_OUT_PAIR_LABELS (sizeof out_pair_labels / sizeof out_pair_labels[0])
 
 /* The columns of /events. */
 enum ev_col { EVC_WEEK, EVC_NBHD, EVC_KIND, EVC_DETAIL, EVC_VALUE, EVC_COUNT };
@@ -380,6 +393,36 @@ static herr_t write_dimensions(output *o)
     return 0;
 }
 
+/* Group g of breakdown bd in words, for the (group, sector) labels. */
+static void group_label(enum breakdown bd, int g, char *buf, size_t n)
+{
+    switch (bd) {
+    case BD_QUINTILE: snprintf(buf, n, "%s", quintile_names[g]); break;
+    case BD_AGE_BAND: snprintf(buf, n, "age %s", age_band_names[g]); break;
+    case BD_IDENTITY: snprintf(buf, n, "identity %d%s", g, g == IDENTITY_MAJORITY ? " (majority)" : ""); break;
+    case BD_DECILE: snprintf(buf, n, "decile %d", g + 1); break;
+    default: snprintf(buf, n, "fifth %d", g + 1); break;
+    }
+}
+
+static herr_t write_pair_labels(output *o, enum breakdown bd, enum breakdown group, const char *var)
+{
+    int n = o->bd_size[bd];
+    char *text = output_malloc((size_t)n * 64);
+    const char **names = output_malloc((size_t)n * sizeof *names);
+    herr_t rc = text && names ? 0 : -1;
+    for (int c = 0; rc >= 0 && c < n; c++) {
+        char g[48];
+        group_label(group, c / N_SECTORS, g, sizeof g);
+        snprintf(text + (size_t)c * 64, 64, "%s / %s", g, sector_names[c % N_SECTORS]);
+        names[c] = text + (size_t)c * 64;
+    }
+    if (rc >= 0) rc = write_strings(o->file, var, (hsize_t)n, names, o->bd_scale[bd], breakdowns[bd].doc);
+    free(text);
+    free(names);
+    return rc;
+}
+
 static herr_t write_labels(output *o)
 {
     for (size_t i = 0; i < N_OUT_LABELS; i++) {
@@ -389,6 +432,9 @@ static herr_t write_labels(output *o)
                           out_labels[i].names, o->bd_scale[bd], breakdowns[bd].doc) < 0)
             return -1;
     }
+    for (size_t i = 0; i < N_OUT_PAIR_LABELS; i++)
+        if (write_pair_labels(o, out_pair_labels[i].bd, out_pair_labels[i].group, out_pair_labels[i].var) < 0)
+            return -1;
     hsize_t zero = 0, chunk = OUT_ROW_CHUNK;
     o->burn_in = make_dataset(o->file, "burn_in", H5T_NATIVE_UINT8, 1, &zero, 1, &chunk, -1);
     if (o->burn_in < 0 || H5DSattach_scale(o->burn_in, o->week, 0) < 0) return -1;
@@ -432,6 +478,9 @@ static void metric_coordinates(int m, char *buf, size_t n)
     for (size_t i = 0; i < N_OUT_LABELS; i++)
         if (out_labels[i].bd == metrics_table[m].bd)
             snprintf(buf, n, "burn_in %s", out_labels[i].var);
+    for (size_t i = 0; i < N_OUT_PAIR_LABELS; i++)
+        if (out_pair_labels[i].bd == metrics_table[m].bd)
+            snprintf(buf, n, "burn_in %s", out_pair_labels[i].var);
 }
 
 /* A metric's CF attributes: long_name, units (UDUNITS-2), valid_min and

@@ -17,21 +17,60 @@
 #define OBSERVE_BINS 256
 #define OBSERVE_MAX_HOURS 80.0 /* weekly volunteer hours at most (life.spare_hours_max's range) */
 
+/* The tallies of a slice of residents, as indices into observe_sums.count
+ * (whole numbers: counts of residents) and observe_sums.sum (sums of
+ * values). A metric is a row of observe.c's tables over these. */
+enum observe_count {
+    OC_RESIDENTS,
+    OC_NEED,                                  /* [N_SECTORS] with an active need */
+    OC_WORKING_AGE = OC_NEED + N_SECTORS,
+    OC_EMPLOYED, OC_POOR, OC_LEFT_OUT, OC_NEWCOMERS, OC_NEWCOMERS_LEFT_OUT,
+    OC_ISOLATED, OC_LONELY, OC_TRUST_SHARE, OC_TRUST_GROUPS_SHARE,
+    OC_VOLUNTEERED_4W, OC_VOLUNTEERED_52W, OC_HELPED_4W, OC_OVER65, OC_OVER65_CARE_UNMET,
+    OC_WELLBEING_HIST,                        /* [OBSERVE_BINS] */
+    OC_HOURS_HIST = OC_WELLBEING_HIST + OBSERVE_BINS, /* [OBSERVE_BINS] */
+    N_OBSERVE_COUNTS = OC_HOURS_HIST + OBSERVE_BINS
+};
+enum observe_sum {
+    OS_NEED_SEVERITY,                         /* [N_SECTORS] */
+    OS_HEALTH = OS_NEED_SEVERITY + N_SECTORS,
+    OS_SPARE_HOURS, OS_TRUST, OS_WELLBEING, OS_STRONG_TIES,
+    OS_HOURS_SUM,                             /* [OBSERVE_BINS] */
+    N_OBSERVE_SUMS = OS_HOURS_SUM + OBSERVE_BINS
+};
+
+/* The breakdowns by group (MODEL.md s7): per group, counts of its residents
+ * (GC_*) and sums over them (GS_*). A resident counts in three groups, its
+ * income quintile, identity and age band (the resident slots); the area
+ * also groups neighbourhoods by deprivation decile and fifth. */
+enum group_count {
+    GC_RESIDENTS, GC_NEED, GC_LEFT_OUT,
+    GC_UNMET,                                 /* [N_SECTORS] not relieved this week */
+    GC_LONELY = GC_UNMET + N_SECTORS,
+    GC_ISOLATED, GC_VOLUNTEERED, GC_HELPED,
+    N_GROUP_COUNTS
+};
+enum group_sum { GS_TRUST, GS_WELLBEING, N_GROUP_SUMS };
+enum group_slot {
+    SLOT_QUINTILE = 0,
+    SLOT_IDENTITY = SLOT_QUINTILE + N_QUINTILES,
+    SLOT_AGE_BAND = SLOT_IDENTITY + MAX_IDENTITIES,
+    N_RESIDENT_SLOTS = SLOT_AGE_BAND + N_AGE_BANDS,
+    SLOT_DECILE = N_RESIDENT_SLOTS,
+    SLOT_FIFTH = SLOT_DECILE + N_DECILES,
+    N_AREA_SLOTS = SLOT_FIFTH + N_FIFTHS
+};
+
+typedef struct group_tally {
+    double count[N_GROUP_COUNTS];
+    double sum[N_GROUP_SUMS];
+} group_tally;
+
 /* Running sums for one slice of residents (all doubles: summed field-wise). */
 typedef struct observe_sums {
-    double residents;
-    double need_count[N_SECTORS], need_severity[N_SECTORS];
-    double working_age, employed, poor, health, spare_hours;
-    double q_residents[N_QUINTILES], q_need[N_QUINTILES], q_left_out[N_QUINTILES];
-    double id_residents[MAX_IDENTITIES], id_need[MAX_IDENTITIES], id_left_out[MAX_IDENTITIES];
-    double age_residents[N_AGE_BANDS], age_need[N_AGE_BANDS], age_left_out[N_AGE_BANDS];
-    double left_out, newcomers, newcomers_left_out;
-    double isolated, lonely, trust, trust_share, trust_groups_share;
-    double volunteered_4w, volunteered_52w, helped_4w;
-    double over65, over65_care_unmet;
-    double wellbeing, strong_ties;
-    double wellbeing_hist[OBSERVE_BINS];
-    double hours_hist[OBSERVE_BINS], hours_sum[OBSERVE_BINS];
+    double count[N_OBSERVE_COUNTS];
+    double sum[N_OBSERVE_SUMS];
+    group_tally group[N_RESIDENT_SLOTS];
 } observe_sums;
 
 typedef struct observe_scratch {
@@ -58,5 +97,9 @@ double observe_top_share(const double *count, const double *sum, size_t bins, do
 void observe_week(const world *w, const cw_params *p, uint32_t step, const help_sums *help,
                   observe_scratch *s, metrics_frame *f);
 void observe_area(const world *w, const observe_scratch *s, const help_sums *help, metrics_frame *f);
+
+/* How many times observe.c computes metric m (a row of its tables, or in
+ * code): 1 for every metric (a test checks it). */
+int observe_metric_rows(int m);
 
 #endif

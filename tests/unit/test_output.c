@@ -18,6 +18,7 @@
 #include "alloc.h"
 #include "events.h"
 #include "metrics.h"
+#include "observe.h"
 #include "output.h"
 #include "params.h"
 
@@ -245,7 +246,7 @@ Test(output, weeks_and_metrics_read_back)
         cr_assert_geq(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
         for (int w = 0; w < N_WEEKS; w++)
             for (size_t i = 0; i < len; i++)
-                cr_expect_eq(v[w * len + i], value_of(m, w, i), "%s week %d cell %zu", mi->name, w, i);
+                cr_expect_eq(v[(size_t)w * len + i], value_of(m, w, i), "%s week %d cell %zu", mi->name, w, i);
         char units[128], want[64];
         float vmin = -9, vmax = -9;
         attr_text(d, "units", units, sizeof units);
@@ -292,6 +293,14 @@ Test(output, dimension_scales_are_attached)
     hsize_t dims[3];
     cr_expect_eq(dataset_dims(f, "identity", dims), 1);
     cr_expect_eq(dims[0], N_IDENTITY);
+    int32_t decile[N_DECILES];
+    read_ints(f, "decile", decile);
+    cr_expect_eq(decile[0], 1);
+    cr_expect_eq(decile[N_DECILES - 1], N_DECILES);
+    cr_expect_eq(dataset_dims(f, "identity_sector", dims), 1);
+    cr_expect_eq(dims[0], N_IDENTITY * N_SECTORS);
+    cr_expect_eq(dataset_dims(f, "quintile_sector_name", dims), 1);
+    cr_expect_eq(dims[0], N_QUINTILES * N_SECTORS);
     H5Dclose(week);
     H5Dclose(nbhd);
     H5Fclose(f);
@@ -620,6 +629,12 @@ Test(metrics_table, names_and_lengths)
     cr_expect_str_eq(age_band_names[N_AGE_BANDS - 1], "80+");
     metrics_frame_free(&f, &mem);
     cr_expect_eq(mem.bytes, 0);
+}
+
+/* observe.c's tables: each metric is one row (or computed in code), once. */
+Test(metrics_table, every_metric_is_computed_once)
+{
+    for (int m = 0; m < METRIC_COUNT; m++) cr_expect_eq(observe_metric_rows(m), 1, "%s", metrics_table[m].name);
 }
 
 Test(metrics_table, init_failure_frees_everything)
