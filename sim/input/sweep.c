@@ -4,15 +4,16 @@
  * Sweeps (sweep.h): the sweep YAML, its design and each member's scenario.
  *
  *   base: ../baseline.yaml      the scenario varied (relative to this file)
- *   method: grid                grid (default) | lhs | morris
+ *   method: grid                grid (default) | lhs | morris | saltelli
  *   replicates: 20              runs per design point (default 1)
  *   common_random_numbers: true replicate r has the same seed at every point
  *   set:                        fixed overrides for every member (optional)
  *     run.weeks: 260
  *   vary:                       parameter path -> what to vary
  *     investment.mode: [none, competitive, patient]   grid: a list
- *     help.informal_offer_rate: {min: 0.04, max: 0.12} lhs, morris: a range
- *   n: 40                       lhs: design points
+ *     help.informal_offer_rate: {min: 0.04, max: 0.12} lhs, morris, saltelli: a range
+ *   n: 40                       lhs: design points; saltelli: base samples N
+ *                               (N (k + 2) points; a power of 2 is best)
  *   trajectories: 10            morris: r trajectories of k + 1 points
  *   levels: 4                   morris: p levels (even)
  *   note: any text              ignored
@@ -31,7 +32,7 @@
 #include "rng.h"
 #include "yamlfile.h"
 
-const char *const sweep_method_names[3] = {"grid", "lhs", "morris"};
+const char *const sweep_method_names[SWEEP_N_METHODS] = {"grid", "lhs", "morris", "saltelli"};
 
 #define SW_MAX_REPLICATES 100000
 #define SW_MAX_POINTS 1000000
@@ -120,6 +121,124 @@ void sweep_morris_unit(uint64_t seed, int r, int k, int p, double *x)
             cur[f] = round((cur[f] + dir[f]) * (p - 1)) / (p - 1); /* exactly on the grid */
         }
     }
+}
+
+/* Sobol' (1967) sequences with the direction numbers of Joe & Kuo (2008), "new-joe-kuo-6.21201"
+ * (https://web.maths.unsw.edu.au/~fkuo/sobol/, BSD-style licence: Copyright (c) 2008, Frances Y.
+ * Kuo and Stephen Joe), dimensions 2 .. SWEEP_SOBOL_MAX_DIM (the first is van der Corput's: every
+ * m = 1): the degree s of the primitive polynomial, its inner coefficients a (Joe & Kuo's
+ * encoding, without the leading and trailing 1) and the initial m_1 .. m_s. The rows are those
+ * scipy.stats.qmc ships (_sobol_direction_numbers.npz), so the points match scipy's. */
+static const struct { uint8_t s; uint16_t a; uint16_t m[10]; } joe_kuo[SWEEP_SOBOL_MAX_DIM - 1] = {
+    {1,0,{1}}, {2,1,{1,3}}, {3,1,{1,3,1}}, {3,2,{1,1,1}}, {4,1,{1,1,3,3}}, {4,4,{1,3,5,13}}, {5,2,{1,1,5,5,17}},
+    {5,4,{1,1,5,5,5}}, {5,7,{1,1,7,11,19}}, {5,11,{1,1,5,1,1}}, {5,13,{1,1,1,3,11}}, {5,14,{1,3,5,5,31}},
+    {6,1,{1,3,3,9,7,49}}, {6,13,{1,1,1,15,21,21}}, {6,16,{1,3,1,13,27,49}}, {6,19,{1,1,1,15,7,5}},
+    {6,22,{1,3,1,15,13,25}}, {6,25,{1,1,5,5,19,61}}, {7,1,{1,3,7,11,23,15,103}}, {7,4,{1,3,7,13,13,15,69}},
+    {7,7,{1,1,3,13,7,35,63}}, {7,8,{1,3,5,9,1,25,53}}, {7,14,{1,3,1,13,9,35,107}}, {7,19,{1,3,1,5,27,61,31}},
+    {7,21,{1,1,5,11,19,41,61}}, {7,28,{1,3,5,3,3,13,69}}, {7,31,{1,1,7,13,1,19,1}}, {7,32,{1,3,7,5,13,19,59}},
+    {7,37,{1,1,3,9,25,29,41}}, {7,41,{1,3,5,13,23,1,55}}, {7,42,{1,3,7,3,13,59,17}}, {7,50,{1,3,1,3,5,53,69}},
+    {7,55,{1,1,5,5,23,33,13}}, {7,56,{1,1,7,7,1,61,123}}, {7,59,{1,1,7,9,13,61,49}}, {7,62,{1,3,3,5,3,55,33}},
+    {8,14,{1,3,1,15,31,13,49,245}}, {8,21,{1,3,5,15,31,59,63,97}}, {8,22,{1,3,1,11,11,11,77,249}},
+    {8,38,{1,3,1,11,27,43,71,9}}, {8,47,{1,1,7,15,21,11,81,45}}, {8,49,{1,3,7,3,25,31,65,79}},
+    {8,50,{1,3,1,1,19,11,3,205}}, {8,52,{1,1,5,9,19,21,29,157}}, {8,56,{1,3,7,11,1,33,89,185}},
+    {8,67,{1,3,3,3,15,9,79,71}}, {8,70,{1,3,7,11,15,39,119,27}}, {8,84,{1,1,3,1,11,31,97,225}},
+    {8,97,{1,1,1,3,23,43,57,177}}, {8,103,{1,3,7,7,17,17,37,71}}, {8,115,{1,3,1,5,27,63,123,213}},
+    {8,122,{1,1,3,5,11,43,53,133}}, {9,8,{1,3,5,5,29,17,47,173,479}}, {9,13,{1,3,3,11,3,1,109,9,69}},
+    {9,16,{1,1,1,5,17,39,23,5,343}}, {9,22,{1,3,1,5,25,15,31,103,499}}, {9,25,{1,1,1,11,11,17,63,105,183}},
+    {9,44,{1,1,5,11,9,29,97,231,363}}, {9,47,{1,1,5,15,19,45,41,7,383}}, {9,52,{1,3,7,7,31,19,83,137,221}},
+    {9,55,{1,1,1,3,23,15,111,223,83}}, {9,59,{1,1,5,13,31,15,55,25,161}}, {9,62,{1,1,3,13,25,47,39,87,257}},
+    {9,67,{1,1,1,11,21,53,125,249,293}}, {9,74,{1,1,7,11,11,7,57,79,323}}, {9,81,{1,1,5,5,17,13,81,3,131}},
+    {9,82,{1,1,7,13,23,7,65,251,475}}, {9,87,{1,3,5,1,9,43,3,149,11}}, {9,91,{1,1,3,13,31,13,13,255,487}},
+    {9,94,{1,3,3,1,5,63,89,91,127}}, {9,103,{1,1,3,3,1,19,123,127,237}}, {9,104,{1,1,5,7,23,31,37,243,289}},
+    {9,109,{1,1,5,11,17,53,117,183,491}}, {9,122,{1,1,1,5,1,13,13,209,345}}, {9,124,{1,1,3,15,1,57,115,7,33}},
+    {9,137,{1,3,1,11,7,43,81,207,175}}, {9,138,{1,3,1,1,15,27,63,255,49}}, {9,143,{1,3,5,3,27,61,105,171,305}},
+    {9,145,{1,1,5,3,1,3,57,249,149}}, {9,152,{1,1,3,5,5,57,15,13,159}}, {9,157,{1,1,1,11,7,11,105,141,225}},
+    {9,167,{1,3,3,5,27,59,121,101,271}}, {9,173,{1,3,5,9,11,49,51,59,115}}, {9,176,{1,1,7,1,23,45,125,71,419}},
+    {9,181,{1,1,3,5,23,5,105,109,75}}, {9,182,{1,1,7,15,7,11,67,121,453}}, {9,185,{1,3,7,3,9,13,31,27,449}},
+    {9,191,{1,3,1,15,19,39,39,89,15}}, {9,194,{1,1,1,1,1,33,73,145,379}}, {9,199,{1,3,1,15,15,43,29,13,483}},
+    {9,218,{1,1,7,3,19,27,85,131,431}}, {9,220,{1,3,3,3,5,35,23,195,349}}, {9,227,{1,3,3,7,9,27,39,59,297}},
+    {9,229,{1,1,3,9,11,17,13,241,157}}, {9,230,{1,3,7,15,25,57,33,189,213}}, {9,234,{1,1,7,1,9,55,73,83,217}},
+    {9,236,{1,3,3,13,19,27,23,113,249}}, {9,241,{1,3,5,3,23,43,3,253,479}}, {9,244,{1,1,5,5,11,5,45,117,217}},
+    {9,253,{1,3,3,7,29,37,33,123,147}}, {10,4,{1,3,1,15,5,5,37,227,223,459}},
+    {10,13,{1,1,7,5,5,39,63,255,135,487}}, {10,19,{1,3,1,7,9,7,87,249,217,599}},
+    {10,22,{1,1,3,13,9,47,7,225,363,247}}, {10,50,{1,3,7,13,19,13,9,67,9,737}},
+    {10,55,{1,3,5,5,19,59,7,41,319,677}}, {10,64,{1,1,5,3,31,63,15,43,207,789}},
+    {10,69,{1,1,7,9,13,39,3,47,497,169}}, {10,98,{1,3,1,7,21,17,97,19,415,905}},
+    {10,107,{1,3,7,1,3,31,71,111,165,127}}, {10,115,{1,1,5,11,1,61,83,119,203,847}},
+    {10,121,{1,3,3,13,9,61,19,97,47,35}}, {10,127,{1,1,7,7,15,29,63,95,417,469}},
+    {10,134,{1,3,1,9,25,9,71,57,213,385}}, {10,140,{1,3,5,13,31,47,101,57,39,341}},
+    {10,145,{1,1,3,3,31,57,125,173,365,551}}, {10,152,{1,3,7,1,13,57,67,157,451,707}},
+    {10,158,{1,1,1,7,21,13,105,89,429,965}}, {10,161,{1,1,5,9,17,51,45,119,157,141}},
+    {10,171,{1,3,7,7,13,45,91,9,129,741}}, {10,181,{1,3,7,1,23,57,67,141,151,571}},
+    {10,194,{1,1,3,11,17,47,93,107,375,157}}, {10,199,{1,3,3,5,11,21,43,51,169,915}},
+    {10,203,{1,1,5,3,15,55,101,67,455,625}}, {10,208,{1,3,5,9,1,23,29,47,345,595}},
+    {10,227,{1,3,7,7,5,49,29,155,323,589}}, {10,242,{1,3,3,7,5,41,127,61,261,717}}
+};
+
+#define SOBOL_BITS 32
+
+/* v[j][b]: direction number b of dimension j, scaled to 32 bits (Bratley & Fox 1988). */
+static void sobol_directions(int d, uint32_t v[][SOBOL_BITS])
+{
+    for (int b = 0; b < SOBOL_BITS; b++) v[0][b] = UINT32_C(1) << (SOBOL_BITS - 1 - b);
+    for (int j = 1; j < d; j++) {
+        int s = joe_kuo[j - 1].s;
+        uint32_t a = joe_kuo[j - 1].a, m[SOBOL_BITS];
+        for (int b = 0; b < s; b++) m[b] = joe_kuo[j - 1].m[b];
+        for (int b = s; b < SOBOL_BITS; b++) {
+            uint32_t x = m[b - s] ^ (m[b - s] << s);
+            for (int q = 1; q < s; q++)
+                if ((a >> (s - 1 - q)) & 1u) x ^= m[b - q] << q;
+            m[b] = x;
+        }
+        for (int b = 0; b < SOBOL_BITS; b++) v[j][b] = m[b] << (SOBOL_BITS - 1 - b);
+    }
+}
+
+void sweep_sobol_unit(int n, int d, const uint32_t *shift, double *x)
+{
+    if (d < 1 || d > SWEEP_SOBOL_MAX_DIM) return;
+    uint32_t cur[SWEEP_SOBOL_MAX_DIM] = {0};
+    uint32_t (*v)[SOBOL_BITS] = malloc((size_t)d * sizeof *v);
+    if (!v) return;
+    sobol_directions(d, v);
+    for (int i = 0; i < n; i++) {
+        if (i > 0) { /* Gray code: point i differs from i - 1 by the direction of i - 1's lowest 0 bit */
+            int c = 0;
+            while ((unsigned)(i - 1) >> c & 1u) c++;
+            for (int j = 0; j < d; j++) cur[j] ^= v[j][c];
+        }
+        for (int j = 0; j < d; j++)
+            x[(size_t)i * (size_t)d + (size_t)j] = (double)(cur[j] ^ (shift ? shift[j] : 0)) * 0x1p-32;
+    }
+    free(v);
+}
+
+/* A = the first k coordinates, B = the last k; each block A, AB^(1..k), B. The random digital
+ * shift (Owen 2020 advises randomising rather than dropping the first point) keeps the
+ * sequence's stratification and takes the first point off the corner. */
+void sweep_saltelli_unit(uint64_t seed, int n, int k, double *x)
+{
+    if (k < 1 || 2 * k > SWEEP_SOBOL_MAX_DIM) return;
+    rng g;
+    design_rng(&g, seed);
+    uint32_t shift[SWEEP_SOBOL_MAX_DIM];
+    for (int j = 0; j < 2 * k; j++) shift[j] = rng_u32(&g);
+    double *ab = malloc((size_t)n * (size_t)(2 * k) * sizeof *ab);
+    if (!ab) return;
+    sweep_sobol_unit(n, 2 * k, shift, ab);
+    for (int i = 0; i < n; i++) {
+        const double *a = ab + (size_t)i * (size_t)(2 * k), *b = a + k;
+        double *blk = x + (size_t)i * (size_t)(k + 2) * (size_t)k;
+        memcpy(blk, a, (size_t)k * sizeof *a);
+        for (int j = 0; j < k; j++) {
+            double *row = blk + (size_t)(j + 1) * (size_t)k;
+            memcpy(row, a, (size_t)k * sizeof *a);
+            row[j] = b[j];
+        }
+        memcpy(blk + (size_t)(k + 1) * (size_t)k, b, (size_t)k * sizeof *b);
+    }
+    free(ab);
 }
 
 /* ---- which parameters a sweep may vary ------------------------------------------- */
@@ -253,12 +372,13 @@ static cw_status parse_settings(sw_loader *L)
     sw->replicates = 1;
     sw->crn = 1;
     if (L->method) {
-        if ((st = scalar_of(L, L->method, "method", "grid, lhs or morris", &t))) return st;
+        if ((st = scalar_of(L, L->method, "method", "grid, lhs, morris or saltelli", &t))) return st;
         int m = 0;
-        while (m < 3 && strcmp(t, sweep_method_names[m]) != 0) m++;
-        if (m == 3)
+        while (m < SWEEP_N_METHODS && strcmp(t, sweep_method_names[m]) != 0) m++;
+        if (m == SWEEP_N_METHODS)
             return yf_fail_at(&L->y, L->method->start_mark, CW_EINVAL,
-                              "method = '%s' is not a method: expected grid, lhs or morris", yf_clip(t, c, sizeof c));
+                              "method = '%s' is not a method: expected grid, lhs, morris or saltelli",
+                              yf_clip(t, c, sizeof c));
         sw->method = (sweep_method)m;
     }
     if (L->replicates && (st = whole_of(L, L->replicates, "replicates", 1, SW_MAX_REPLICATES, &sw->replicates)))
@@ -274,14 +394,21 @@ static cw_status parse_settings(sw_loader *L)
     }
     /* the keys of the other methods are errors, not silently ignored */
     const yaml_node_t *n = L->n, *r = L->trajectories, *p = L->levels;
-    if (sw->method != SWEEP_LHS && n)
-        return yf_fail_at(&L->y, n->start_mark, CW_EINVAL, "'n' (design points) goes with method: lhs");
+    if (sw->method != SWEEP_LHS && sw->method != SWEEP_SALTELLI && n)
+        return yf_fail_at(&L->y, n->start_mark, CW_EINVAL,
+                          "'n' goes with method: lhs (design points) or saltelli (base samples)");
     if (sw->method != SWEEP_MORRIS && (r || p))
         return yf_fail_at(&L->y, (r ? r : p)->start_mark, CW_EINVAL, "'%s' goes with method: morris",
                           r ? "trajectories" : "levels");
     if (sw->method == SWEEP_LHS) {
         if (!n) return yf_fail_at(&L->y, L->method->start_mark, CW_EINVAL, "method: lhs needs 'n' (design points)");
         if ((st = whole_of(L, n, "n", 2, SW_MAX_POINTS, &sw->n_lhs))) return st;
+    }
+    if (sw->method == SWEEP_SALTELLI) {
+        if (!n)
+            return yf_fail_at(&L->y, L->method->start_mark, CW_EINVAL,
+                              "method: saltelli needs 'n' (base samples N: the design has N (k + 2) points)");
+        if ((st = whole_of(L, n, "n", 2, SW_MAX_POINTS, &sw->n_saltelli))) return st;
     }
     if (sw->method == SWEEP_MORRIS) {
         if (!r || !p)
@@ -414,7 +541,7 @@ static cw_status grid_values(sw_loader *L, sweep_factor *f, const yaml_node_t *v
     return CW_OK;
 }
 
-/* {min: a, max: b} for lhs and morris. */
+/* {min: a, max: b} for lhs, morris and saltelli. */
 static cw_status range_values(sw_loader *L, sweep_factor *f, const yaml_node_t *v)
 {
     char msg[512];
@@ -534,6 +661,7 @@ static cw_status count_points(sw_loader *L)
         break;
     case SWEEP_LHS: n = sw->n_lhs; break;
     case SWEEP_MORRIS: n = (double)sw->trajectories * (sw->n_factors + 1); break;
+    case SWEEP_SALTELLI: n = (double)sw->n_saltelli * (sw->n_factors + 2); break;
     }
     if (n * sw->replicates > SWEEP_MAX_MEMBERS)
         return yf_fail_at(&L->y, L->vary ? L->vary->start_mark : top, CW_EINVAL,
@@ -583,7 +711,9 @@ static cw_status build_design(sw_loader *L)
         grid_design(sw);
     } else {
         if (sw->method == SWEEP_LHS) sweep_lhs_unit(sw->base_seed, sw->n_points, sw->n_factors, sw->design);
-        else sweep_morris_unit(sw->base_seed, sw->trajectories, sw->n_factors, sw->levels, sw->design);
+        else if (sw->method == SWEEP_MORRIS)
+            sweep_morris_unit(sw->base_seed, sw->trajectories, sw->n_factors, sw->levels, sw->design);
+        else sweep_saltelli_unit(sw->base_seed, sw->n_saltelli, sw->n_factors, sw->design);
         scale_design(sw);
     }
     return CW_OK;

@@ -324,6 +324,13 @@ static herr_t write_root_attrs(cw_sweep_file *f, const sweep_shape *shape, int t
             output_h5_attr(file, "morris_delta", H5T_NATIVE_DOUBLE, &delta) < 0)
             return -1;
     }
+    if (sw->method == SWEEP_SALTELLI &&
+        (attr_i32(file, "saltelli_n", sw->n_saltelli) < 0 ||
+         output_h5_attr_str(file, "saltelli_base",
+                            "Sobol' sequence (Joe & Kuo 2008 direction numbers, Gray-code order) in 2k "
+                            "dimensions, random digital shift from run.seed") < 0 ||
+         output_h5_attr_str(file, "saltelli_layout", "blocks of k + 2 points: A, AB_1 .. AB_k, B") < 0))
+        return -1;
     return 0;
 }
 

@@ -68,3 +68,23 @@ def test_morris_from_sweep_file(runs, work, tmp_path):
     plots_fig.clf()
     assert (tmp_path / "morris.png").stat().st_size > 5000
     assert morris.main([str(out), "-o", str(tmp_path / "m.svg")]) == 0
+
+
+def test_ishigami_ranking():
+    """Ishigami (a = 7, b = 0.1, inputs on [-pi, pi]) on the 4-level grid, where mu* is known:
+    x2's term 7 sin^2 moves by 5.25 on every step (levels -pi <-> pi/3, -pi/3 <-> pi), so
+    mu*(x2) = 5.25 / (2/3) = 7.875 exactly, as SALib's Morris example gives; x1 moves
+    sin by 0.866 times (1 + 0.1 x3^4), mu*(x1) = 1.5 * 0.866 * E[1 + 0.1 x3^4] = 7.70; x3 acts
+    only with x1 (0.1 x3^4 sin x1: S1 = 0, ST = 0.24), mu*(x3) = 1.5 * 9.62 * E|sin x1| = 6.25,
+    and its signed effects cancel (mu near 0, sigma > mu*). Checks that x1 and x2 rank above
+    x3 and the three mu* against these values."""
+    X = morris.design(k=3, r=1000, levels=4, seed=11)   # se of mu*(x1), mu*(x3): 0.2
+    x = -np.pi + 2 * np.pi * X
+    y = (np.sin(x[..., 0]) + 7 * np.sin(x[..., 1]) ** 2
+         + 0.1 * x[..., 2] ** 4 * np.sin(x[..., 0]))
+    tab = morris.analyse(X, y, ["x1", "x2", "x3"])
+    assert set(tab.index[:2]) == {"x1", "x2"} and tab.index[2] == "x3"
+    assert tab.loc["x2", "mu_star"] == pytest.approx(7.875, abs=1e-9)
+    assert tab.loc["x1", "mu_star"] == pytest.approx(7.70, abs=0.6)
+    assert tab.loc["x3", "mu_star"] == pytest.approx(6.25, abs=0.6)
+    assert abs(tab.loc["x3", "mu"]) < 1.0 and tab.loc["x3", "sigma"] > tab.loc["x3", "mu_star"]

@@ -6,7 +6,9 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commonweal/commonweal.h"
@@ -110,6 +112,99 @@ Test(design, morris_trajectories_move_one_factor_by_delta)
     }
 }
 
+Test(design, sobol_points_are_scipys)
+{
+    /* scipy.stats.qmc.Sobol(128, scramble=False, bits=32).random(4100)[pts][:, dims] * 2**32:
+     * points past 2^10 check the recurrence of the degree-10 polynomials too */
+    static const int pts[8] = {1, 3, 13, 63, 1000, 2047, 3001, 4099}, dims[8] = {0, 1, 2, 3, 37, 63, 100, 127};
+    static const uint32_t want[8][8] = {
+        {2147483648u, 2147483648u, 2147483648u, 2147483648u, 2147483648u, 2147483648u, 2147483648u, 2147483648u},
+        {1073741824u, 3221225472u, 3221225472u, 3221225472u, 3221225472u, 1073741824u, 3221225472u, 3221225472u},
+        {3489660928u, 2952790016u, 3489660928u, 268435456u, 2952790016u, 268435456u, 805306368u, 805306368u},
+        {67108864u, 3422552064u, 1543503872u, 1946157056u, 872415232u, 3154116608u, 2483027968u, 2751463424u},
+        {943718400u, 415236096u, 2227175424u, 2906652672u, 3569352704u, 1916796928u, 3300917248u, 2336227328u},
+        {2097152u, 2694840320u, 3999268864u, 1507852288u, 2384461824u, 4246732800u, 2418016256u, 94371840u},
+        {2792357888u, 3599761408u, 355467264u, 3966763008u, 3608150016u, 1758461952u, 3266314240u, 1309671424u},
+        {1075314688u, 3094872064u, 368574464u, 1591214080u, 1418199040u, 840433664u, 2220359680u, 3280470016u},
+    };
+    enum { N = 4100, D = SWEEP_SOBOL_MAX_DIM };
+    double *x = malloc((size_t)N * D * sizeof *x);
+    cr_assert(x);
+    sweep_sobol_unit(N, D, NULL, x);
+    for (int d = 0; d < D; d++) cr_expect_eq(x[d], 0.0, "the unshifted sequence starts at the origin");
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 8; j++)
+            cr_expect_eq(x[(size_t)pts[i] * D + (size_t)dims[j]], want[i][j] * 0x1p-32, "point %d dimension %d: %.10g",
+                         pts[i], dims[j], x[(size_t)pts[i] * D + (size_t)dims[j]]);
+    /* the first 2^m points of each dimension fill the 2^m intervals of width 2^-m once each */
+    for (int d = 0; d < D; d++) {
+        int seen[1024] = {0};
+        for (int i = 0; i < 1024; i++) seen[(int)(x[(size_t)i * D + (size_t)d] * 1024)]++;
+        for (int b = 0; b < 1024; b++) cr_assert_eq(seen[b], 1, "dimension %d interval %d holds %d", d, b, seen[b]);
+    }
+    /* a digital shift XORs each coordinate's bits */
+    uint32_t shift[D];
+    for (int d = 0; d < D; d++) shift[d] = 0x9e3779b9u * (uint32_t)(d + 1);
+    double *y = malloc((size_t)64 * D * sizeof *y);
+    cr_assert(y);
+    sweep_sobol_unit(64, D, shift, y);
+    for (int i = 0; i < 64; i++)
+        for (int d = 0; d < D; d++) {
+            uint32_t a = (uint32_t)(x[(size_t)i * D + (size_t)d] * 0x1p32), b = (uint32_t)(y[(size_t)i * D + (size_t)d] * 0x1p32);
+            cr_expect_eq(a ^ shift[d], b, "point %d dimension %d", i, d);
+        }
+    free(x);
+    free(y);
+}
+
+Test(design, saltelli_blocks_are_a_ab_and_b)
+{
+    enum { N = 16, K = 5, ROWS = N * (K + 2) };
+    double x[ROWS * K];
+    sweep_saltelli_unit(11, N, K, x);
+    for (int i = 0; i < N; i++) {
+        const double *a = x + i * (K + 2) * K, *b = a + (K + 1) * K;
+        for (int j = 0; j < K; j++) {
+            cr_assert(a[j] >= 0 && a[j] < 1 && b[j] >= 0 && b[j] < 1);
+            cr_expect_neq(a[j], b[j], "block %d: A and B share factor %d", i, j);
+            const double *ab = a + (j + 1) * K;
+            for (int q = 0; q < K; q++) cr_expect_eq(ab[q], q == j ? b[q] : a[q], "block %d AB_%d factor %d", i, j, q);
+        }
+    }
+    /* A's and B's columns: N points in N strata (a shifted Sobol' net, N a power of 2) */
+    for (int j = 0; j < K; j++) {
+        int sa[N] = {0}, sb[N] = {0};
+        for (int i = 0; i < N; i++) {
+            sa[(int)(x[(i * (K + 2)) * K + j] * N)]++;
+            sb[(int)(x[(i * (K + 2) + K + 1) * K + j] * N)]++;
+        }
+        for (int s = 0; s < N; s++) cr_expect(sa[s] == 1 && sb[s] == 1, "factor %d stratum %d", j, s);
+    }
+    double y[ROWS * K], z[ROWS * K];
+    sweep_saltelli_unit(11, N, K, y);
+    sweep_saltelli_unit(12, N, K, z);
+    cr_expect_eq(memcmp(x, y, sizeof x), 0, "the same seed gives the same design");
+    cr_expect_neq(memcmp(x, z, sizeof x), 0, "another seed, another shift");
+}
+
+Test(sweep, saltelli_points_and_range)
+{
+    cw_sweep *sw = load_ok("saltelli.yaml", "base: " BASELINE "\nmethod: saltelli\nn: 8\nreplicates: 2\nvary:\n"
+                                            "  help.informal_offer_rate: {min: 0.04, max: 0.12}\n"
+                                            "  groups.burnout_rate: {min: 0.025, max: 0.1}\n"
+                                            "  groups.founding_members: {min: 2, max: 9}\n");
+    cr_assert_eq(sw->method, SWEEP_SALTELLI);
+    cr_assert_eq(cw_sweep_points(sw), 8 * (3 + 2));
+    cr_assert_eq(cw_sweep_members(sw), 80);
+    for (int p = 0; p < 40; p++) {
+        const double *row = sw->design + p * 3;
+        cr_expect(row[0] >= 0.04 && row[0] <= 0.12 && row[1] >= 0.025 && row[1] <= 0.1);
+        cr_expect(row[2] >= 2 && row[2] <= 9 && row[2] == round(row[2]), "an integer factor is rounded: %g", row[2]);
+        cr_expect_eq(sw->trajectory[p], -1);
+    }
+    cw_sweep_free(sw);
+}
+
 Test(sweep, grid_points_replicates_and_common_random_numbers)
 {
     cw_sweep *sw = load_ok("grid.yaml", "base: " BASELINE "\nreplicates: 4\nvary:\n"
@@ -199,6 +294,12 @@ Test(sweep_errors, say_where_and_what)
     expect_error("e11.yaml", "base: " CW_SOURCE_DIR "/tests/data/scenarios/sweep/austerity.yaml\nvary:\n  funding.scale.housing: [1, 0.5]\n",
                  ":3:3: funding.scale.housing also changes on the base scenario's timeline (" CW_SOURCE_DIR
                  "/tests/data/scenarios/sweep/austerity.yaml:8:10): a sweep sets only its starting value, so the timeline would override it");
+    expect_error("e13.yaml", "base: " BASELINE "\nmethod: saltelli\nvary:\n  help.informal_offer_rate: {min: 0.1, max: 0.2}\n",
+                 ":2:9: method: saltelli needs 'n' (base samples N: the design has N (k + 2) points)");
+    expect_error("e14.yaml", "base: " BASELINE "\nmethod: morris\ntrajectories: 2\nlevels: 4\nn: 8\nvary:\n  help.informal_offer_rate: {min: 0.1, max: 0.2}\n",
+                 ":5:4: 'n' goes with method: lhs (design points) or saltelli (base samples)");
+    expect_error("e15.yaml", "base: " BASELINE "\nmethod: sobol\n",
+                 ":2:9: method = 'sobol' is not a method: expected grid, lhs, morris or saltelli");
     expect_error("e12.yaml", "base: " BASELINE "\nmethod: lhs\nn: 4\nvary:\n  investment.mode: {min: 0, max: 1}\n",
                  ":5:20: investment.mode is a choice: method: lhs varies numbers only (use method: grid for choices and switches)");
 }
