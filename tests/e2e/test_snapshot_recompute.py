@@ -307,6 +307,7 @@ def expected_contract(wk, d):
         out[f"informal_help_count_by_{dim}"] = (tally(keys, shape, d["helped4"]), EXACT)
         out[f"trust_services_sum_by_{dim}"] = (tally(keys, shape, d["trust_services"]), SUM)
         out[f"wellbeing_sum_by_{dim}"] = (tally(keys, shape, d["wellbeing"]), SUM)
+        out[f"need_count_by_{dim}"] = (tally(keys, shape, d["any_need"]), EXACT)
     for dim in CONTRACT_AREA_DIMS:
         keys, shape = (d[dim],), (sizes[dim],)
         residents = tally(keys, shape, d["one"])
@@ -321,6 +322,7 @@ def expected_contract(wk, d):
         out[f"area_trust_services_mean_by_{dim}"] = (
             share(tally(keys, shape, d["trust_services"]), residents), SUM)
         out[f"area_wellbeing_mean_by_{dim}"] = (share(tally(keys, shape, d["wellbeing"]), residents), SUM)
+        out[f"area_need_by_{dim}"] = (share(tally(keys, shape, d["any_need"]), residents), EXACT)
     return out
 
 
@@ -381,12 +383,14 @@ def expected_contract_names(f):
     for dim in CONTRACT_NBHD_DIMS:
         for stem in ("residents_by_{}", "left_out_count_by_{}", "unmet_need_count_by_{}_sector",
                      "lonely_count_by_{}", "isolated_count_by_{}", "formal_volunteering_count_by_{}",
-                     "informal_help_count_by_{}", "trust_services_sum_by_{}", "wellbeing_sum_by_{}"):
+                     "informal_help_count_by_{}", "trust_services_sum_by_{}", "wellbeing_sum_by_{}",
+                     "need_count_by_{}"):
             yield stem.format(dim)
     for dim in CONTRACT_AREA_DIMS:
         for stem in ("area_residents_by_{}", "area_left_out_by_{}", "area_unmet_need_by_{}_sector",
                      "area_lonely_by_{}", "area_isolated_by_{}", "area_formal_volunteering_by_{}",
-                     "area_informal_help_by_{}", "area_trust_services_mean_by_{}", "area_wellbeing_mean_by_{}"):
+                     "area_informal_help_by_{}", "area_trust_services_mean_by_{}", "area_wellbeing_mean_by_{}",
+                     "area_need_by_{}"):
             yield stem.format(dim)
 
 
