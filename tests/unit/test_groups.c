@@ -72,7 +72,7 @@ static void tally(fixture *f)
             if (e->kind == EV_GROUP_BIRTH) f->births[nb][e->detail]++;
             uint64_t v;
             memcpy(&v, &e->value, sizeof v);
-            f->log_hash = (f->log_hash ^ (uint64_t)(b * 131 + e->kind * 17 + e->detail) ^ v) * 1099511628211ULL;
+            f->log_hash = (f->log_hash ^ (uint64_t)(b * 131 + e->kind * 17 + e->detail) ^ v) * UINT64_C(1099511628211);
         }
     event_log_end_week(log);
 }
