@@ -28,7 +28,8 @@ Installed with pip (analysis/pyproject.toml) the same code is the package `commo
 """
 
 __version__ = "0.1.0"
-__all__ = ["load", "stats", "summary", "plots", "report", "morris", "datasets", "binding",
+__all__ = ["load", "stats", "summary", "plots", "report", "morris", "sobol", "discover", "drift", "validate",
+           "datasets", "binding",
            "open_run", "open_sweep", "Simulation", "CommonwealError", "metrics"]
 
 _LAZY = {"open_run": "datasets", "open_sweep": "datasets", "Simulation": "binding",

@@ -124,7 +124,7 @@ void sweep_morris_unit(uint64_t seed, int r, int k, int p, double *x)
 }
 
 /* Sobol' (1967) sequences with the direction numbers of Joe & Kuo (2008), "new-joe-kuo-6.21201"
- * (https://web.maths.unsw.edu.au/~fkuo/sobol/, BSD-style licence: Copyright (c) 2008, Frances Y.
+ * (https://web.maths.unsw.edu.au/~fkuo/sobol/; BSD-style licence, reproduced in docs/THIRD_PARTY.md: (c) 2008 Frances Y.
  * Kuo and Stephen Joe), dimensions 2 .. SWEEP_SOBOL_MAX_DIM (the first is van der Corput's: every
  * m = 1): the degree s of the primitive polynomial, its inner coefficients a (Joe & Kuo's
  * encoding, without the leading and trailing 1) and the initial m_1 .. m_s. The rows are those
