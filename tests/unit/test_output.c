@@ -529,7 +529,7 @@ Test(output, mismatched_frame_is_refused)
 /* cw_info's output for path, in a static buffer. */
 static const char *info_text(const char *path, cw_status *st)
 {
-    static char text[16384];
+    static char text[65536];
     char err[512] = "";
     FILE *fp = tmpfile();
     cr_assert_not_null(fp);
