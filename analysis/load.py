@@ -33,8 +33,8 @@ LABEL_VARS = {
     "group_kind": "group_kind_name",
     "route": "route_name",
     "identity": "identity_name",   # not written in schema 1: labels are made below
-    "decile": "decile_name",       # not written: the values 1..10 are the labels
-    "fifth": "fifth_name",         # not written: the values 1..5
+    "decile": "decile_name",       # "decile 1" .. "decile 10"
+    "fifth": "fifth_name",         # "fifth 1" .. "fifth 5"
     # (group, sector) pairs of the area breakdowns of unmet need, group-major
     "quintile_sector": "quintile_sector_name",
     "identity_sector": "identity_sector_name",
