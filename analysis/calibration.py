@@ -10,8 +10,12 @@ figure, the tolerance and whether the model is inside it. A missed target is
 printed as missed, with the figure. Exit status 0 whatever the verdicts (the
 table is a report, not a test); 2 for a file that is not a run file.
 
-Definitions (docs/OUTPUT.md has the metrics):
-  C1  formal_volunteering_rate: gave >= 1 hour to a group in the last 4 weeks.
+Definitions (docs/OUTPUT.md has the metrics). Every figure is a share of the
+residents it is about over the whole area (or the fifth), from the file's
+counts: numerators and denominators summed over neighbourhoods, never a mean
+of neighbourhood rates.
+  C1  formal_volunteering_rate: gave >= 1 hour to a group in the last 4 weeks
+      (formal_volunteering_count_by_quintile over residents_by_quintile).
   C2  volunteering_year_rate (>= 1 hour in the last 52 weeks) in the 20% most
       and the 20% least deprived neighbourhoods (by deprivation rank,
       residents weighted); the ratio least / most deprived.
@@ -22,8 +26,9 @@ Definitions (docs/OUTPUT.md has the metrics):
       answer 'trust'); services must sit >= 15 points below groups.
   C5  care_unmet_65_rate: residents aged 65+ with a social-care need that
       was not relieved that week (no help, or help that took too little off
-      it), over all residents aged 65+ (Age UK's framing), neighbourhoods
-      weighted by residents (age structures are alike).
+      it), over all residents aged 65+ (Age UK's framing): each
+      neighbourhood's rate weighted by its residents aged 65+
+      (residents_by_age_band).
 """
 import argparse
 import json
@@ -51,14 +56,32 @@ def _post(f):
     return week >= 0
 
 
-def _weighted(f, name, post, cols=None):
-    """Residents-weighted mean over neighbourhoods (cols: a subset), then
-    the mean over the weeks after burn-in."""
-    v = f[name][post]
-    pop = f["population"][post].astype(float)
+def _weighted(f, name, post, cols=None, weight=None):
+    """A neighbourhood rate over residents as the area's (cols: a subset of neighbourhoods):
+    each week sum(rate x residents) / sum(residents), i.e. the summed counts over the summed
+    residents, then the mean over the weeks after burn-in. weight: the rate's own
+    denominator per [week, neighbourhood] when it is not all residents."""
+    v = f[name][post].astype(float)
+    pop = (f["population"][post] if weight is None else weight[post]).astype(float)
     if cols is not None:
         v, pop = v[:, cols], pop[:, cols]
-    return float(((v * pop).sum(1) / pop.sum(1)).mean())
+    den = pop.sum(1)
+    return float(((v * pop).sum(1) / np.where(den > 0, den, 1)).mean())
+
+
+def _area_share(f, count, post):
+    """count_by_quintile summed over neighbourhoods and quintiles over the residents so
+    summed, each week after burn-in, then the mean over the weeks."""
+    num = f[count][post].astype(float).sum(axis=(1, 2))
+    den = f["residents_by_quintile"][post].astype(float).sum(axis=(1, 2))
+    return float((num / np.where(den > 0, den, 1)).mean())
+
+
+def _over65(f):
+    """Residents aged 65+ per [week, neighbourhood], from residents_by_age_band."""
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["age_band_name"][()]]
+    bands = [k for k, n in enumerate(names) if int(n.rstrip("+").split("-")[0]) >= 65]
+    return f["residents_by_age_band"][()][:, :, bands].sum(axis=2)
 
 
 def measure(path):
@@ -66,6 +89,9 @@ def measure(path):
     with h5py.File(path, "r") as f:
         if "week" not in f or "population" not in f:
             raise ValueError(f"{path}: not a Commonweal run file (no week/population datasets)")
+        if "residents_by_quintile" not in f:
+            raise ValueError(f"{path}: written before the files held each group's residents "
+                             "(residents_by_quintile): run it again")
         post = _post(f)
         if not post.any():
             raise ValueError(f"{path}: no weeks after burn-in")
@@ -78,12 +104,12 @@ def measure(path):
         trust_s = _weighted(f, "trust_services_share", post)
         trust_g = _weighted(f, "trust_groups_share", post)
         out = {
-            "C1": {"model": _weighted(f, "formal_volunteering_rate", post)},
+            "C1": {"model": _area_share(f, "formal_volunteering_count_by_quintile", post)},
             "C2": {"model": vy_least / vy_most if vy_most > 0 else float("inf"),
                    "least_deprived": vy_least, "most_deprived": vy_most},
             "C3": {"model": float(f["area_civic_core_share"][post].mean())},
             "C4": {"model": 100.0 * (trust_g - trust_s), "services": trust_s, "groups": trust_g},
-            "C5": {"model": _weighted(f, "care_unmet_65_rate", post)},
+            "C5": {"model": _weighted(f, "care_unmet_65_rate", post, weight=_over65(f))},
             "weeks": int(post.sum()),
             "neighbourhoods": int(len(dep)),
         }

@@ -33,6 +33,14 @@ LABEL_VARS = {
     "group_kind": "group_kind_name",
     "route": "route_name",
     "identity": "identity_name",   # not written in schema 1: labels are made below
+    "decile": "decile_name",       # "decile 1" .. "decile 10"
+    "fifth": "fifth_name",         # "fifth 1" .. "fifth 5"
+    # (group, sector) pairs of the area breakdowns of unmet need, group-major
+    "quintile_sector": "quintile_sector_name",
+    "identity_sector": "identity_sector_name",
+    "age_band_sector": "age_band_sector_name",
+    "decile_sector": "decile_sector_name",
+    "fifth_sector": "fifth_sector_name",
 }
 CORE_DIMS = ("member", "week", "neighbourhood")
 # /neighbourhoods columns that label the neighbourhood dimension (name becomes neighbourhood_name;

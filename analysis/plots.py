@@ -159,7 +159,8 @@ def _bars(ax, cats, series, labels, percent=True):
 
 
 def breakdown(scens, name, dim, dim_words, what="left out", out=None):
-    """One breakdown (income fifth, age band, identity) as horizontal bars per scenario."""
+    """One breakdown (income fifth, age band, identity) as horizontal bars per scenario: each
+    group's share over the whole area, from the file's counts (summary.breakdown_means)."""
     res = scens[0].first
     cats = res.labels.get(dim, [])
     with plt.rc_context(STYLE):
@@ -176,7 +177,7 @@ def breakdown(scens, name, dim, dim_words, what="left out", out=None):
 
 
 def by_decile(scens, metric="left_out_rate", out=None):
-    """A neighbourhood metric by deprivation decile, population-weighted, bars per scenario."""
+    """A metric by deprivation decile (summary.by_decile: from counts), bars per scenario."""
     with plt.rc_context(STYLE):
         dec = [summary.by_decile(sc, metric) for sc in scens]
         cats = list(dec[0].keys())
@@ -196,7 +197,7 @@ def by_decile(scens, metric="left_out_rate", out=None):
 def breakdowns(scens, prefix="left_out", out=None):
     """Left-out (prefix 'left_out') or any-need (prefix 'need_rate') rate by income fifth
     (kept for scripts; the report draws one breakdown per figure)."""
-    name = f"{prefix}_by_quintile" if prefix == "left_out" else "need_rate_by_quintile"
+    name = "area_left_out_by_quintile" if prefix == "left_out" else "area_need_by_quintile"
     return breakdown(scens[:MAX_BARS], name, "quintile", "income fifth",
                      "left out" if prefix == "left_out" else "with a need", out)
 

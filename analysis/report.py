@@ -694,14 +694,14 @@ class Report:
                "two or more.</p>"]
         for dim, words in (("quintile", "income fifth"), ("age_band", "age band"),
                            ("identity", "identity group")):
-            name = f"left_out_by_{dim}"
+            name = f"area_left_out_by_{dim}"   # weighted: each group's residents, from counts
             if name not in self.scens[0].first.metric_names:
                 continue
             out.append(fig_img(plots.breakdown(self.scens[:plots.MAX_BARS], name, dim, words),
                                f"left out by {words}"))
         out.append(fig_img(plots.by_decile(self.scens[:plots.MAX_BARS], self.metric),
                            "left out by deprivation decile"))
-        out.append(fig_img(plots.breakdown(self.scens[:plots.MAX_BARS], "need_rate_by_quintile",
+        out.append(fig_img(plots.breakdown(self.scens[:plots.MAX_BARS], "area_need_by_quintile",
                                            "quintile", "income fifth", what="with a need"),
                            "residents with a need, by income fifth"))
         return "".join(out)

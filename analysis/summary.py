@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -258,22 +259,61 @@ def weekly_weighted(sc, name, nbhds=None):
     return (x * pop).sum(axis=2) / np.where(den > 0, den, 1)
 
 
+GROUP_DIMS = ("quintile", "identity", "age_band", "decile", "fifth")
+N_SECTORS = 6
+_GROUPED = re.compile(r"(\w+?)_by_(quintile|identity|age_band|decile|fifth)(_sector)?")
+
+
+def area_breakdown_name(name):
+    """The file's weighted area breakdown for a breakdown name: `left_out_by_quintile`,
+    `need_rate_by_quintile` or `area_left_out_by_quintile` -> `area_left_out_by_quintile`
+    (area_STEM_by_DIM, STEM the metric without `_rate`, as `commonweal compare --by` resolves it)."""
+    if name.startswith("area_"):
+        return name
+    m = _GROUPED.fullmatch(name)
+    if not m:
+        raise ValueError(f"{name!r} is not a breakdown by {', '.join(GROUP_DIMS)}")
+    stem = m.group(1)[:-5] if m.group(1).endswith("_rate") else m.group(1)
+    return f"area_{stem}_by_{m.group(2)}{m.group(3) or ''}"
+
+
 def breakdown_means(sc, name, weeks=None):
-    """Per replicate, mean over reported weeks and over neighbourhoods (each counts equally)
-    of a [week, neighbourhood, k] metric: [replicate, k]. The file holds each neighbourhood's
-    rate within the group but not the group's size there, so neighbourhoods are not weighted."""
-    x = sc.metric(name)
+    """Per replicate, a breakdown by group over the reported weeks: [replicate, k]. Each week's
+    figure is the group's over the whole area, from the file's counts (area_*_by_*: the group's
+    residents with the outcome summed over neighbourhoods over the group's residents summed
+    over neighbourhoods), then the mean over the weeks in which the group has residents - what
+    `commonweal compare --by` computes. `name`: see area_breakdown_name."""
+    area = area_breakdown_name(name)
+    if area not in sc.first.metric_names:
+        raise KeyError(f"{sc.first.path}: no {area} (a file written before the weighted "
+                       f"breakdowns: run it again)")
+    dim = _GROUPED.fullmatch(area[len("area_"):]).group(2)
     w = sc.report_weeks if weeks is None else weeks
-    return x[:, w].mean(axis=(1, 2))
+    x = sc.metric(area)[:, w].astype(np.float64)                       # [replicate, week, k]
+    res = sc.metric(f"area_residents_by_{dim}")[:, w]
+    if area.endswith("_sector"):
+        res = np.repeat(res, N_SECTORS, axis=2)
+    x = np.where(res > 0, x, np.nan)
+    with warnings.catch_warnings():                               # a group never present: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(x, axis=1)
 
 
 def by_decile(sc, name):
-    """Per replicate, population-weighted rate per deprivation decile: ({decile: [replicate]})."""
+    """Per replicate, the rate per deprivation decile present ({decile: [replicate]}): the
+    file's area breakdown by decile (from counts) where it has one, else the neighbourhood
+    metric weighted by each neighbourhood's residents."""
     nb = sc.first.neighbourhoods
+    present = sorted(set(int(d) for d in nb["decile"].tolist()))
+    stem = name[:-5] if name.endswith("_rate") else name
+    area = f"area_{stem}_by_decile"
+    if area in sc.first.metric_names:
+        means = breakdown_means(sc, area)
+        return {d: means[:, d - 1] for d in present}
     out = {}
-    for d in sorted(set(nb["decile"].tolist())):
+    for d in present:
         idx = np.flatnonzero(nb["decile"].to_numpy() == d)
-        out[int(d)] = weighted_rate(sc, name, idx)
+        out[d] = weighted_rate(sc, name, idx)
     return out
 
 

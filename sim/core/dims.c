@@ -61,3 +61,39 @@ const char *dims_mask_doc(char *buf, size_t n, const char *what, const char *con
     put(buf, n, at, ")");
     return buf;
 }
+
+/* One CF flag_meanings word: letters, digits and '_' only. */
+static size_t put_word(char *buf, size_t n, size_t at, const char *prefix, const char *name)
+{
+    char one[160];
+    snprintf(one, sizeof one, "%s%s%s%s", at ? " " : "", prefix, prefix[0] ? "_" : "", name);
+    for (char *c = one + (at ? 1 : 0); *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+            *c = '_';
+    return put(buf, n, at, one);
+}
+
+int dims_mask_flags(char *meanings, size_t n, uint8_t *masks, const char *prefix, const char *const *names,
+                    int count)
+{
+    size_t at = 0;
+    if (n) meanings[0] = '\0';
+    for (int k = 0; k < count && k < 8; k++) {
+        masks[k] = (uint8_t)(1u << k);
+        at = put_word(meanings, n, at, prefix, names[k]);
+    }
+    return count < 8 ? count : 8;
+}
+
+int dims_social_flags_flags(char *meanings, size_t n, uint8_t *masks)
+{
+    size_t at = 0;
+    int k = 0;
+    if (n) meanings[0] = '\0';
+#define DIMS_FLAG_CF(id, bit, name, words)                \
+    masks[k++] = (uint8_t)(1u << (bit));                  \
+    at = put_word(meanings, n, at, "", name);
+    CW_SOCIAL_FLAGS(DIMS_FLAG_CF)
+#undef DIMS_FLAG_CF
+    return k;
+}

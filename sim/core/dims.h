@@ -71,4 +71,13 @@ static inline int dims_age_band(unsigned age)
 const char *dims_social_flags_doc(char *buf, size_t n);
 const char *dims_mask_doc(char *buf, size_t n, const char *what, const char *const *names, int count);
 
+/* The CF-1.8 description of the same bit fields, for the attributes
+ * flag_masks (masks[k] = 1 << bit, count of them returned) and flag_meanings
+ * (blank-separated words: "PREFIX_NAME ..." with prefix, e.g. "unmet_health";
+ * characters other than letters, digits and '_' become '_'). masks holds at
+ * least count (N_SOCIAL_FLAGS) entries. */
+int dims_mask_flags(char *meanings, size_t n, uint8_t *masks, const char *prefix, const char *const *names,
+                    int count);
+int dims_social_flags_flags(char *meanings, size_t n, uint8_t *masks);
+
 #endif

@@ -448,7 +448,7 @@ static void print_metric(info_walk *iw, hid_t d, const char *name)
         snprintf(iw->failed_name, sizeof iw->failed_name, "%s", name);
         return;
     }
-    fprintf(iw->fp, "  %-24s %-36s %-10s", name, names, shape);
+    fprintf(iw->fp, "  %-36s %-36s %-10s", name, names, shape);
     if (s.n) fprintf(iw->fp, " %12.5g %12.5g %12.5g\n", s.min, s.sum / (double)s.n, s.max);
     else fprintf(iw->fp, " %12s %12s %12s\n", "-", "-", "-");
 }
@@ -480,7 +480,7 @@ static cw_status print_metrics(FILE *fp, hid_t f, const info_weeks *w, const cha
     fprintf(fp, "\nmetrics (min/mean/max over %s%s)\n", after ? "the weeks after the burn-in"
                                                              : "all weeks",
             members ? " and the complete members" : "");
-    fprintf(fp, "  %-24s %-36s %-10s %12s %12s %12s\n", "name", "dimensions", "shape", "min",
+    fprintf(fp, "  %-36s %-36s %-10s %12s %12s %12s\n", "name", "dimensions", "shape", "min",
             "mean", "max");
     info_walk iw = {.fp = fp, .weeks = w, .use = use, .members = members,
                     .n_members = (hsize_t)(n_members > 0 ? n_members : 0)};

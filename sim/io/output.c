@@ -52,11 +52,14 @@ static const struct {
 };
 #define N_OUT_LABELS (sizeof out_labels / sizeof out_labels[0])
 
-/* The (group, sector) breakdowns: labels "GROUP / SECTOR", made at set-up. */
+/* The labels made at set-up: deciles and fifths ("decile 1"), and the
+ * (group, sector) breakdowns ("GROUP / SECTOR"). */
 static const struct {
     enum breakdown bd, group;
     const char *var;
 } out_pair_labels[] = {
+    {BD_DECILE, BD_DECILE, "decile_name"},
+    {BD_FIFTH, BD_FIFTH, "fifth_name"},
     {BD_QUINTILE_SECTOR, BD_QUINTILE, "quintile_sector_name"},
     {BD_IDENTITY_SECTOR, BD_IDENTITY, "identity_sector_name"},
     {BD_AGE_BAND_SECTOR, BD_AGE_BAND, "age_band_sector_name"},
@@ -405,6 +408,8 @@ static void group_label(enum breakdown bd, int g, char *buf, size_t n)
     }
 }
 
+/* Labels made at set-up: "GROUP / SECTOR" for (group, sector) pairs
+ * (group != bd), else "decile 1" etc. */
 static herr_t write_pair_labels(output *o, enum breakdown bd, enum breakdown group, const char *var)
 {
     int n = o->bd_size[bd];
@@ -413,8 +418,9 @@ static herr_t write_pair_labels(output *o, enum breakdown bd, enum breakdown gro
     herr_t rc = text && names ? 0 : -1;
     for (int c = 0; rc >= 0 && c < n; c++) {
         char g[48];
-        group_label(group, c / N_SECTORS, g, sizeof g);
-        snprintf(text + (size_t)c * 64, 64, "%s / %s", g, sector_names[c % N_SECTORS]);
+        group_label(group, group == bd ? c : c / N_SECTORS, g, sizeof g);
+        if (group == bd) snprintf(text + (size_t)c * 64, 64, "%s", g);
+        else snprintf(text + (size_t)c * 64, 64, "%s / %s", g, sector_names[c % N_SECTORS]);
         names[c] = text + (size_t)c * 64;
     }
     if (rc >= 0) rc = write_strings(o->file, var, (hsize_t)n, names, o->bd_scale[bd], breakdowns[bd].doc);

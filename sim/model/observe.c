@@ -73,8 +73,22 @@ static uint32_t tally_needs(const world *w, const cw_params *p, uint32_t i, obse
     return left_out;
 }
 
+/* A resident's outcomes g into each of its groups (quintile, identity, age
+ * band), with its trust and wellbeing. */
+static void tally_groups(const world *w, uint32_t i, const uint32_t *g, observe_sums *o, slice_counts *c)
+{
+    const int slot[3] = {SLOT_QUINTILE + w->quintile[i], SLOT_IDENTITY + w->identity[i],
+                         SLOT_AGE_BAND + world_age_band(w->age[i])};
+    for (int k = 0; k < 3; k++) {
+        uint32_t *to = c->group[slot[k]];
+        for (int f = 0; f < N_GROUP_COUNTS; f++) to[f] += g[f];
+        o->group[slot[k]].sum[GS_TRUST] += w->trust[i];
+        o->group[slot[k]].sum[GS_WELLBEING] += w->wellbeing[i];
+    }
+}
+
 /* One resident's tallies: the area-level ones, then the same outcomes for
- * each of its groups (quintile, identity, age band). */
+ * each of its groups. */
 static void sum_resident(const world *w, const cw_params *p, uint32_t step, uint32_t i, observe_sums *o,
                          slice_counts *c)
 {
@@ -117,14 +131,7 @@ static void sum_resident(const world *w, const cw_params *p, uint32_t step, uint
     g[GC_RESIDENTS] = 1, g[GC_NEED] = any, g[GC_LEFT_OUT] = left_out;
     for (int s = 0; s < N_SECTORS; s++) g[GC_UNMET + s] = (unmet >> s) & 1u;
     g[GC_LONELY] = lonely, g[GC_ISOLATED] = isolated, g[GC_VOLUNTEERED] = volunteered, g[GC_HELPED] = helped;
-    const int slot[3] = {SLOT_QUINTILE + w->quintile[i], SLOT_IDENTITY + w->identity[i],
-                         SLOT_AGE_BAND + world_age_band(w->age[i])};
-    for (int k = 0; k < 3; k++) {
-        uint32_t *to = c->group[slot[k]];
-        for (int f = 0; f < N_GROUP_COUNTS; f++) to[f] += g[f];
-        o->group[slot[k]].sum[GS_TRUST] += w->trust[i];
-        o->group[slot[k]].sum[GS_WELLBEING] += w->wellbeing[i];
-    }
+    tally_groups(w, i, g, o, c);
 }
 
 /* A slice's counts into the count fields of its sums. */

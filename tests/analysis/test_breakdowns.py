@@ -124,3 +124,30 @@ def test_counts_add_up_to_the_overall_metrics(groups_h5):
         # the area's overall left-out rate is the weighted breakdown's total
         lo = f["left_out_count_by_quintile"][:].astype(np.float64).sum(axis=(1, 2))
         assert_float_equal(f["area_left_out_rate"][:], ratio(lo, pop.sum(axis=1)), "area_left_out_rate")
+
+
+def test_summary_and_compare_give_the_weighted_figures(commonweal, runs):
+    """analysis.summary's breakdowns and `compare --by` are the counts' figures: per run, each
+    reported week's sum of numerators over sum of residents, averaged over the weeks."""
+    import json
+
+    from analysis import summary
+
+    base, policy = summary.scenarios_from_files(runs["base"] + runs["policy"])[:2]
+    got = summary.breakdown_means(base, "left_out_by_quintile")              # [replicate, quintile]
+    want = []
+    for path in runs["base"]:
+        with h5py.File(path, "r") as f:
+            keep = f["burn_in"][:] == 0
+            num = f["left_out_count_by_quintile"][:][keep].astype(np.float64).sum(axis=1)
+            den = f["residents_by_quintile"][:][keep].astype(np.float64).sum(axis=1)
+        want.append((num / den).mean(axis=0))
+    np.testing.assert_allclose(got, np.array(want), rtol=1e-6)
+    rows = json.loads(run_cli(commonweal, "compare", "--json", *runs["base"], *runs["policy"],
+                              "-m", "left_out_rate", "--by", "quintile").stdout)["rows"]
+    by_group = {r["group"]: r for r in rows}
+    for q, label in enumerate(["Q1 (lowest income)", "Q2", "Q3", "Q4", "Q5 (highest income)"]):
+        assert by_group[label]["metric"] == "area_left_out_by_quintile"
+        assert by_group[label]["baseline_mean"] == pytest.approx(got[:, q].mean(), rel=1e-6)
+    # the poorest fifth is left out more often than the richest, and the weighted figure says so
+    assert got[:, 0].mean() > got[:, 4].mean()

@@ -106,3 +106,18 @@ def test_sweep_info_and_progress_across_a_resume(commonweal, work):
     row = re.search(r"^  left_out_rate\s+member, week, neighbourhood\s+\S+\s+(\S+)\s+(\S+)\s+(\S+)",
                     info, re.M)
     assert row and float(row.group(2)) > 0, info
+
+
+def test_by_group_reads_the_weighted_breakdown_or_refuses(commonweal, runs):
+    """--by quintile|identity|age_band: the metric's area breakdown from counts (by sector, its
+    (group, sector) one); a metric without one is refused, never averaged over neighbourhoods."""
+    files = [*runs["base"], *runs["policy"]]
+    rep = json.loads(run_cli(commonweal, "compare", "--json", *files, "-m", "unmet_need_rate",
+                             "--by", "age_band").stdout)
+    groups = [r["group"] for r in rep["rows"]]
+    assert {r["metric"] for r in rep["rows"]} == {"area_unmet_need_by_age_band_sector"}
+    assert groups[0] == "age 16-29, health" and len(groups) == 5 * 6
+    r = subprocess.run([commonweal, "compare", *files, "-m", "employment_rate", "--by", "quintile"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "weighted by residents" in r.stderr
+    assert "area_left_out_by_quintile" in r.stderr

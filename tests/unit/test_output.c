@@ -529,7 +529,7 @@ Test(output, mismatched_frame_is_refused)
 /* cw_info's output for path, in a static buffer. */
 static const char *info_text(const char *path, cw_status *st)
 {
-    static char text[16384];
+    static char text[65536];
     char err[512] = "";
     FILE *fp = tmpfile();
     cr_assert_not_null(fp);
@@ -629,6 +629,26 @@ Test(metrics_table, names_and_lengths)
     cr_expect_str_eq(age_band_names[N_AGE_BANDS - 1], "80+");
     metrics_frame_free(&f, &mem);
     cr_expect_eq(mem.bytes, 0);
+}
+
+/* Bit fields described from dims.def: the words and the CF flags agree bit by bit. */
+Test(metrics_table, bit_fields_are_described_from_the_dims_table)
+{
+    char doc[512], meanings[512];
+    uint8_t masks[8];
+    dims_social_flags_doc(doc, sizeof doc);
+    cr_expect(strstr(doc, "bit 0 isolated") && strstr(doc, "bit 1 lonely"), "%s", doc);
+    cr_expect_eq(SF_ISOLATED, 1u << 0);
+    cr_expect_eq(SF_LONELY, 1u << 1);
+    cr_assert_eq(dims_social_flags_flags(meanings, sizeof meanings, masks), N_SOCIAL_FLAGS);
+    cr_expect_str_eq(meanings, "isolated lonely");
+    cr_expect(masks[0] == SF_ISOLATED && masks[1] == SF_LONELY);
+    cr_assert_eq(dims_mask_flags(meanings, sizeof meanings, masks, "unmet", sector_names, N_SECTORS), N_SECTORS);
+    cr_expect_str_eq(meanings, "unmet_health unmet_social_care unmet_mental_health unmet_housing unmet_work unmet_food");
+    cr_expect_eq(masks[SECTOR_HOUSING], 1u << SECTOR_HOUSING);
+    dims_mask_doc(doc, sizeof doc, "r: helped by route r", route_names, N_ROUTES);
+    cr_expect(strstr(doc, "0 informal, 1 group, 2 service"), "%s", doc);
+    cr_expect_eq(ROUTE_SERVICE, 2);
 }
 
 /* observe.c's tables: each metric is one row (or computed in code), once. */
