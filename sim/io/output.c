@@ -146,20 +146,23 @@ void output_quiet_end(output_quiet q)
     H5Eset_auto2(H5E_DEFAULT, q.func, q.data);
 }
 
-/* Keeps the innermost HDF5 error's description (the first walking upward);
- * of a system call's failure (the file driver's "... errno = 27, error
- * message = 'File too large', ..."), just the system's message. */
+/* The reason for a failed call: a system call's failure anywhere on the
+ * HDF5 error stack (the file driver's "... errno = 27, error message =
+ * 'File too large', ..."), as just the system's message; else the innermost
+ * error's description (the first walking upward). A write that goes
+ * straight to the file (no chunk cache) fails deeper in the stack than one
+ * that fails at the flush, so the whole stack is searched. */
 static herr_t reason_visit(unsigned n, const H5E_error2_t *e, void *data)
 {
-    if (n != 0 || !e->desc) return 0;
+    if (!e->desc) return 0;
     const char *sys = strstr(e->desc, "error message = '");
     if (sys) {
         sys += strlen("error message = '");
         const char *end = strchr(sys, '\'');
         snprintf(data, 256, "%.*s", end ? (int)(end - sys) : 200, sys);
-    } else {
-        snprintf(data, 256, "%s", e->desc);
+        return 1; /* a system's reason: the walk stops */
     }
+    if (n == 0) snprintf(data, 256, "%s", e->desc);
     return 0;
 }
 
@@ -285,6 +288,20 @@ out_close_plist:
     return -1;
 }
 
+/* Growing datasets get no chunk cache: every write covers whole chunks
+ * (buffer_weeks, metric_chunk), which HDF5 then writes straight to the file,
+ * instead of keeping up to 1 MiB per dataset in memory (hundreds of MiB
+ * for a file of many neighbourhoods) until the file is closed. */
+static hid_t no_cache_dapl(void)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (dapl >= 0 && H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
+        H5Pclose(dapl);
+        return -1;
+    }
+    return dapl;
+}
+
 /* A dataset of shape dims; grow makes dims[0] unlimited (then chunk is
  * required). */
 static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
@@ -296,9 +313,11 @@ static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, con
     hid_t space = H5Screate_simple(rank, dims, maxdims);
     if (space < 0) return -1;
     hid_t dcpl = make_dcpl(rank, chunk, deflate);
+    hid_t dapl = grow ? no_cache_dapl() : H5P_DEFAULT;
     hid_t ds = -1;
-    if (dcpl >= 0) ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dcpl >= 0 && dapl >= 0) ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, dapl);
     if (dcpl >= 0) H5Pclose(dcpl);
+    if (grow && dapl >= 0) H5Pclose(dapl);
     H5Sclose(space);
     return ds;
 }
@@ -341,8 +360,11 @@ static herr_t append_rows(hid_t ds, hid_t type, int rank, const hsize_t *row, hs
     hid_t mem_space = rc < 0 ? -1 : H5Screate_simple(rank, count, NULL);
     if (mem_space < 0) rc = -1;
     if (rc >= 0) rc = H5Dwrite(ds, type, mem_space, file_space, H5P_DEFAULT, buf);
+    /* the closes below would clear the error stack that says why (io_fail) */
+    hid_t why = rc < 0 ? H5Eget_current_stack() : -1;
     if (mem_space >= 0) H5Sclose(mem_space);
     H5Sclose(file_space);
+    if (why >= 0) H5Eset_current_stack(why);
     return rc;
 }
 
@@ -956,7 +978,9 @@ cw_status output_open(output **out, const output_setup *s, const metrics_frame *
 /* Open ds by name and cut (or check) it to n rows along its first dimension. */
 static hid_t reopen_rows(hid_t loc, const char *name, hsize_t n, int *short_of)
 {
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t dapl = no_cache_dapl();
+    hid_t ds = dapl < 0 ? -1 : H5Dopen2(loc, name, dapl);
+    if (dapl >= 0) H5Pclose(dapl);
     if (ds < 0) return -1;
     hid_t space = H5Dget_space(ds);
     hsize_t dims[3] = {0, 0, 0};
