@@ -463,6 +463,11 @@ def test_a_wrong_threshold_fails_the_check(run_h5):
         bad = check_week(run_h5, WEEKS[-1], **override)
         names = {m.split(":")[0] for m in bad}
         assert {"left_out_rate", "left_out_by_quintile", "area_left_out_rate"} <= names, (override, bad)
+        if contract_present(run_h5)[0]:  # the weighted breakdowns, where the file has them
+            bad = check_week(run_h5, WEEKS[-1], contract=True, **override)
+            names = {m.split(":")[0] for m in bad}
+            assert {"left_out_count_by_quintile", "area_left_out_by_quintile", "area_left_out_by_decile"} <= names, \
+                (override, bad)
 
 
 def test_a_runs_weighted_breakdowns_equal_the_snapshot_recomputed(run_h5):
