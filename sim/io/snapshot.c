@@ -73,20 +73,41 @@ cw_status snapshot_parse_weeks(const char *spec, int32_t first, int32_t last, in
     return CW_OK;
 }
 
+/* CF-1.8 flag attributes of a bit field (flag_masks, flag_meanings), from
+ * the dims table (dims_mask_flags), so that cf_xarray and ncdump decode it. */
+typedef struct flags {
+    char meanings[512];
+    uint8_t masks[8];
+    int n;
+} flags;
+
 /* One field: its name, the array, its HDF5 type, values per entity, unit and
- * meaning. */
+ * meaning, and for a bit field its flags (else NULL). */
 typedef struct field {
     const char *name;
     const void *data;
     hid_t type;
     hsize_t per;
     const char *units, *doc;
+    const flags *flags;
 } field;
 
 #define H5TYPE(p)                                                                                  \
     _Generic((p), float *: H5T_NATIVE_FLOAT, uint8_t *: H5T_NATIVE_UINT8, uint16_t *: H5T_NATIVE_UINT16, \
              uint32_t *: H5T_NATIVE_UINT32, int32_t *: H5T_NATIVE_INT32)
-#define FIELD(name, arr, per, units, doc) {name, arr, H5TYPE(arr), per, units, doc}
+#define FIELD(name, arr, per, units, doc) {name, arr, H5TYPE(arr), per, units, doc, NULL}
+#define BITS(name, arr, doc, fl) {name, arr, H5TYPE(arr), 1, "1", doc, fl}
+
+static int put_flag_attrs(hid_t d, const flags *fl)
+{
+    hsize_t n = (hsize_t)fl->n;
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t a = space < 0 ? -1 : H5Acreate2(d, "flag_masks", H5T_NATIVE_UINT8, space, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = a >= 0 && H5Awrite(a, H5T_NATIVE_UINT8, fl->masks) >= 0;
+    if (a >= 0) H5Aclose(a);
+    if (space >= 0) H5Sclose(space);
+    return ok;
+}
 
 static int put_text_attr(hid_t obj, const char *name, const char *text)
 {
@@ -113,7 +134,9 @@ static hid_t create_field(hid_t group, const field *f, hsize_t n, int compressio
         }
     }
     hid_t d = H5Dcreate2(group, f->name, f->type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (d >= 0 && (!put_text_attr(d, "units", f->units) || !put_text_attr(d, "long_name", f->doc))) {
+    if (d >= 0 && (!put_text_attr(d, "units", f->units) || !put_text_attr(d, "long_name", f->doc) ||
+                   (f->flags && (!put_flag_attrs(d, f->flags) ||
+                                 !put_text_attr(d, "flag_meanings", f->flags->meanings))))) {
         H5Dclose(d);
         d = -1;
     }
@@ -229,6 +252,16 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
                   "r: route r gave hours to a need that was not relieved this week", route_names, N_ROUTES);
     dims_mask_doc(helped_doc, sizeof helped_doc, "r: helped by route r this week", route_names, N_ROUTES);
     dims_social_flags_doc(flags_doc, sizeof flags_doc);
+    flags unmet_fl, ineffective_fl, ineffective_by_fl, helped_fl, social_fl;
+    unmet_fl.n = dims_mask_flags(unmet_fl.meanings, sizeof unmet_fl.meanings, unmet_fl.masks, "unmet", sector_names,
+                                 N_SECTORS);
+    ineffective_fl.n = dims_mask_flags(ineffective_fl.meanings, sizeof ineffective_fl.meanings, ineffective_fl.masks,
+                                       "ineffective", sector_names, N_SECTORS);
+    ineffective_by_fl.n = dims_mask_flags(ineffective_by_fl.meanings, sizeof ineffective_by_fl.meanings,
+                                          ineffective_by_fl.masks, "ineffective_by", route_names, N_ROUTES);
+    helped_fl.n = dims_mask_flags(helped_fl.meanings, sizeof helped_fl.meanings, helped_fl.masks, "helped_by",
+                                  route_names, N_ROUTES);
+    social_fl.n = dims_social_flags_flags(social_fl.meanings, sizeof social_fl.meanings, social_fl.masks);
     const field residents[] = {
         FIELD("neighbourhood", d.res_nbhd, 1, "index", "Neighbourhood (row of /neighbourhoods)"),
         FIELD("household", w->household, 1, "id", "Household id"),
@@ -242,11 +275,11 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
         FIELD("spare_hours", w->spare_hours, 1, "hours/week", "Hours a week free to help"),
         FIELD("unrelieved_weeks", w->unrelieved_weeks, N_SECTORS, "weeks",
               "Consecutive weeks the need in each sector has been active and not relieved (0 none)"),
-        FIELD("unmet_mask", w->unmet_mask, 1, "bits", unmet_doc),
-        FIELD("ineffective_mask", w->ineffective_mask, 1, "bits", ineffective_doc),
-        FIELD("ineffective_by", w->ineffective_by, 1, "bits", ineffective_by_doc),
-        FIELD("helped_by", w->helped_by, 1, "bits", helped_doc),
-        FIELD("social_flags", w->social_flags, 1, "bits", flags_doc),
+        BITS("unmet_mask", w->unmet_mask, unmet_doc, &unmet_fl),
+        BITS("ineffective_mask", w->ineffective_mask, ineffective_doc, &ineffective_fl),
+        BITS("ineffective_by", w->ineffective_by, ineffective_by_doc, &ineffective_by_fl),
+        BITS("helped_by", w->helped_by, helped_doc, &helped_fl),
+        BITS("social_flags", w->social_flags, flags_doc, &social_fl),
         FIELD("trust_services", w->trust, 1, "0..1", "Trust in statutory services"),
         FIELD("trust_groups", w->trust_groups, 1, "0..1", "Trust in community groups"),
         FIELD("wellbeing", w->wellbeing, 1, "0..1", "Wellbeing"),

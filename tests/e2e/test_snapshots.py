@@ -55,3 +55,36 @@ def test_snapshot_weeks_outside_the_run_are_refused(commonweal, source_dir, test
     assert r.returncode == 2
     assert "output.snapshot_weeks: week 9999 is outside the run" in r.stderr
     assert not out.exists() and not out.with_name(out.name + ".partial").exists()
+
+
+def _text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def test_bit_fields_carry_cf_flags_from_the_dims_table(commonweal, source_dir, test_tmp):
+    """Every bit field of a snapshot says what its bits mean (CF-1.8 flag_masks and
+    flag_meanings, from sim/core/dims.def), and a resident's social_flags decode to the
+    metrics' definitions: the isolated bit's share is the file's isolated_rate."""
+    out = test_tmp / "snap_flags.h5"
+    run_cli(commonweal, "run", source_dir / "scenarios" / "tiny.yaml", "-o", out, "--force", "--quiet",
+            "--set", "output.snapshot_weeks=20")
+    sectors = ["health", "social_care", "mental_health", "housing", "work", "food"]
+    routes = ["informal", "group", "service"]
+    want = {"unmet_mask": [f"unmet_{s}" for s in sectors],
+            "ineffective_mask": [f"ineffective_{s}" for s in sectors],
+            "ineffective_by": [f"ineffective_by_{r}" for r in routes],
+            "helped_by": [f"helped_by_{r}" for r in routes],
+            "social_flags": ["isolated", "lonely"]}
+    with h5py.File(out, "r") as f:
+        res = f["snapshots/week_20/residents"]
+        for name, meanings in want.items():
+            a = res[name].attrs
+            assert _text(a["flag_meanings"]).split() == meanings, name
+            assert list(a["flag_masks"]) == [1 << k for k in range(len(meanings))], name
+        bit = dict(zip(_text(res["social_flags"].attrs["flag_meanings"]).split(),
+                       res["social_flags"].attrs["flag_masks"]))
+        row = int(np.flatnonzero(f["week"][()] == 20)[0])
+        nb = res["neighbourhood"][()]
+        iso = (res["social_flags"][()] & bit["isolated"]) != 0
+        share = np.bincount(nb, weights=iso.astype(float)) / np.bincount(nb)
+        np.testing.assert_allclose(share, f["isolated_rate"][row], rtol=1e-6)
