@@ -14,7 +14,7 @@ bash .ci/deps.sh
 jobs=$(nproc)
 
 echo "== Release build and tests (with MPI: tests/mpi runs 1-5 ranks) =="
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOMMONWEAL_MPI=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOMMONWEAL_MPI=ON -DCOMMONWEAL_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
