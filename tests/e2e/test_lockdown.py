@@ -43,9 +43,9 @@ EXTRA = [s for s in os.environ.get("CW_LOCKDOWN_SET", "").split(",") if s]
 BIRTH, DEATH, MUTUAL_AID = 3, 4, 0
 
 
-def _run(commonweal, source_dir, out, scenario, sets):
+def _run(commonweal, source_dir, out, scenario, sets, seed=SEED):
     args = ["run", source_dir / "scenarios" / scenario, "-o", out, "--quiet", "--force",
-            "--seed", SEED, "--threads", "2"]
+            "--seed", seed, "--threads", "2"]
     for s in sets:
         args += ["--set", s]
     run_cli(commonweal, *args)
@@ -100,11 +100,12 @@ def test_formal_volunteering_falls_in_lockdown_and_recovers(runs):
 
 
 def test_informal_help_rises_in_lockdown(runs):
-    base, pan, _ = runs
-    b, p = base.area("informal_help_rate"), pan.area("informal_help_rate")
-    during = p[LOCK_WEEKS].mean() / b[LOCK_WEEKS].mean()
-    print(f"\ninformal help: lockdown {p[LOCK_WEEKS].mean():.4f} vs {b[LOCK_WEEKS].mean():.4f}"
-          f" (x{during:.3f})")
+    """Measured on the lockdowns alone: the pandemic's extra needs raise informal help too."""
+    base, pan, alone = runs
+    b, a, p = base.area("informal_help_rate"), alone.area("informal_help_rate"), pan.area("informal_help_rate")
+    during = a[LOCK_WEEKS].mean() / b[LOCK_WEEKS].mean()
+    print(f"\ninformal help: lockdown {a[LOCK_WEEKS].mean():.4f} vs {b[LOCK_WEEKS].mean():.4f}"
+          f" (x{during:.3f}; x{p[LOCK_WEEKS].mean() / b[LOCK_WEEKS].mean():.3f} with the health shocks)")
     assert during > 1.05, f"lockdown informal help x{during:.3f} of the baseline's"
 
 
@@ -122,32 +123,44 @@ def test_loneliness_rises_in_lockdown_within_twice_and_recovers(runs):
     assert abs(after - 1) < 0.1, f"loneliness x{after:.3f} of the baseline's 18 months after"
 
 
+MANY = ["population.neighbourhoods=10", "population.residents_per_neighbourhood=2000",
+        "run.burn_in_weeks=52", "crisis.mutual_aid_formation_rate=0.5", "groups.initial_slot_factor=20"]
+
+
 @pytest.fixture(scope="module")
 def many(commonweal, source_dir, test_tmp):
-    """At about 140x the default formation rate, so that each neighbourhood forms enough groups to
-    compare (neither the gradient nor the folding depends on the rate)."""
-    return Run(_run(commonweal, source_dir, test_tmp / "lockdown_many.h5", "pandemic-2020.yaml",
-                    SMALL[:3] + ["run.weeks=232", "crisis.mutual_aid_formation_rate=0.5"] + EXTRA))
+    """At about 140x the default formation rate, so that each neighbourhood forms enough groups
+    to compare (neither the gradient nor the folding depends on the rate), with room for them
+    (groups.initial_slot_factor: slots running out where there were few groups would make a
+    gradient of their own); three seeds, the first run on to two years after the pandemic."""
+    return [Run(_run(commonweal, source_dir, test_tmp / f"lockdown_many_{i}.h5", "pandemic-2020.yaml",
+                     MANY + [f"run.weeks={232 if i == 0 else 122}"] + EXTRA, seed=SEED + i))
+            for i in range(3)]
 
 
 def test_mutual_aid_forms_more_where_people_were_tied_and_organised(many):
     """Pre-crisis social capital is the model's: ties (mean_tie_degree) x being in a group
-    (formal volunteering), over the half-year before the first lockdown."""
-    r = many
-    born = r.mutual_aid_born()
-    per_1000 = np.bincount(r.ev["neighbourhood"][born], minlength=r.pop.shape[1]) \
-        / r.pop[r.burn + 51] * 1000
-    capital = r.nbhd_mean("mean_tie_degree", range(26, 52)) * \
-        r.nbhd_mean("formal_volunteering_rate", range(26, 52))
+    (formal volunteering), over the half-year before the first lockdown; formation per 1,000
+    residents is averaged over the three seeds (one seed's Poisson draws alone can line up
+    with the deprivation order by chance: 0.6 with the exponent at 0; over three, 0.27)."""
+    per_1000, capital, born_all = [], [], 0
+    for r in many:
+        born = r.mutual_aid_born()
+        born_all += born.sum()
+        per_1000.append(np.bincount(r.ev["neighbourhood"][born], minlength=r.pop.shape[1])
+                        / r.pop[r.burn + 51] * 1000)
+        capital.append(r.nbhd_mean("mean_tie_degree", range(26, 52)) *
+                       r.nbhd_mean("formal_volunteering_rate", range(26, 52)))
+    per_1000, capital = np.mean(per_1000, 0), np.mean(capital, 0)
     corr = np.corrcoef(per_1000, capital)[0, 1]
     print(f"\nmutual-aid groups per 1,000 by neighbourhood {np.round(per_1000, 1)}; "
           f"correlation with pre-crisis social capital {corr:.3f}")
-    assert born.sum() > 50
+    assert born_all > 150
     assert corr > 0.5, f"correlation {corr:.3f}"
 
 
 def test_most_mutual_aid_groups_fold_within_two_years_of_the_end(many):
-    r = many
+    r = many[0]
     born = r.mutual_aid_born()
     slots = {int(v): int(w) for v, w in zip(r.ev["value"][born], r.ev["week"][born])}
     died = {}
