@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Phase 7a, groups (MODEL.md s3.7). One neighbourhood at a time, in the
- * order: flood, burnout, grants ending, dissolution, formation (ordinary
+ * order: flood, burnout, grants ending, closure, formation (ordinary
  * groups, mutual aid in a crisis, community businesses, time banks), asset
  * transfer, community-business jobs. Each decision draws from its own keyed
  * stream (neighbourhood or group slot, step, purpose), so a lever that
@@ -109,22 +109,40 @@ static void grants_ending(world *w, int b, uint32_t step, event_log *log)
         if (w->group_funding[k] != FUND_NONE && w->group_funding_end[k] <= step) funding_end_grant(w, k, b, log);
 }
 
-/* c. A group without a building, funding or enough volunteers is at risk and
- * dissolves with a weekly chance; one left without members, at once. Groups
- * founded this week are spared. Members drop it in next week's social phase. */
+/* Whether a crisis in which mutual aid forms is under way in b. */
+static int crisis_here(const world *w, const cw_params *p, int b)
+{
+    return p->crisis_lockdown || (p->crisis_flood && w->flooded[b]);
+}
+
+double groups_closure_hazard(const world *w, const cw_params *p, uint32_t k, int crisis)
+{
+    double h = p->groups_closure_rate / 52.0 * (1.0 + p->groups_closure_burnout * w->group_burnout[k]);
+    int unfunded = w->group_funding[k] == FUND_NONE;
+    if (unfunded && w->group_volunteer_hours[k] < p->groups_min_volunteer_hours) h += p->groups_dissolve_rate;
+    if (w->group_crisis_born[k] && !crisis) h += p->groups_crisis_born_closure;
+    if (w->group_owns_building[k]) h *= 1.0 - p->groups_building_protection;
+    if (!unfunded) h *= 1.0 - p->groups_funding_protection;
+    return cw_min(1.0, h);
+}
+
+/* c. Closure: every living group closes with its weekly hazard (see
+ * groups.h); an unfunded one left without members closes at once. Groups
+ * founded this week are spared. Members drop it in next week's social
+ * phase. */
 static void dissolution(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b, event_log *log)
 {
+    int crisis = crisis_here(w, p, b);
     for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
         if (!w->group_alive[k] || w->group_founded[k] >= step) continue;
         rng g = rng_stream(seed, RK_GROUP, k, step, RP_GROUPS_DISSOLVE);
         double u = rng_uniform(&g);
-        int unfunded = w->group_funding[k] == FUND_NONE;
-        int at_risk = w->group_volunteer_hours[k] < p->groups_min_volunteer_hours &&
-                      !w->group_owns_building[k] && unfunded;
-        if (!((unfunded && w->group_members[k] == 0) || (at_risk && u < p->groups_dissolve_rate))) continue;
+        int empty = w->group_funding[k] == FUND_NONE && w->group_members[k] == 0;
+        if (!empty && u >= groups_closure_hazard(w, p, k, crisis)) continue;
         w->group_alive[k] = 0;
         w->group_died[k] = (uint16_t)step;
         w->group_burnout[k] = 0.0f;
+        w->group_crisis_born[k] = 0;
         log_event(log, b, EV_GROUP_DEATH, w->group_kind[k], k);
     }
 }
@@ -172,7 +190,7 @@ static uint32_t recruit_founders(world *w, const cw_params *p, int b, uint32_t k
  * (population.c), owning its building with chance `building`; it needs at
  * least one founder. Returns 1 if formed. */
 static int found_group(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b, int kind,
-                       double building, event_log *log)
+                       double building, int crisis_born, event_log *log)
 {
     uint32_t k = first_free_slot(w, b, step);
     if (k == UINT32_MAX || residents_of(w, b) == 0) return 0;
@@ -195,6 +213,7 @@ static int found_group(world *w, const cw_params *p, uint64_t seed, uint32_t ste
     w->group_funding[k] = FUND_NONE;
     w->group_funding_end[k] = NEVER;
     w->group_grant_per_week[k] = 0.0f;
+    w->group_crisis_born[k] = (uint8_t)crisis_born;
     log_event(log, b, EV_GROUP_BIRTH, kind, k);
     return 1;
 }
@@ -204,10 +223,24 @@ static double ordinary_building_chance(const world *w, const cw_params *p, int b
     return p->groups_building_ownership * w->space_quality[b];
 }
 
+/* Share of b's residents who belong to at least one group. */
+static double member_share(const world *w, int b)
+{
+    uint32_t first = world_first(w, b), n = residents_of(w, b), in = 0;
+    for (uint32_t i = first; i < first + n; i++) {
+        const uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+        int any = 0;
+        for (int q = 0; q < MAX_MEMBERSHIPS; q++) any |= m[q] != NO_MEMBERSHIP;
+        in += (uint32_t)any;
+    }
+    return n ? (double)in / n : 0.0;
+}
+
 /* d. Ordinary groups form with a rate rising with social capital, space
- * quality and community-development worker hours; in a crisis (a pandemic,
- * or a flood where it hit) mutual-aid groups also form, fast where ties are
- * dense. */
+ * quality and community-development worker hours; in a crisis (a lockdown,
+ * or a flood where it hit) mutual-aid groups also form, in proportion to
+ * (social capital (strong ties) x the share of residents already in a
+ * group)^exponent: where people know each other and are organised. */
 static void formation(world *w, const cw_params *p, const groups_ctx *c, uint64_t seed, uint32_t step, int b,
                       event_log *log)
 {
@@ -221,13 +254,14 @@ static void formation(world *w, const cw_params *p, const groups_ctx *c, uint64_
     rng g = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_FORM);
     uint32_t n = rng_poisson(&g, lambda);
     for (uint32_t j = 0; j < n; j++)
-        found_group(w, p, seed, step, b, draw_kind(&g, c->kind_cum), ordinary_building_chance(w, p, b), log);
+        found_group(w, p, seed, step, b, draw_kind(&g, c->kind_cum), ordinary_building_chance(w, p, b), 0, log);
 
-    if (p->crisis_pandemic || (p->crisis_flood && w->flooded[b])) {
+    if (crisis_here(w, p, b)) {
         rng ga = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_MUTUAL_AID);
-        uint32_t m = rng_poisson(&ga, p->crisis_mutual_aid_rate * per_1000 * sc * sc);
+        double capital = pow(sc * member_share(w, b), p->crisis_mutual_aid_capital);
+        uint32_t m = rng_poisson(&ga, p->crisis_mutual_aid_rate * per_1000 * capital);
         for (uint32_t j = 0; j < m; j++)
-            found_group(w, p, seed, step, b, GK_MUTUAL_AID, ordinary_building_chance(w, p, b), log);
+            found_group(w, p, seed, step, b, GK_MUTUAL_AID, ordinary_building_chance(w, p, b), 1, log);
     }
 }
 
@@ -239,13 +273,13 @@ static void levers(world *w, const cw_params *p, uint64_t seed, uint32_t step, i
         rng g = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_BUSINESS);
         uint32_t n = rng_poisson(&g, p->business_formation * residents_of(w, b) / 1000.0);
         for (uint32_t j = 0; j < n; j++)
-            found_group(w, p, seed, step, b, GK_COMMUNITY_BUSINESS, 0.5 + 0.5 * w->space_quality[b], log);
+            found_group(w, p, seed, step, b, GK_COMMUNITY_BUSINESS, 0.5 + 0.5 * w->space_quality[b], 0, log);
     }
     if (p->policy_timebank) {
         int has = 0;
         for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
             has |= w->group_alive[k] && w->group_kind[k] == GK_TIME_BANK;
-        if (!has) found_group(w, p, seed, step, b, GK_TIME_BANK, ordinary_building_chance(w, p, b), log);
+        if (!has) found_group(w, p, seed, step, b, GK_TIME_BANK, ordinary_building_chance(w, p, b), 0, log);
     }
 }
 

@@ -3,7 +3,7 @@
 /*
  * Phase 7a, groups (MODEL.md s3.7): the life of community groups. Flood
  * damage to community space, burnout, grants ending on schedule,
- * dissolution, the formation of new groups (ordinary groups, mutual aid in
+ * closure, the formation of new groups (ordinary groups, mutual aid in
  * a crisis, community businesses, time banks), asset transfer of buildings
  * and community-business jobs. The money itself is funding.h (phase 7b).
  *
@@ -39,6 +39,17 @@ double groups_social_capital(const world *w, const cw_params *p, int b);
 /* Whether a flood (crisis.flood) hits neighbourhood b: a keyed draw fixed for
  * the run (step 0) below crisis.flood_share. */
 bool groups_flood_hits(const cw_params *p, uint64_t seed, int b);
+
+/* Weekly closure hazard of living group k (MODEL.md s3.7): groups.closure_rate
+ * / 52 times 1 + groups.closure_burnout_effect x burnout (volunteers burn
+ * out), plus groups.dissolve_rate when it is unfunded and its volunteers
+ * give fewer than groups.min_volunteer_hours (volunteers have left), plus
+ * groups.crisis_born_closure_rate for a mutual-aid group formed in a crisis
+ * once `crisis` (one under way in its neighbourhood) is over (demand falls);
+ * the whole cut by groups.building_protection if it owns its building and by
+ * groups.funding_protection while funded (so it rises when funding ends).
+ * At most 1. */
+double groups_closure_hazard(const world *w, const cw_params *p, uint32_t k, int crisis);
 
 /* The phase, one week. step is the simulation step (0-based, burn-in
  * included); log may be NULL (no events recorded). */

@@ -25,7 +25,7 @@ static void state_ask(world *w, uint32_t i)
 
 /* Provider j may offer its hours this week: to a household member in need
  * (chance household_offer_rate) or, more rarely, to any tie in need (chance
- * informal_offer_rate); it picks the tie in greatest need, household ties
+ * informal_offer_rate, times crisis.lockdown_informal_factor in lockdown); it picks the tie in greatest need, household ties
  * at weight 1, others by severity x weight, weak ties not asked. */
 static void offer(world *w, const cw_params *p, uint64_t seed, uint32_t step, uint32_t j)
 {
@@ -34,7 +34,8 @@ static void offer(world *w, const cw_params *p, uint64_t seed, uint32_t step, ui
     double avail = w->spare_hours[j] * p->help_informal_share;
     if (avail <= 0.0) return;
     double u = rng_trait(seed, RK_RESIDENT, world_gid(w, j), step, RP_OFFER);
-    int anyone = u < p->help_informal_offer_rate;
+    double rate = p->help_informal_offer_rate * (p->crisis_lockdown ? p->crisis_lockdown_informal : 1.0);
+    int anyone = u < rate;
     if (!anyone && u >= p->help_household_offer_rate) return;
     double best = 0.0;
     uint32_t to = NO_RESIDENT;

@@ -55,10 +55,11 @@ typedef struct group_tally {
     uint32_t n_alive;
 } group_tally;
 
-static int crisis_on(const cw_params *p) { return p->crisis_pandemic || p->crisis_flood; }
+static int crisis_on(const cw_params *p) { return p->crisis_lockdown || p->crisis_flood; }
 
 /* Drop dead groups; leave with the base rate, the group's burnout, and (for
- * mutual aid once the crisis is over) the fade rate. */
+ * a mutual-aid group formed in a crisis, once the crisis is over) the fade
+ * rate. */
 static void leave_groups(const world *w, const cw_params *p, uint32_t g0, uint8_t *m, rng *g)
 {
     for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
@@ -70,7 +71,7 @@ static void leave_groups(const world *w, const cw_params *p, uint32_t g0, uint8_
             continue;
         }
         double leave = p->social_leave_rate + p->groups_burnout_leave * w->group_burnout[k];
-        if (w->group_kind[k] == GK_MUTUAL_AID && !crisis_on(p)) leave += p->groups_mutual_aid_fade;
+        if (w->group_crisis_born[k] && !crisis_on(p)) leave += p->groups_mutual_aid_fade;
         if (u < leave) m[q] = NO_MEMBERSHIP;
     }
 }
@@ -123,30 +124,37 @@ static int share_a_group(const world *w, const uint8_t *live, int n, uint32_t b)
 }
 
 /* Contact with each tie renews it; no contact decays it (i's groups are
- * live[n_live]). Returns the week's contact (sum of contacted ties'
- * weights) and whether any tie is strong enough not to count as isolated. */
+ * live[n]). In a lockdown (crisis.lockdown) contact outside the household
+ * falls and those ties decay faster; household ties are untouched (people
+ * who live together still meet). Returns the week's contact (sum of
+ * contacted ties' weights) and whether any tie is strong enough not to
+ * count as isolated. */
 static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first, uint32_t end,
                         const uint8_t *live, int n_live, rng *g, int *strong)
 {
-    int lockdown = p->crisis_pandemic;
-    double rate = p->social_contact_rate * (lockdown ? p->crisis_lockdown_contact : 1.0);
-    double decay = p->social_decay * (lockdown ? p->crisis_lockdown_decay : 1.0);
+    int lockdown = p->crisis_lockdown;
+    double home_rate = p->social_contact_rate, home_decay = p->social_decay;
+    double rate = home_rate * (lockdown ? p->crisis_lockdown_contact : 1.0);
+    double decay = home_decay * (lockdown ? p->crisis_lockdown_decay : 1.0);
     double acquaintance = p->social_acquaintance, renewal = p->social_renewal;
     double isolated_weight = p->social_isolated_weight;
     double contact = 0.0;
     int any_strong = 0;
     /* the loop's arrays and invariants in locals: the stores to tie_weight
      * would otherwise make the compiler reload them for every tie */
-    const uint32_t *target = w->tie_target, *give_to = w->give_to;
+    const uint32_t *target = w->tie_target, *give_to = w->give_to, *household = w->household;
     float *weight = w->tie_weight;
     uint32_t gives_to = give_to[i], n_here = end - first; /* t - first < n_here: t in [first, end) */
+    uint32_t home = household[i];
     for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) {
         uint32_t t = target[k];
         double u = rng_uniform(g);
         double wt = weight[k];
-        int met = gives_to == t || give_to[t] == i || u < rate * (wt + acquaintance) ||
+        int same_home = lockdown && household[t] == home;
+        double r = same_home ? home_rate : rate, d = same_home ? home_decay : decay;
+        int met = gives_to == t || give_to[t] == i || u < r * (wt + acquaintance) ||
                   (n_live > 0 && t - first < n_here && share_a_group(w, live, n_live, t));
-        wt = met ? wt + renewal * (1.0 - wt) : wt - decay * wt;
+        wt = met ? wt + renewal * (1.0 - wt) : wt - d * wt;
         float renewed = (float)cw_min(1.0, cw_max(0.0, wt));
         weight[k] = renewed;
         if (met) contact += renewed;
@@ -164,14 +172,16 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     leave_groups(w, p, g0, m, &g);
     join_group(w, p, i, g0, m, t, &g);
 
-    /* volunteering: a member gives time with chance pi, max(1, pi x spare)
+    /* volunteering: a member gives time with chance pi (times
+     * crisis.lockdown_volunteering_factor in lockdown), max(1, pi x spare)
      * hours, out of what informal help left */
     uint8_t live[MAX_MEMBERSHIPS]; /* i's groups from here on */
     int n_m = living_slots(w, i, live);
     double u_vol = rng_uniform(&g);
     double pi = n_m > 0 ? volunteering_propensity(w, p, seed, i, u_vol) : 0.0; /* a fixed trait */
     double spare = w->spare_hours[i] - w->give_hours[i];
-    double hours = n_m > 0 && u_vol < pi ? cw_min(spare, cw_max(1.0, pi * w->spare_hours[i])) : 0.0;
+    double chance = pi * (p->crisis_lockdown ? p->crisis_lockdown_volunteering : 1.0);
+    double hours = n_m > 0 && u_vol < chance ? cw_min(spare, cw_max(1.0, pi * w->spare_hours[i])) : 0.0;
     if (hours < 1.0) hours = 0.0; /* formal volunteering: at least an hour */
     w->volunteer_hours[i] = (float)hours;
     w->volunteer_year[i] = (float)(w->volunteer_year[i] * (51.0 / 52.0) + hours);
@@ -188,6 +198,7 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     int strong;
     double contact = tend_ties(w, p, i, first, end, live, n_m, &g, &strong) + p->social_contact_per_membership * n_m;
     double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, world_gid(w, i), w->arrived[i], RP_TRAIT_CONTACT_NEED));
+    if (p->crisis_lockdown) need *= p->crisis_lockdown_contact_need;
     if (contact < need) {
         if (w->low_contact_weeks[i] < UINT8_MAX) w->low_contact_weeks[i]++;
     } else {

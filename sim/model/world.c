@@ -54,6 +54,7 @@ static size_t group_specs(world *w, array_spec *out)
         SPEC(group_founded, 1),      SPEC(group_died, 1),         SPEC(group_volunteer_hours, 1),
         SPEC(group_paid_hours, 1),   SPEC(group_demand, 1),       SPEC(group_burnout, 1),
         SPEC(group_funding, 1),      SPEC(group_funding_end, 1),  SPEC(group_grant_per_week, 1),
+        SPEC(group_crisis_born, 1),
     };
     memcpy(out, specs, sizeof specs);
     return sizeof specs / sizeof specs[0];

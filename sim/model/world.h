@@ -145,6 +145,9 @@ typedef struct world {
     uint8_t *group_funding;   /* enum funding_source                          */
     uint16_t *group_funding_end; /* step the funding stops                    */
     float *group_grant_per_week; /* GBP/week received                         */
+    uint8_t *group_crisis_born; /* 1: a mutual-aid group formed in a crisis
+                                  (lockdown or flood): it folds faster once
+                                  the crisis is over (groups.c)             */
 
     /* ---- services: one team per sector per neighbourhood ---- */
     float *service_staff_hours; /* [n_nbhd * N_SECTORS] hours/week           */

@@ -205,10 +205,13 @@ Test(groups, grants_end_on_schedule_and_are_logged)
     teardown(&f);
 }
 
+/* Only the at-risk hazard, and a building protects wholly. */
 static void fragile(cw_params *p)
 {
     p->groups_formation_rate = 0.0;
+    p->groups_closure_rate = 0.0;
     p->groups_dissolve_rate = 0.2;
+    p->groups_building_protection = 1.0;
 }
 
 Test(groups, groups_at_risk_dissolve_but_building_owners_survive)
@@ -301,6 +304,97 @@ Test(groups, asset_transfer_raises_survival_after_grants_end)
     teardown(&b);
 }
 
+/* Closures over `weeks` of groups with enough volunteers (5 hours), under a
+ * high base hazard, with asset transfer on or off and the given building
+ * protection. */
+static double g_protection;
+static int g_transfer;
+static void closing(cw_params *p)
+{
+    p->groups_formation_rate = 0.0;
+    p->groups_closure_rate = 0.5;
+    p->groups_building_protection = g_protection;
+    p->policy_asset_transfer = g_transfer;
+    p->asset_transfer_rate = 0.05;
+}
+
+static uint32_t closures_with(int transfer, double protection, uint32_t weeks)
+{
+    fixture f;
+    g_transfer = transfer;
+    g_protection = protection;
+    setup(&f, 8, 800, closing);
+    for (uint32_t k = 0; k < f.w.n_groups; k++) f.w.group_owns_building[k] = 0;
+    for (uint32_t s = 1; s <= weeks; s++) week(&f, s, 5.0f);
+    uint32_t n = total_events(&f, EV_GROUP_DEATH);
+    cr_assert_eq(total_events(&f, EV_ASSET_TRANSFER) > 0, transfer != 0);
+    teardown(&f);
+    return n;
+}
+
+Test(groups, groups_close_at_the_closure_rate)
+{
+    fixture f;
+    setup(&f, 14, 1000, closing);
+    for (uint32_t k = 0; k < f.w.n_groups; k++) f.w.group_owns_building[k] = 0;
+    uint32_t start = living(&f.w, -1);
+    for (uint32_t s = 1; s <= 52; s++) week(&f, s, 5.0f);
+    /* 0.5 a year, no burnout, no building, unfunded: exp(-0.5) alive */
+    double alive = (double)living(&f.w, -1) / start;
+    cr_assert_gt(start, 40);
+    cr_assert_float_eq(alive, exp(-0.5), 0.12, "%g alive after a year at 0.5/year", alive);
+    teardown(&f);
+}
+
+Test(groups, burnout_raises_closures)
+{
+    fixture a, b;
+    g_transfer = 0;
+    g_protection = 0.5;
+    setup(&a, 8, 800, closing);
+    setup(&b, 8, 800, closing);
+    for (uint32_t k = 0; k < a.w.n_groups; k++) a.w.group_owns_building[k] = b.w.group_owns_building[k] = 0;
+    set_demand(&b.w, 50.0f, 50.0f); /* capacity 5: overloaded, burns out */
+    for (uint32_t s = 1; s <= 52; s++) week(&a, s, 5.0f), week(&b, s, 5.0f);
+    uint32_t calm = total_events(&a, EV_GROUP_DEATH), burnt = total_events(&b, EV_GROUP_DEATH);
+    cr_assert_gt(mean_burnout(&b.w), 0.3);
+    cr_assert_gt(burnt, calm + 5, "closures %u burnt out vs %u", burnt, calm);
+    teardown(&a);
+    teardown(&b);
+}
+
+static void closing_no_burnout_effect(cw_params *p)
+{
+    closing(p);
+    p->groups_closure_burnout = 0.0;
+}
+
+Test(groups, burnout_changes_no_closure_with_its_effect_at_zero)
+{
+    fixture a, b;
+    g_transfer = 0;
+    g_protection = 0.5;
+    setup(&a, 8, 800, closing_no_burnout_effect);
+    setup(&b, 8, 800, closing_no_burnout_effect);
+    set_demand(&b.w, 50.0f, 50.0f);
+    for (uint32_t s = 1; s <= 52; s++) week(&a, s, 5.0f), week(&b, s, 5.0f);
+    cr_assert_eq(total_events(&a, EV_GROUP_DEATH), total_events(&b, EV_GROUP_DEATH));
+    teardown(&a);
+    teardown(&b);
+}
+
+/* Asset transfer gives groups buildings; a building cuts the closure hazard
+ * by groups.building_protection. With the protection at 0 the transfer
+ * still happens but closes exactly the same groups (common random numbers). */
+Test(groups, asset_transfer_protects_groups_from_closure)
+{
+    uint32_t without = closures_with(0, 0.5, 104), with = closures_with(1, 0.5, 104);
+    cr_assert_gt(without, 20, "too few closures to compare: %u", without);
+    cr_assert_lt(with, 0.85 * without, "closures %u with asset transfer vs %u without", with, without);
+    uint32_t without0 = closures_with(0, 0.0, 104), with0 = closures_with(1, 0.0, 104);
+    cr_assert_eq(with0, without0, "protection 0: closures %u with asset transfer vs %u without", with0, without0);
+}
+
 /* ---- formation ------------------------------------------------------------- */
 
 static void fast_formation(cw_params *p) { p->groups_formation_rate = 0.3; }
@@ -334,38 +428,99 @@ Test(groups, formation_rises_with_space_quality_and_cdw_hours)
     cr_assert_gt(cdw, 1.3 * base, "births %u with cdw hours vs %u without", cdw, base);
 }
 
+static double g_capital = 1.0;
 static void lockdown(cw_params *p)
 {
     p->groups_formation_rate = 0.0;
-    p->crisis_mutual_aid_rate = 0.5;
-    p->crisis_pandemic = true;
+    p->crisis_mutual_aid_rate = 1.0;
+    p->crisis_mutual_aid_capital = g_capital;
+    p->crisis_lockdown = true;
 }
 
 static void no_lockdown(cw_params *p)
 {
     lockdown(p);
-    p->crisis_pandemic = false;
+    p->crisis_lockdown = false;
+}
+
+/* Mutual-aid births in neighbourhood 0 in 12 lockdown weeks, with its ties
+ * all made strong (dense) or as built; *all: births everywhere. */
+static uint32_t mutual_aid_births(double capital, int dense, uint32_t *all)
+{
+    fixture f;
+    g_capital = capital;
+    setup(&f, 6, 800, lockdown);
+    double sc0 = groups_social_capital(&f.w, &f.p, 0);
+    if (dense)
+        for (uint32_t t = f.w.tie_offset[f.w.nbhd_first[0]]; t < f.w.tie_offset[f.w.nbhd_first[1]]; t++)
+            f.w.tie_weight[t] = 1.0f;
+    if (dense) cr_assert_gt(groups_social_capital(&f.w, &f.p, 0), 1.2 * sc0);
+    for (uint32_t s = 1; s <= 12; s++) week(&f, s, 5.0f);
+    uint32_t n = f.births[0][GK_MUTUAL_AID];
+    *all = 0;
+    for (int b = 0; b < f.w.n_nbhd; b++) *all += f.births[b][GK_MUTUAL_AID];
+    for (uint32_t k = 0; k < f.w.n_groups; k++)
+        if (f.w.group_alive[k] && f.w.group_founded[k] > 0) cr_assert(f.w.group_crisis_born[k]);
+    teardown(&f);
+    g_capital = 1.0;
+    return n;
 }
 
 Test(groups, lockdown_forms_mutual_aid_faster_where_ties_are_dense)
 {
-    fixture dense, plain, calm;
-    setup(&dense, 6, 800, lockdown);
-    setup(&plain, 6, 800, lockdown);
-    setup(&calm, 6, 800, no_lockdown);
-    for (uint32_t t = dense.w.tie_offset[dense.w.nbhd_first[0]]; t < dense.w.tie_offset[dense.w.nbhd_first[1]]; t++)
-        dense.w.tie_weight[t] = 1.0f;
-    cr_assert_gt(groups_social_capital(&dense.w, &dense.p, 0), 1.2 * groups_social_capital(&plain.w, &plain.p, 0));
-    for (uint32_t s = 1; s <= 12; s++) week(&dense, s, 5.0f), week(&plain, s, 5.0f), week(&calm, s, 5.0f);
-    uint32_t all_plain = 0;
-    for (int b = 0; b < plain.w.n_nbhd; b++) all_plain += plain.births[b][GK_MUTUAL_AID];
+    uint32_t all_plain, all_dense;
+    uint32_t plain = mutual_aid_births(1.0, 0, &all_plain), dense = mutual_aid_births(1.0, 1, &all_dense);
     cr_assert_gt(all_plain, 5, "a lockdown formed only %u mutual-aid groups", all_plain);
+    cr_assert_gt(dense, 1.5 * plain, "dense ties: %u vs %u", dense, plain);
+    /* with the exponent at 0 ties do not matter */
+    uint32_t plain0 = mutual_aid_births(0.0, 0, &all_plain), dense0 = mutual_aid_births(0.0, 1, &all_dense);
+    cr_assert_eq(dense0, plain0, "exponent 0: dense ties %u vs %u", dense0, plain0);
+    fixture calm;
+    setup(&calm, 6, 800, no_lockdown);
+    for (uint32_t s = 1; s <= 12; s++) week(&calm, s, 5.0f);
     cr_assert_eq(total_events(&calm, EV_GROUP_BIRTH), 0, "mutual aid formed without a crisis");
-    cr_assert_gt(dense.births[0][GK_MUTUAL_AID], 1.5 * plain.births[0][GK_MUTUAL_AID], "dense ties: %u vs %u",
-                 dense.births[0][GK_MUTUAL_AID], plain.births[0][GK_MUTUAL_AID]);
-    teardown(&dense);
-    teardown(&plain);
     teardown(&calm);
+}
+
+/* Groups formed in a 12-week lockdown, alive 104 weeks after it ends, with
+ * groups.crisis_born_closure_rate `fade`; *formed: how many formed. */
+static double g_fade;
+static void lockdown_fade(cw_params *p)
+{
+    lockdown(p);
+    p->groups_closure_rate = 0.0;
+    p->groups_crisis_born_closure = g_fade;
+}
+
+static uint32_t crisis_born_alive(double fade, uint32_t *formed)
+{
+    fixture f;
+    g_fade = fade;
+    setup(&f, 12, 1000, lockdown_fade);
+    uint32_t before = living(&f.w, -1);
+    for (uint32_t s = 1; s <= 12; s++) week(&f, s, 5.0f);
+    *formed = total_events(&f, EV_GROUP_BIRTH);
+    f.p.crisis_lockdown = false;
+    for (uint32_t s = 13; s <= 116; s++) week(&f, s, 5.0f);
+    uint32_t alive = 0, old = 0;
+    for (uint32_t k = 0; k < f.w.n_groups; k++) {
+        alive += f.w.group_alive[k] && f.w.group_crisis_born[k];
+        old += f.w.group_alive[k] && !f.w.group_crisis_born[k];
+    }
+    cr_assert_eq(old, before, "groups formed before the crisis closed (base rate 0)");
+    teardown(&f);
+    return alive;
+}
+
+Test(groups, most_mutual_aid_groups_born_in_a_crisis_fold_within_two_years)
+{
+    uint32_t formed, formed0;
+    uint32_t alive = crisis_born_alive(0.01, &formed), alive0 = crisis_born_alive(0.0, &formed0);
+    cr_assert_gt(formed, 20, "only %u formed", formed);
+    cr_assert_eq(formed0, formed);
+    cr_assert_lt(alive, formed / 2, "%u of %u alive two years after the crisis", alive, formed);
+    fprintf(stderr, "crisis-born: %u of %u alive two years after (fade 0: %u of %u)\n", alive, formed, alive0, formed0);
+    cr_assert_eq(alive0, formed0, "fade 0: %u of %u alive", alive0, formed0);
 }
 
 /* ---- levers ------------------------------------------------------------------ */
@@ -496,6 +651,7 @@ static void lively(cw_params *p)
     p->groups_formation_rate = 0.3;
     p->groups_dissolve_rate = 0.1;
     p->crisis_pandemic = true;
+    p->crisis_lockdown = true;
     p->crisis_flood = true;
     p->crisis_flood_share = 0.4;
     p->policy_timebank = true;

@@ -151,7 +151,7 @@ Test(model, spillovers_spread_unmet_need_across_sectors)
 
 Test(model, lockdown_decays_ties_and_raises_loneliness)
 {
-    const char *lock[] = {"crisis.pandemic=true", NULL};
+    const char *lock[] = {"crisis.lockdown=true", NULL};
     const char *names[] = {"mean_tie_degree", "lonely_rate"};
     int cells[] = {0, 0};
     summary a, b;
