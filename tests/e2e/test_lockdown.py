@@ -29,7 +29,7 @@ from conftest import run_cli
 SMALL = ["population.neighbourhoods=10", "population.residents_per_neighbourhood=2000",
          "run.burn_in_weeks=52", "run.weeks=260"]
 LARGE = ["population.neighbourhoods=20", "population.residents_per_neighbourhood=5000",
-         "run.burn_in_weeks=26", "run.weeks=122"]
+         "run.burn_in_weeks=52", "run.weeks=122"]
 # The pandemic's own health shocks (crisis.pandemic_*_multiplier) leave health, spare hours
 # and so volunteering lower for years (life.c: health recovers slowly); the recovery test
 # is of the lockdowns alone.
