@@ -134,11 +134,14 @@ static double officer_margin(const cw_params *p)
     return p->partnership_margin * (1.0 - privatisation_loss(p));
 }
 
-/* Chance that a partnership referral happens (privatisation thins it). */
+/* Chance that a referral between a team and the groups happens: without a
+ * partnership, council staff's own links with local groups
+ * (services.community_link); with one, always. Privatisation thins either:
+ * contractors' staff are not part of the neighbourhood's networks. */
 static double referral_chance(const cw_params *p)
 {
-    if (!p->policy_partnership) return 0.0;
-    return 1.0 - privatisation_loss(p);
+    double link = p->policy_partnership ? 1.0 : p->services_community_link;
+    return link * (1.0 - privatisation_loss(p));
 }
 
 /* Co-production: with a partnership, group and service help work better in
