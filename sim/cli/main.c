@@ -466,6 +466,7 @@ static int cmd_check(int argc, char **argv)
     } else {
         printf("# %s: valid\n# %" PRIu64 " residents in %d neighbourhoods; about %.1f MiB of memory\n",
                argv[optind], residents, nbhd, (double)bytes / 1048576.0);
+        cw_scenario_write_costs(sc, stdout);
         cw_scenario_write_yaml(sc, stdout);
         rc = EXIT_OK;
     }
