@@ -36,7 +36,7 @@ EXTRA = os.environ.get("CW_RATIONING_EXTRA", "").split()
 
 def _run(commonweal, source_dir, out, sets, seed):
     args = ["run", source_dir / "scenarios" / "baseline.yaml", "-o", out, "--quiet", "--force",
-            "--seed", seed, "--threads", "2"]
+            "--seed", seed, "--threads", "1"]
     for s in SIZE + EXTRA + sets:
         args += ["--set", s]
     run_cli(commonweal, *args)
