@@ -91,7 +91,8 @@ static const char usage_check[] =
     "Usage: commonweal check SCENARIO [--set PATH=VALUE]...\n"
     "\n"
     "Validate SCENARIO (and its base files and neighbourhood CSV) without running it.\n"
-    "Prints the fully resolved scenario as YAML and the size of the population.\n"
+    "Prints the size of the population, each lever's cost in GBP per resident per year\n"
+    "and the budget it comes from (as # comments), and the fully resolved scenario as YAML.\n"
     "Errors are reported as FILE:LINE:COLUMN: message, with exit status 2.\n";
 
 static const char usage_params[] =
