@@ -79,6 +79,12 @@ CW_API const char *cw_scenario_errmsg(const cw_scenario *sc);
  * leading comment of the file it was loaded from (the question it asks). */
 CW_API cw_status cw_scenario_write_yaml(const cw_scenario *sc, FILE *fp);
 
+/* Write what each lever of the scenario costs, in GBP per resident per year,
+ * and out of which budget (new money, or time and money taken from the
+ * services' budgets), as '#' comment lines; the most each reaches on the
+ * timeline (commonweal check). */
+CW_API cw_status cw_scenario_write_costs(const cw_scenario *sc, FILE *fp);
+
 /* Check what only the whole scenario can check: timeline weeks inside the
  * run, consistent settings, and the neighbourhood CSV if one is named.
  * cw_sim_create runs the same checks. Message on sc. */

@@ -91,7 +91,8 @@ static const char usage_check[] =
     "Usage: commonweal check SCENARIO [--set PATH=VALUE]...\n"
     "\n"
     "Validate SCENARIO (and its base files and neighbourhood CSV) without running it.\n"
-    "Prints the fully resolved scenario as YAML and the size of the population.\n"
+    "Prints the size of the population, each lever's cost in GBP per resident per year\n"
+    "and the budget it comes from (as # comments), and the fully resolved scenario as YAML.\n"
     "Errors are reported as FILE:LINE:COLUMN: message, with exit status 2.\n";
 
 static const char usage_params[] =
@@ -466,6 +467,7 @@ static int cmd_check(int argc, char **argv)
     } else {
         printf("# %s: valid\n# %" PRIu64 " residents in %d neighbourhoods; about %.1f MiB of memory\n",
                argv[optind], residents, nbhd, (double)bytes / 1048576.0);
+        cw_scenario_write_costs(sc, stdout);
         cw_scenario_write_yaml(sc, stdout);
         rc = EXIT_OK;
     }

@@ -17,6 +17,7 @@
 
 #include "mathx.h"
 #include "rng.h"
+#include "services.h"
 
 #define S_HEALTH (1u << SECTOR_HEALTH)
 #define S_CARE (1u << SECTOR_SOCIAL_CARE)
@@ -133,11 +134,14 @@ static double officer_margin(const cw_params *p)
     return p->partnership_margin * (1.0 - privatisation_loss(p));
 }
 
-/* Chance that a partnership referral happens (privatisation thins it). */
+/* Chance that a referral between a team and the groups happens: without a
+ * partnership, council staff's own links with local groups
+ * (services.community_link); with one, always. Privatisation thins either:
+ * contractors' staff are not part of the neighbourhood's networks. */
 static double referral_chance(const cw_params *p)
 {
-    if (!p->policy_partnership) return 0.0;
-    return 1.0 - privatisation_loss(p);
+    double link = p->policy_partnership ? 1.0 : p->services_community_link;
+    return link * (1.0 - privatisation_loss(p));
 }
 
 /* Co-production: with a partnership, group and service help work better in
@@ -478,6 +482,8 @@ void help_escalate(world *w, const cw_params *p, event_log *log)
     size_t cells = (size_t)w->n_nbhd * N_SECTORS;
     memset(w->service_escalated, 0, cells * sizeof *w->service_escalated);
     if (!p->policy_partnership) return;
+    double direct[N_SECTORS];
+    services_direct_shares(p, direct);
     for (int la = 0; la < w->n_la; la++) {
         double residents = 0.0;
         for (int b = 0; b < w->n_nbhd; b++)
@@ -487,7 +493,8 @@ void help_escalate(world *w, const cw_params *p, event_log *log)
             for (int b = 0; b < w->n_nbhd; b++)
                 reporters += w->nbhd_la[b] == la && w->escalate[(size_t)b * N_SECTORS + (size_t)s];
             if (reporters < p->partnership_escalation_min) continue;
-            double share = p->partnership_pool_hours * residents / reporters;
+            /* paid hours; the team's direct share of them works on needs */
+            double share = p->partnership_pool_hours * residents / reporters * direct[s];
             for (int b = 0; b < w->n_nbhd; b++) {
                 if (w->nbhd_la[b] != la || !w->escalate[(size_t)b * N_SECTORS + (size_t)s]) continue;
                 w->service_escalated[(size_t)b * N_SECTORS + (size_t)s] = (float)share;

@@ -169,12 +169,17 @@ Test(allocate, groups_serve_members_before_others)
 /* ---- partnership: vouching and referral ------------------------------------ */
 
 /* A resident who does not trust services, but is in touch with a group,
- * gets a severe need to services only through the partnership's vouching. */
-static int vouched_case_served(int partnership)
+ * gets a severe need to services only through a referral: the partnership's
+ * vouching, or council staff's own links with groups (community_link), which
+ * privatisation cuts. */
+static int vouched_case_served(int partnership, double link, int privatised)
 {
     fixture f;
     setup(&f);
     f.p.policy_partnership = partnership;
+    f.p.services_community_link = link;
+    f.p.policy_privatised = privatised;
+    f.p.privatisation_margin_loss = 1.0;
     f.p.partnership_margin = 0.0;
     f.p.help_trust_threshold_mean = 0.9;
     open_group(&f, 0.0f);
@@ -190,8 +195,15 @@ static int vouched_case_served(int partnership)
 
 Test(allocate, groups_vouch_for_severe_cases_with_a_partnership)
 {
-    cr_expect(vouched_case_served(1), "with a partnership the group brings the distrustful resident in");
-    cr_expect(!vouched_case_served(0), "without one the resident does not ask");
+    cr_expect(vouched_case_served(1, 0.0, 0), "with a partnership the group brings the distrustful resident in");
+    cr_expect(!vouched_case_served(0, 0.0, 0), "without one, or links, the resident does not ask");
+}
+
+Test(allocate, council_staff_links_carry_referrals_that_privatisation_cuts)
+{
+    cr_expect(vouched_case_served(0, 1.0, 0), "council staff's links bring the resident in without a partnership");
+    cr_expect(!vouched_case_served(0, 1.0, 1), "contractors' staff have no such links");
+    cr_expect(!vouched_case_served(1, 0.0, 1), "nor do they inside a partnership");
 }
 
 /* Services refer a light need they turn away to a group, which serves the

@@ -14,6 +14,7 @@
 #include "groups.h"
 #include "fixture.h"
 #include "population.h"
+#include "services.h"
 
 enum { MODE_NONE, MODE_COMPETITIVE, MODE_PATIENT };
 
@@ -346,5 +347,41 @@ Test(funding, a_dead_anchor_is_replaced_and_patient_money_stops_after_core_weeks
     for (uint32_t k = 0; k < f.w.n_groups; k++) cr_assert_neq(f.w.group_funding[k], FUND_CORE);
     for (int b = 0; b < f.w.n_nbhd; b++) cr_assert_eq(f.w.cdw_hours[b], 0.0f);
     cr_assert_eq(area_spend(&f), 0.0);
+    teardown(&f);
+}
+
+/* ---- services: budgets -> paid hours -> hours on needs ---------------------- */
+
+static void flat_budgets(cw_params *p)
+{
+    p->funding_need_weighting = 0.0;
+}
+
+/* Only the direct share of a paid hour is an hour on needs, and a
+ * partnership's escalation pool is top-sliced from every budget. */
+Test(funding, services_work_the_direct_share_of_paid_hours_and_pay_for_the_pool)
+{
+    fixture f;
+    setup(&f, 2, 100, flat_budgets);
+    f.p.funding_budget_housing = 3.0;
+    f.p.services_direct_housing = 0.5;
+    f.p.services_staff_hour_cost = 30.0;
+    services_fund(&f.w, &f.p);
+    double residents = f.w.nbhd_first[1] - f.w.nbhd_first[0];
+    double expect = 3.0 * residents / 30.0 * 0.5;
+    cr_assert_float_eq(f.w.service_staff_hours[SECTOR_HOUSING], expect, 1e-4, "%g hours, not %g",
+                       f.w.service_staff_hours[SECTOR_HOUSING], expect);
+    double budgets[N_SECTORS], total = 0.0;
+    services_budgets(&f.p, budgets);
+    for (int s = 0; s < N_SECTORS; s++) total += budgets[s];
+    f.p.policy_partnership = 1;
+    f.p.partnership_pool_hours = 0.02;
+    services_fund(&f.w, &f.p);
+    double topslice = 1.0 - 0.02 * 30.0 / total;
+    cr_assert_float_eq(f.w.service_staff_hours[SECTOR_HOUSING], expect * topslice, 1e-4,
+                       "with the pool %g hours, not %g", f.w.service_staff_hours[SECTOR_HOUSING], expect * topslice);
+    f.p.partnership_pool_hours = 0.0;
+    services_fund(&f.w, &f.p);
+    cr_assert_float_eq(f.w.service_staff_hours[SECTOR_HOUSING], expect, 1e-4, "a pool of 0 costs nothing");
     teardown(&f);
 }
