@@ -113,9 +113,17 @@ class Week:
         self.n_nbhd = f["neighbourhood"].shape[0]
         self.n_identity = f["identity"].shape[0]
         self.deciles = f["neighbourhoods/decile"][()].astype(np.int64)
-        flags_doc = res["social_flags"].attrs["long_name"]
-        self.isolated_bit = bit_of(flags_doc, "isolated")
-        self.lonely_bit = bit_of(flags_doc, "lonely")
+        flags = res["social_flags"].attrs
+        if "flag_meanings" in flags:  # CF flag_masks/flag_meanings, where the file has them
+            words = text(flags["flag_meanings"]).split()
+            masks = [int(m) for m in flags["flag_masks"]]
+            self.isolated_bit = masks[words.index("isolated")].bit_length() - 1
+            self.lonely_bit = masks[words.index("lonely")].bit_length() - 1
+            assert self.isolated_bit == bit_of(flags["long_name"], "isolated")
+            assert self.lonely_bit == bit_of(flags["long_name"], "lonely")
+        else:
+            self.isolated_bit = bit_of(flags["long_name"], "isolated")
+            self.lonely_bit = bit_of(flags["long_name"], "lonely")
         # age bands from the file's labels: "16-29", ..., "80+" -> lowest ages
         self.age_lowest = np.array([int(re.match(r"\d+", text(s)).group(0)) for s in f["age_band_name"][()]])
         self.n_routes = f["route"].shape[0]
