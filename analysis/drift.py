@@ -36,8 +36,10 @@ RATES = ("trust_services_share", "trust_groups_share", "formal_volunteering_rate
          "informal_help_rate", "lonely_rate", "isolated_rate", "left_out_rate")
 
 
-def _weighted(res, name, cols=None):
-    """[member, week(, k)] population-weighted over neighbourhoods (cols: a subset)."""
+def population_weighted(res, name, cols=None):
+    """[member, week(, k)]: a [member, week, neighbourhood(, k)] metric of res (anything with
+    .metric(name), e.g. a load.Result) weighted by each neighbourhood's population that week
+    over the neighbourhoods (cols: a subset)."""
     x = res.metric(name)
     pop = res.metric("population")
     if cols is not None:
@@ -59,14 +61,14 @@ def series(res):
         if alive[:, ~res.burn_in, k].max() > 0:
             out[f"groups_alive[{name}]"] = alive[:, :, k]
     for name in RATES:
-        out[name] = _weighted(res, name)
+        out[name] = population_weighted(res, name)
     decile = res.neighbourhoods["decile"].to_numpy()
     fifth = (decile + 1) // 2
     for q in range(1, 6):
         cols = np.flatnonzero(fifth == q)
         if len(cols):
-            out[f"left_out_rate[fifth {q}]"] = _weighted(res, "left_out_rate", cols)
-    unmet = _weighted(res, "unmet_need_rate")
+            out[f"left_out_rate[fifth {q}]"] = population_weighted(res, "left_out_rate", cols)
+    unmet = population_weighted(res, "unmet_need_rate")
     sectors = res.labels.get("sector") or [str(s) for s in range(unmet.shape[2])]
     for s, name in enumerate(sectors):
         out[f"unmet_need_rate[{name}]"] = unmet[:, :, s]

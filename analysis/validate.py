@@ -37,6 +37,8 @@ import tempfile
 import h5py
 import numpy as np
 
+from . import drift
+
 TOP = pathlib.Path(__file__).resolve().parent.parent
 SIZES = {  # neighbourhoods x adults, reported weeks, seeds
     "quick": {"population.neighbourhoods": 20, "population.residents_per_neighbourhood": 1500,
@@ -73,12 +75,7 @@ class Runs:
 
     def weighted(self, name, cols=None):
         """[member, week(, k)]: neighbourhoods weighted by population that week."""
-        x, pop = self.metric(name), self.metric("population")
-        if cols is not None:
-            x, pop = x[:, :, cols], pop[:, :, cols]
-        if x.ndim == 4:
-            return (x * pop[..., None]).sum(2) / pop.sum(2)[..., None]
-        return (x * pop).sum(2) / pop.sum(2)
+        return drift.population_weighted(self, name, cols)
 
     def fifth(self, k):
         """Neighbourhoods of deprivation fifth k by rank (1 least deprived .. 5 most), as
