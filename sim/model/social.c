@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "funding.h"
 #include "mathx.h"
 #include "rng.h"
 
@@ -57,10 +58,10 @@ typedef struct group_tally {
 
 static int crisis_on(const cw_params *p) { return p->crisis_lockdown || p->crisis_flood; }
 
-/* Drop dead groups; leave with the base rate, the group's burnout, and (for
+/* Drop dead groups; leave with the base rate, the group's burnout, (for
  * a mutual-aid group formed in a crisis, once the crisis is over) the fade
- * rate. */
-static void leave_groups(const world *w, const cw_params *p, uint32_t g0, uint8_t *m, rng *g)
+ * rate, and (for a group whose funding ended lately) the grant-end rate. */
+static void leave_groups(const world *w, const cw_params *p, uint32_t step, uint32_t g0, uint8_t *m, rng *g)
 {
     for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
         double u = rng_uniform(g);
@@ -72,6 +73,7 @@ static void leave_groups(const world *w, const cw_params *p, uint32_t g0, uint8_
         }
         double leave = p->social_leave_rate + p->groups_burnout_leave * w->group_burnout[k];
         if (w->group_crisis_born[k] && !crisis_on(p)) leave += p->groups_mutual_aid_fade;
+        if (funding_ended_within(w, p, k, step)) leave += p->investment_grant_end_leave; /* the post went */
         if (u < leave) m[q] = NO_MEMBERSHIP;
     }
 }
@@ -169,7 +171,7 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
 {
     rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_SOCIAL);
     uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
-    leave_groups(w, p, g0, m, &g);
+    leave_groups(w, p, step, g0, m, &g);
     join_group(w, p, i, g0, m, t, &g);
 
     /* volunteering: a member gives time with chance pi (times
