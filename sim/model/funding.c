@@ -154,14 +154,23 @@ static double place_weight(const world *w, const cw_params *p, int t, int b)
 /* Competitive rounds under need or flat targeting: the pot is shared among
  * neighbourhoods by place_weight and, within one, groups still compete by
  * capacity: group k's weight is win_weight x place_weight_b / (sum of b's
- * win weights), so b's expected share of the draws is its place weight. */
-static void target_leaves(const world *w, const cw_params *p, funding_state *fs, int t)
+ * unfunded groups' win weights), so each draw lands in b with b's share of
+ * the place weights (of the neighbourhoods with a group left to fund). */
+static void target_nbhd(const world *w, const cw_params *p, funding_state *fs, int t, int b)
 {
-    for (int b = 0; b < w->n_nbhd; b++) {
-        double wins = capacity_weight(w, p, b, 1), place = place_weight(w, p, t, b);
-        for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
-            fs->tree[fs->tree_leaves + k] = wins > 0.0 ? win_weight(w, p, k) * place / wins : 0.0;
-    }
+    double wins = capacity_weight(w, p, b, 1), place = place_weight(w, p, t, b);
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        fs->tree[fs->tree_leaves + k] = wins > 0.0 ? win_weight(w, p, k) * place / wins : 0.0;
+}
+
+/* After a win in b, b's remaining unfunded groups share its place weight
+ * again, so every draw (not only the first) gives b its share while it has
+ * groups left to fund. */
+static void retarget_nbhd(const world *w, const cw_params *p, funding_state *fs, int t, int b)
+{
+    target_nbhd(w, p, fs, t, b);
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        tree_set(fs, k, fs->tree[fs->tree_leaves + k]);
 }
 
 static void competitive_round(world *w, const cw_params *p, funding_state *fs, uint64_t seed, uint32_t step,
@@ -177,14 +186,16 @@ static void competitive_round(world *w, const cw_params *p, funding_state *fs, u
     if (t == TARGET_CAPACITY)
         for (uint32_t k = 0; k < w->n_groups; k++) fs->tree[fs->tree_leaves + k] = win_weight(w, p, k);
     else
-        target_leaves(w, p, fs, t);
+        for (int b = 0; b < w->n_nbhd; b++) target_nbhd(w, p, fs, t, b);
     tree_build(fs);
     rng g = rng_stream(seed, RK_AREA, 0, step, RP_FUNDING_ROUND);
     uint16_t end = end_step((uint64_t)step + (uint64_t)p->investment_grant_weeks);
     while (available >= grant && fs->tree[1] > 0.0) {
         uint32_t k = tree_draw(fs, rng_uniform(&g) * fs->tree[1]);
-        start_grant(w, p, k, nbhd_of_slot(w, k), FUND_COMPETITIVE, grant, end, log);
-        tree_set(fs, k, 0.0);
+        int b = nbhd_of_slot(w, k);
+        start_grant(w, p, k, b, FUND_COMPETITIVE, grant, end, log);
+        if (t == TARGET_CAPACITY) tree_set(fs, k, 0.0);
+        else retarget_nbhd(w, p, fs, t, b);
         available -= grant;
     }
 }
@@ -271,6 +282,15 @@ static void patient(world *w, const cw_params *p, const funding_state *fs, uint3
     for (int b = 0; b < nb; b++) patient_nbhd(w, p, fs, b, budget * patient_weight(w, p, b), step, log);
 }
 
+/* Rounds are held every investment.round_weeks weeks counted from reported
+ * week 0 (step run.burn_in_weeks), so a timeline that starts the money at
+ * week 0 gets a round at once. */
+static int round_week(const cw_params *p, uint32_t step)
+{
+    int64_t week = (int64_t)step - p->run_burn_in_weeks, every = p->investment_round_weeks;
+    return ((week % every) + every) % every == 0;
+}
+
 void funding_step(world *w, const cw_params *p, funding_state *fs, uint64_t seed, uint32_t step,
                   event_log *log)
 {
@@ -283,8 +303,7 @@ void funding_step(world *w, const cw_params *p, funding_state *fs, uint64_t seed
     int nb = w->n_nbhd;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int b = 0; b < nb; b++) stop_core(w, b, step, log);
-    if (p->investment_mode == MODE_COMPETITIVE && step % (uint32_t)p->investment_round_weeks == 0)
-        competitive_round(w, p, fs, seed, step, log);
+    if (p->investment_mode == MODE_COMPETITIVE && round_week(p, step)) competitive_round(w, p, fs, seed, step, log);
 }
 
 double funding_grant_per_resident(const world *w, const cw_params *p, int b)

@@ -7,7 +7,8 @@
  *
  * - none: no new money; competitive grants run to their end; core funding,
  *   community-development worker (cdw) hours and volunteer support stop.
- * - competitive: every investment.round_weeks weeks, the budget not already
+ * - competitive: every investment.round_weeks weeks from reported week 0
+ *   (burn-in weeks count back from it), the budget not already
  *   committed to running competitive grants is shared out in grants of
  *   investment.grant_per_week for investment.grant_weeks weeks, each won by
  *   a living unfunded group with probability proportional to
