@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "life.h"
 #include "mathx.h"
 #include "rng.h"
 
@@ -179,7 +180,7 @@ static double tend_ties(world *w, const cw_params *p, uint32_t step, uint32_t i,
 }
 
 static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t step, uint32_t i,
-                          uint32_t first, uint32_t end, uint32_t g0, group_tally *t)
+                          uint32_t first, uint32_t end, uint32_t g0, double deprivation, group_tally *t)
 {
     rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_SOCIAL);
     uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
@@ -210,7 +211,10 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     if (w->give_to[i] != NO_RESIDENT && w->give_hours[i] > 0.0f) w->last_helped[i] = (uint16_t)step;
 
     int strong, grieving;
-    double outside = social_outside_contact(p, w->health[i], w->income[i]);
+    /* a long-term condition limits going out, not this week's illness:
+     * the health i's age and neighbourhood settle to (life.c) */
+    double chronic = life_health_target(p, w->age[i], deprivation, 0.0);
+    double outside = social_outside_contact(p, chronic, w->income[i]);
     double contact = tend_ties(w, p, step, i, first, end, live, n_m, outside, &g, &strong, &grieving) +
                      p->social_contact_per_membership * n_m + (w->employed[i] ? p->social_work_contact : 0.0);
     double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, world_gid(w, i), w->arrived[i], RP_TRAIT_CONTACT_NEED));
@@ -235,7 +239,7 @@ static void neighbourhood_social(world *w, const cw_params *p, uint64_t seed, ui
     for (uint32_t k = 0; k < n_slots; k++)
         if (w->group_alive[g0 + k]) t->alive[t->n_alive++] = (uint8_t)k;
     uint32_t first = world_first(w, b), end = first + world_nbhd_residents(w, b);
-    for (uint32_t i = first; i < end; i++) live_socially(w, p, seed, step, i, first, end, g0, t);
+    for (uint32_t i = first; i < end; i++) live_socially(w, p, seed, step, i, first, end, g0, w->deprivation[b], t);
     for (uint32_t k = 0; k < n_slots; k++) {
         uint32_t g = g0 + k;
         w->group_members[g] = t->members[k];

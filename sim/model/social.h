@@ -5,7 +5,7 @@
  * decays them (faster in a lockdown); residents leave and join groups, with
  * homophily softened by openness and limited by spare hours; members
  * volunteer; loneliness follows contact relative to a personal need for it.
- * What makes people lonely (ONS 2018): poor health and low income limit
+ * What makes people lonely (ONS 2018): long-term poor health and low income limit
  * contact outside the home, work gives contact, losing a household member
  * (death or a move) loses that tie and raises the need for a while, and a
  * newcomer starts with no ties outside the household (life.c).
