@@ -350,7 +350,9 @@ def open_result(path):
                                    for k, d in zip(events["kind_name"], events["detail"])]
             events = events.drop(columns=["event"], errors="ignore")
         varied = attrs.get("varied", [])
-        if isinstance(varied, str):
+        if isinstance(varied, h5py.Empty):          # a sweep that varies nothing (seeds only)
+            varied = []
+        elif isinstance(varied, str):
             varied = [v for v in re.split(r"[,\s]+", varied) if v]
     return Result(path=path, kind=kind, attrs=attrs, weeks=weeks, burn_in=burn, neighbourhoods=nb,
                   members=members, parameters=params, labels=labels, coords=coords,
