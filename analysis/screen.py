@@ -55,7 +55,7 @@ def unpublished(doc):
     return bool(src) and all(part.strip().startswith("MODEL.md") for part in src.split(";"))
 
 
-def behavioural(binary, prefixes=None):
+def behavioural(binary, prefixes=None, exclude=()):
     """The behavioural parameters: numeric, with no published value (unpublished(): [assumption],
     or MODEL.md's design only; a parameter with a published source is never screened, nor one that
     defines a measure). Without prefixes: every one with no role, plus the set-up
@@ -66,7 +66,7 @@ def behavioural(binary, prefixes=None):
     keep = []
     for p in json.loads(out.stdout):
         if (p["type"] not in ("real", "int") or not unpublished(p["doc"]) or "shape" in p["roles"]
-                or p["path"].startswith(DEFINITIONS)):
+                or p["path"].startswith(DEFINITIONS) or p["path"] in exclude):
             continue
         if prefixes:
             ok = any(p["path"].startswith(x) for x in prefixes) and "refund" not in p["roles"]
@@ -100,13 +100,13 @@ def _yaml_range(lo, hi, kind):
     return f"{{min: {lo:.6g}, max: {hi:.6g}}}"
 
 
-def write_morris_sweep(binary, out, trajectories=6, base="../baseline.yaml", prefixes=None, weeks=None):
-    rng = ranges(behavioural(binary, prefixes))
+def write_morris_sweep(binary, out, trajectories=6, base="../baseline.yaml", prefixes=None, weeks=None, exclude=()):
+    rng = ranges(behavioural(binary, prefixes, exclude))
     what = ("the parameters of " + ", ".join(prefixes) + " in " + base if prefixes else
             "every behavioural parameter (no role, or a set-up assumption about behaviour)")
     cmd = (f"/usr/bin/python3 -m analysis.screen morris-sweep build/commonweal -o {out}"
            + (f" --base {base}" + "".join(f" --prefix {x}" for x in prefixes) if prefixes else "")
-           + (f" --weeks {weeks}" if weeks else ""))
+           + (f" --weeks {weeks}" if weeks else "") + "".join(f" --exclude {x}" for x in exclude))
     size = dict(SIZE, **({"run.weeks": weeks} if weeks else {}))
     lines = [
         f"# Morris screening (issue 17 item 3) of {what}:",
@@ -223,6 +223,8 @@ def main(argv=None):
     a.add_argument("--trajectories", type=int, default=6)
     a.add_argument("--base", default="../baseline.yaml", help="the scenario, relative to the sweep file")
     a.add_argument("--prefix", action="append", help="screen a lever's own parameters (repeatable)")
+    a.add_argument("--exclude", action="append", default=[],
+                   help="leave a parameter out (one the scenario's timeline sets, e.g. investment.amount)")
     a.add_argument("--weeks", type=int, help="reported weeks, where the scenario's timeline needs more than 156")
     b = sub.add_parser("sobol-sweep", help="write the Saltelli sweep for the screen's top ten")
     b.add_argument("morris")
@@ -236,7 +238,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     try:
         if args.cmd == "morris-sweep":
-            k = write_morris_sweep(args.binary, args.output, args.trajectories, args.base, args.prefix, args.weeks)
+            k = write_morris_sweep(args.binary, args.output, args.trajectories, args.base, args.prefix, args.weeks, args.exclude)
             print(f"{args.output}: {k} parameters, {(k + 1) * args.trajectories} members")
         elif args.cmd == "sobol-sweep":
             print(f"{args.output}: " + ", ".join(write_sobol_sweep(args.morris, args.output, args.n)))
