@@ -17,6 +17,7 @@ non-linearity.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 import numpy as np
@@ -86,9 +87,16 @@ def analyse(X, Y, names=None, delta=None):
 
 def member_values(res, metric="left_out_rate"):
     """One number per member: the metric over the reported weeks, population-weighted over
-    neighbourhoods (area metrics: the plain mean over weeks; breakdowns are summed)."""
-    x = res.metric(metric)[:, res.report_weeks]
-    dims = res.metric_dims(metric)
+    neighbourhoods (area metrics: the plain mean over weeks; breakdowns are summed).
+    `NAME[i]` takes entry i of the metric's last dimension, e.g. area_left_out_by_fifth[4] (left
+    out in the most deprived fifth) or unmet_need_rate[1] (social care)."""
+    m = re.fullmatch(r"(\w+)\[(-?\d+)\]", metric)
+    name = m.group(1) if m else metric
+    x = res.metric(name)[:, res.report_weeks]
+    dims = res.metric_dims(name)
+    if m:
+        x = x[..., int(m.group(2))]
+        dims = dims[:-1]
     if "neighbourhood" in dims:
         pop = res.metric("population")[:, res.report_weeks]
         while x.ndim > 3:

@@ -115,7 +115,12 @@ class Runs:
         return start, (ends[0] if ends else int(self.week.max()) + 1)
 
     def investment_end(self):
-        return self.first_change("investment.mode", "none")
+        """The week the money stops: the timeline sets investment.amount to 0 (the invest
+        scenarios, so that a sweep can vary the mode) or investment.mode to none."""
+        for at, k, v in self.timeline():
+            if (k == "investment.amount" and float(v) == 0.0 and at >= 0) or (k == "investment.mode" and v == "none"):
+                return at
+        raise ValueError(f"{self.path}: the scenario's timeline never stops the money")
 
 
 def _window(runs, lo, hi):
@@ -299,7 +304,7 @@ def run_set(exe, mode, workdir, jobs, quiet=True):
         sweep = pathlib.Path(workdir) / f"{name}.yaml"
         lines = [f"base: {TOP / scen}", f"replicates: {size['seeds']}", "common_random_numbers: true"]
         sets = {k: v for k, v in size.items() if k != "seeds"}
-        if name == "grants" and "run.weeks" in sets:   # the year after the grants end (week 260) and one more
+        if name == "grants" and "run.weeks" in sets:   # the year after the grants end (week 208) and one more
             sets["run.weeks"] = max(int(sets["run.weeks"]), 416)
         if sets:
             lines.append("set:")

@@ -661,7 +661,14 @@ static cw_status count_points(sw_loader *L)
         break;
     case SWEEP_LHS: n = sw->n_lhs; break;
     case SWEEP_MORRIS: n = (double)sw->trajectories * (sw->n_factors + 1); break;
-    case SWEEP_SALTELLI: n = (double)sw->n_saltelli * (sw->n_factors + 2); break;
+    case SWEEP_SALTELLI:
+        if (2 * sw->n_factors > SWEEP_SOBOL_MAX_DIM)
+            return yf_fail_at(&L->y, L->vary ? L->vary->start_mark : top, CW_EINVAL,
+                              "method: saltelli varies at most %d parameters (this sweep varies %d): screen "
+                              "them first with method: morris and keep the ones that matter",
+                              SWEEP_SOBOL_MAX_DIM / 2, sw->n_factors);
+        n = (double)sw->n_saltelli * (sw->n_factors + 2);
+        break;
     }
     if (n * sw->replicates > SWEEP_MAX_MEMBERS)
         return yf_fail_at(&L->y, L->vary ? L->vary->start_mark : top, CW_EINVAL,

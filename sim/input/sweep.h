@@ -28,7 +28,7 @@ typedef struct sweep_factor {
     double min, max;     /* lhs, morris, saltelli: the range               */
 } sweep_factor;
 
-#define SWEEP_MAX_FACTORS 64
+#define SWEEP_MAX_FACTORS 256 /* a Morris screen of every behavioural parameter (~110) fits */
 #define SWEEP_MAX_MEMBERS 1000000
 
 struct cw_sweep {
@@ -68,7 +68,7 @@ void sweep_morris_unit(uint64_t seed, int r, int k, int p, double *x);
  * 32 bits: the points scipy.stats.qmc.Sobol(d, scramble=False) gives. Each
  * coordinate's 32 bits are XOR-ed with shift[j] first (a digital shift; NULL:
  * none). */
-#define SWEEP_SOBOL_MAX_DIM (2 * SWEEP_MAX_FACTORS)
+#define SWEEP_SOBOL_MAX_DIM 128 /* the direction-number table: a saltelli design varies <= 64 */
 void sweep_sobol_unit(int n, int d, const uint32_t *shift, double *x);
 
 /* Saltelli et al. (2010) design for first-order and total Sobol' indices:

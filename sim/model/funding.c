@@ -15,6 +15,8 @@
 
 /* investment.mode, in the order of its choices in params.def. */
 enum { MODE_NONE, MODE_COMPETITIVE, MODE_PATIENT };
+/* investment.targeting, likewise. */
+enum { TARGET_BY_MODE, TARGET_CAPACITY, TARGET_NEED, TARGET_FLAT };
 
 static void log_event(event_log *log, int b, int kind, int32_t detail, double value)
 {
@@ -48,11 +50,11 @@ void funding_state_free(funding_state *fs, cw_mem *mem)
     fs->tree = NULL;
 }
 
-void funding_end_grant(world *w, uint32_t k, int b, event_log *log)
+void funding_end_grant(world *w, uint32_t k, int b, uint32_t step, event_log *log)
 {
     log_event(log, b, EV_GRANT_END, w->group_funding[k], w->group_grant_per_week[k]);
     w->group_funding[k] = FUND_NONE;
-    w->group_funding_end[k] = NEVER;
+    w->group_funding_end[k] = end_step(step); /* when it ended: groups.c's after-effects */
     w->group_grant_per_week[k] = 0.0f;
     w->group_paid_hours[k] = 0.0f;
 }
@@ -119,6 +121,58 @@ static double win_weight(const world *w, const cw_params *p, uint32_t k)
     return pow(fmax(0.0, capacity) + 1.0, p->investment_capacity_exponent);
 }
 
+/* The targeting in force: by_mode pairs competitive with capacity and
+ * patient with need (MODEL.md s8). */
+static int targeting(const cw_params *p)
+{
+    if (p->investment_targeting != TARGET_BY_MODE) return p->investment_targeting;
+    return p->investment_mode == MODE_PATIENT ? TARGET_NEED : TARGET_CAPACITY;
+}
+
+/* The sum of b's groups' capacity weights (living groups; unfunded ones
+ * only when `unfunded_only`). */
+static double capacity_weight(const world *w, const cw_params *p, int b, int unfunded_only)
+{
+    double sum = 0.0;
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
+        if (!w->group_alive[k] || (unfunded_only && w->group_funding[k] != FUND_NONE)) continue;
+        double capacity = (double)w->group_volunteer_hours[k] + w->group_paid_hours[k];
+        sum += pow(fmax(0.0, capacity) + 1.0, p->investment_capacity_exponent);
+    }
+    return sum;
+}
+
+/* Neighbourhood b's claim on the money under need or flat targeting:
+ * residents x deprivation^e (deprivation 0: nothing), or residents. */
+static double place_weight(const world *w, const cw_params *p, int t, int b)
+{
+    if (t == TARGET_FLAT) return residents_of(w, b);
+    double d = w->deprivation[b];
+    return d > 0.0 ? residents_of(w, b) * pow(d, p->investment_need_exponent) : 0.0;
+}
+
+/* Competitive rounds under need or flat targeting: the pot is shared among
+ * neighbourhoods by place_weight and, within one, groups still compete by
+ * capacity: group k's weight is win_weight x place_weight_b / (sum of b's
+ * unfunded groups' win weights), so each draw lands in b with b's share of
+ * the place weights (of the neighbourhoods with a group left to fund). */
+static void target_nbhd(const world *w, const cw_params *p, funding_state *fs, int t, int b)
+{
+    double wins = capacity_weight(w, p, b, 1), place = place_weight(w, p, t, b);
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        fs->tree[fs->tree_leaves + k] = wins > 0.0 ? win_weight(w, p, k) * place / wins : 0.0;
+}
+
+/* After a win in b, b's remaining unfunded groups share its place weight
+ * again, so every draw (not only the first) gives b its share while it has
+ * groups left to fund. */
+static void retarget_nbhd(const world *w, const cw_params *p, funding_state *fs, int t, int b)
+{
+    target_nbhd(w, p, fs, t, b);
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        tree_set(fs, k, fs->tree[fs->tree_leaves + k]);
+}
+
 static void competitive_round(world *w, const cw_params *p, funding_state *fs, uint64_t seed, uint32_t step,
                               event_log *log)
 {
@@ -128,14 +182,20 @@ static void competitive_round(world *w, const cw_params *p, funding_state *fs, u
     double available = weekly_budget(w, p) - committed, grant = p->investment_grant_size;
     if (available < grant) return;
     memset(fs->tree, 0, 2 * (size_t)fs->tree_leaves * sizeof *fs->tree);
-    for (uint32_t k = 0; k < w->n_groups; k++) fs->tree[fs->tree_leaves + k] = win_weight(w, p, k);
+    int t = targeting(p);
+    if (t == TARGET_CAPACITY)
+        for (uint32_t k = 0; k < w->n_groups; k++) fs->tree[fs->tree_leaves + k] = win_weight(w, p, k);
+    else
+        for (int b = 0; b < w->n_nbhd; b++) target_nbhd(w, p, fs, t, b);
     tree_build(fs);
     rng g = rng_stream(seed, RK_AREA, 0, step, RP_FUNDING_ROUND);
     uint16_t end = end_step((uint64_t)step + (uint64_t)p->investment_grant_weeks);
     while (available >= grant && fs->tree[1] > 0.0) {
         uint32_t k = tree_draw(fs, rng_uniform(&g) * fs->tree[1]);
-        start_grant(w, p, k, nbhd_of_slot(w, k), FUND_COMPETITIVE, grant, end, log);
-        tree_set(fs, k, 0.0);
+        int b = nbhd_of_slot(w, k);
+        start_grant(w, p, k, b, FUND_COMPETITIVE, grant, end, log);
+        if (t == TARGET_CAPACITY) tree_set(fs, k, 0.0);
+        else retarget_nbhd(w, p, fs, t, b);
         available -= grant;
     }
 }
@@ -143,10 +203,10 @@ static void competitive_round(world *w, const cw_params *p, funding_state *fs, u
 /* ---- patient core funding, per neighbourhood -------------------------------- */
 
 /* Core funding, cdw hours and volunteer support in b stop now. */
-static void stop_core(world *w, int b, event_log *log)
+static void stop_core(world *w, int b, uint32_t step, event_log *log)
 {
     for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
-        if (w->group_funding[k] == FUND_CORE) funding_end_grant(w, k, b, log);
+        if (w->group_funding[k] == FUND_CORE) funding_end_grant(w, k, b, step, log);
     w->cdw_hours[b] = 0.0f;
     w->volunteer_support[b] = 0.0f;
 }
@@ -154,13 +214,13 @@ static void stop_core(world *w, int b, event_log *log)
 /* b's anchor group: the one already holding core funding (any other core
  * grant in b ends), else the living unfunded group with the most members
  * (ties: lowest slot). UINT32_MAX if none. *is_new says it was just chosen. */
-static uint32_t anchor_of(world *w, int b, event_log *log, int *is_new)
+static uint32_t anchor_of(world *w, int b, uint32_t step, event_log *log, int *is_new)
 {
     uint32_t anchor = UINT32_MAX, best = UINT32_MAX;
     for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
         if (w->group_alive[k] && w->group_funding[k] == FUND_CORE) {
             if (anchor == UINT32_MAX) anchor = k;
-            else funding_end_grant(w, k, b, log);
+            else funding_end_grant(w, k, b, step, log);
         } else if (w->group_alive[k] && w->group_funding[k] == FUND_NONE &&
                    (best == UINT32_MAX || w->group_members[k] > w->group_members[best])) {
             best = k;
@@ -174,11 +234,11 @@ static uint32_t anchor_of(world *w, int b, event_log *log, int *is_new)
  * anchor group's core funding; with no group to anchor, that share also
  * pays cdw hours, so the spend is B_b whatever the groups. */
 static void patient_nbhd(world *w, const cw_params *p, const funding_state *fs, int b, double budget,
-                         event_log *log)
+                         uint32_t step, event_log *log)
 {
     double n_res = residents_of(w, b);
     if (n_res <= 0.0 || budget <= 0.0) {
-        stop_core(w, b, log);
+        stop_core(w, b, step, log);
         return;
     }
     double cdw_share = p->investment_cdw_share, support_share = p->investment_support_share;
@@ -188,10 +248,10 @@ static void patient_nbhd(world *w, const cw_params *p, const funding_state *fs, 
     double support = fmin(budget * support_share, n_res * p->investment_support_cost / 52.0);
     double core = budget - cdw - support;
     int is_new = 0;
-    uint32_t anchor = core > 0.0 ? anchor_of(w, b, log, &is_new) : UINT32_MAX;
+    uint32_t anchor = core > 0.0 ? anchor_of(w, b, step, log, &is_new) : UINT32_MAX;
     if (anchor == UINT32_MAX) {
         for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
-            if (w->group_funding[k] == FUND_CORE) funding_end_grant(w, k, b, log);
+            if (w->group_funding[k] == FUND_CORE) funding_end_grant(w, k, b, step, log);
         cdw += core;
     } else if (is_new) {
         uint16_t end = end_step((uint64_t)fs->patient_start + (uint64_t)p->investment_core_weeks);
@@ -204,10 +264,11 @@ static void patient_nbhd(world *w, const cw_params *p, const funding_state *fs, 
     w->volunteer_support[b] = (float)fmin(1.0, support * 52.0 / n_res / p->investment_support_cost);
 }
 
-static double need_weight(const world *w, const cw_params *p, int b)
+/* b's claim on patient money under the targeting in force. */
+static double patient_weight(const world *w, const cw_params *p, int b)
 {
-    double d = w->deprivation[b];
-    return d > 0.0 ? residents_of(w, b) * pow(d, p->investment_need_exponent) : 0.0;
+    int t = targeting(p);
+    return t == TARGET_CAPACITY ? capacity_weight(w, p, b, 0) : place_weight(w, p, t, b);
 }
 
 static void patient(world *w, const cw_params *p, const funding_state *fs, uint32_t step, event_log *log)
@@ -215,10 +276,19 @@ static void patient(world *w, const cw_params *p, const funding_state *fs, uint3
     int nb = w->n_nbhd;
     int running = (uint64_t)step < (uint64_t)fs->patient_start + (uint64_t)p->investment_core_weeks;
     double total = 0.0;
-    for (int b = 0; b < nb; b++) total += need_weight(w, p, b);
+    for (int b = 0; b < nb; b++) total += patient_weight(w, p, b);
     double budget = running && total > 0.0 ? weekly_budget(w, p) / total : 0.0;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; b++) patient_nbhd(w, p, fs, b, budget * need_weight(w, p, b), log);
+    for (int b = 0; b < nb; b++) patient_nbhd(w, p, fs, b, budget * patient_weight(w, p, b), step, log);
+}
+
+/* Rounds are held every investment.round_weeks weeks counted from reported
+ * week 0 (step run.burn_in_weeks), so a timeline that starts the money at
+ * week 0 gets a round at once. */
+static int round_week(const cw_params *p, uint32_t step)
+{
+    int64_t week = (int64_t)step - p->run_burn_in_weeks, every = p->investment_round_weeks;
+    return ((week % every) + every) % every == 0;
 }
 
 void funding_step(world *w, const cw_params *p, funding_state *fs, uint64_t seed, uint32_t step,
@@ -232,9 +302,8 @@ void funding_step(world *w, const cw_params *p, funding_state *fs, uint64_t seed
     }
     int nb = w->n_nbhd;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; b++) stop_core(w, b, log);
-    if (p->investment_mode == MODE_COMPETITIVE && step % (uint32_t)p->investment_round_weeks == 0)
-        competitive_round(w, p, fs, seed, step, log);
+    for (int b = 0; b < nb; b++) stop_core(w, b, step, log);
+    if (p->investment_mode == MODE_COMPETITIVE && round_week(p, step)) competitive_round(w, p, fs, seed, step, log);
 }
 
 double funding_grant_per_resident(const world *w, const cw_params *p, int b)

@@ -7,7 +7,8 @@
  *
  * - none: no new money; competitive grants run to their end; core funding,
  *   community-development worker (cdw) hours and volunteer support stop.
- * - competitive: every investment.round_weeks weeks, the budget not already
+ * - competitive: every investment.round_weeks weeks from reported week 0
+ *   (burn-in weeks count back from it), the budget not already
  *   committed to running competitive grants is shared out in grants of
  *   investment.grant_per_week for investment.grant_weeks weeks, each won by
  *   a living unfunded group with probability proportional to
@@ -21,6 +22,14 @@
  *   support (investment.patient_volunteer_support_share, up to what gives
  *   full support) and core funding of one anchor group (the rest).
  *
+ * - investment.targeting decides which neighbourhoods the money goes to,
+ *   apart from the mode: capacity (competitive: the draw above over all
+ *   groups; patient: B_b in proportion to b's sum of those weights), need
+ *   (the patient rule above; competitive: b's expected share of the draws
+ *   is R_b d_b^e / sum, its groups competing among themselves by
+ *   capacity), flat (R_b in place of R_b d_b^e), or by_mode (capacity for
+ *   competitive, need for patient).
+ *
  * Runs after groups_step in the same week (which ends grants whose end has
  * come). Competitive rounds are sequential in slot order; patient funding is
  * parallel over neighbourhoods. Results do not depend on the thread count.
@@ -28,6 +37,7 @@
 #ifndef CW_FUNDING_H
 #define CW_FUNDING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "alloc.h"
@@ -56,10 +66,21 @@ void funding_state_free(funding_state *fs, cw_mem *mem);
 void funding_step(world *w, const cw_params *p, funding_state *fs, uint64_t seed, uint32_t step,
                   event_log *log);
 
-/* Stop group slot k's grant (of neighbourhood b) now: log EV_GRANT_END
- * (detail = source, value = GBP/week) and clear its paid hours, grant and
- * funding. Used by groups_step when a grant's end comes. */
-void funding_end_grant(world *w, uint32_t k, int b, event_log *log);
+/* Stop group slot k's grant (of neighbourhood b) now, at `step`: log
+ * EV_GRANT_END (detail = source, value = GBP/week), clear its paid hours,
+ * grant and funding, and leave group_funding_end[k] = step, the week its
+ * funding ended, which groups.h's after-effects read (funding_ended_within).
+ * Used by groups_step when a grant's end comes or its group closes. */
+void funding_end_grant(world *w, uint32_t k, int b, uint32_t step, event_log *log);
+
+/* Whether unfunded group k's last funding ended less than
+ * investment.grant_end_weeks before `step` (the grant-end window). */
+static inline bool funding_ended_within(const world *w, const cw_params *p, uint32_t k, uint32_t step)
+{
+    uint16_t end = w->group_funding_end[k];
+    return w->group_funding[k] == FUND_NONE && end != NEVER && step >= end &&
+           step - end < (uint32_t)p->investment_grant_end_weeks;
+}
 
 /* Capacity-investment income of neighbourhood b in GBP per resident per
  * week, as the observe phase reports it:

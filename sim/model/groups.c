@@ -102,11 +102,33 @@ static void burnout(world *w, const cw_params *p, int b)
     }
 }
 
-/* b. Grants whose end has come stop: paid capacity goes. */
-static void grants_ending(world *w, int b, uint32_t step, event_log *log)
+/* A service they relied on stopped: each member of group k (relative slot
+ * rel of b) loses investment.grant_end_trust_loss of their trust in groups. */
+static void members_lose_trust(world *w, const cw_params *p, int b, uint32_t k)
 {
-    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
-        if (w->group_funding[k] != FUND_NONE && w->group_funding_end[k] <= step) funding_end_grant(w, k, b, log);
+    uint8_t rel = (uint8_t)(k - w->nbhd_group_first[b]);
+    uint32_t first = world_first(w, b), end = first + residents_of(w, b);
+    for (uint32_t i = first; i < end; i++) {
+        const uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+        int in = 0;
+        for (int q = 0; q < MAX_MEMBERSHIPS; q++) in |= m[q] == rel;
+        if (in) w->trust_groups[i] = (float)(w->trust_groups[i] * (1.0 - p->investment_grant_end_trust_loss));
+    }
+}
+
+/* b. Grants whose end has come stop: paid capacity goes. Groups whose
+ * funding ended last week (here or in the money phase) lose their members'
+ * trust; the faster leaving and closing of the window are in social.c and
+ * groups_closure_hazard. */
+static void grants_ending(world *w, const cw_params *p, int b, uint32_t step, event_log *log)
+{
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) {
+        if (w->group_funding[k] != FUND_NONE && w->group_funding_end[k] <= step)
+            funding_end_grant(w, k, b, w->group_funding_end[k], log);
+        else if (w->group_alive[k] && w->group_funding[k] == FUND_NONE && w->group_funding_end[k] != NEVER &&
+                 (uint32_t)w->group_funding_end[k] + 1u == step && p->investment_grant_end_trust_loss > 0.0)
+            members_lose_trust(w, p, b, k);
+    }
 }
 
 /* Whether a crisis in which mutual aid forms is under way in b. */
@@ -115,11 +137,12 @@ static int crisis_here(const world *w, const cw_params *p, int b)
     return p->crisis_lockdown || (p->crisis_flood && w->flooded[b]);
 }
 
-double groups_closure_hazard(const world *w, const cw_params *p, uint32_t k, int crisis)
+double groups_closure_hazard(const world *w, const cw_params *p, uint32_t k, int crisis, uint32_t step)
 {
     double h = p->groups_closure_rate / 52.0 * (1.0 + p->groups_closure_burnout * w->group_burnout[k]);
     int unfunded = w->group_funding[k] == FUND_NONE;
     if (unfunded && w->group_volunteer_hours[k] < p->groups_min_volunteer_hours) h += p->groups_dissolve_rate;
+    if (funding_ended_within(w, p, k, step)) h += p->investment_grant_end_closure;
     if (w->group_crisis_born[k] && !crisis) h += p->groups_crisis_born_closure;
     if (w->group_owns_building[k]) h *= 1.0 - p->groups_building_protection;
     if (!unfunded) h *= 1.0 - p->groups_funding_protection;
@@ -138,7 +161,8 @@ static void dissolution(world *w, const cw_params *p, uint64_t seed, uint32_t st
         rng g = rng_stream(seed, RK_GROUP, k, step, RP_GROUPS_DISSOLVE);
         double u = rng_uniform(&g);
         int empty = w->group_funding[k] == FUND_NONE && w->group_members[k] == 0;
-        if (!empty && u >= groups_closure_hazard(w, p, k, crisis)) continue;
+        if (!empty && u >= groups_closure_hazard(w, p, k, crisis, step)) continue;
+        if (w->group_funding[k] != FUND_NONE) funding_end_grant(w, k, b, step, log); /* the money stops with it */
         w->group_alive[k] = 0;
         w->group_died[k] = (uint16_t)step;
         w->group_burnout[k] = 0.0f;
@@ -315,7 +339,7 @@ void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, eve
     for (int b = b0; b < b1; b++) {
         flood(w, p, seed, b, log);
         burnout(w, p, b);
-        grants_ending(w, b, step, log);
+        grants_ending(w, p, b, step, log);
         dissolution(w, p, seed, step, b, log);
         formation(w, p, &c, seed, step, b, log);
         levers(w, p, seed, step, b, log);

@@ -47,9 +47,11 @@ bool groups_flood_hits(const cw_params *p, uint64_t seed, int b);
  * groups.crisis_born_closure_rate for a mutual-aid group formed in a crisis
  * once `crisis` (one under way in its neighbourhood) is over (demand falls);
  * the whole cut by groups.building_protection if it owns its building and by
- * groups.funding_protection while funded (so it rises when funding ends).
+ * groups.funding_protection while funded (so it rises when funding ends),
+ * plus investment.grant_end_closure_rate while the funding ended less than
+ * investment.grant_end_weeks before `step` (before the building cut).
  * At most 1. */
-double groups_closure_hazard(const world *w, const cw_params *p, uint32_t k, int crisis);
+double groups_closure_hazard(const world *w, const cw_params *p, uint32_t k, int crisis, uint32_t step);
 
 /* The phase, one week. step is the simulation step (0-based, burn-in
  * included); log may be NULL (no events recorded). */

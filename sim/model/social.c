@@ -11,6 +11,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "funding.h"
+#include "life.h"
 #include "mathx.h"
 #include "rng.h"
 
@@ -47,6 +49,13 @@ static void propensity_check(world *w, const cw_params *p, uint64_t seed, int b)
     for (uint32_t i = first; i < end; i++) w->propensity_bound[i] = 0.0f;
 }
 
+double social_outside_contact(const cw_params *p, double health, double income)
+{
+    double f = 1.0 - p->social_health_contact_limit * (1.0 - cw_min(1.0, cw_max(0.0, health)));
+    if (income < p->life_poverty_line) f *= p->social_poverty_contact_factor;
+    return f;
+}
+
 typedef struct group_tally {
     uint16_t members[MAX_GROUP_SLOTS];
     uint16_t by_identity[MAX_GROUP_SLOTS][MAX_IDENTITIES];
@@ -57,10 +66,10 @@ typedef struct group_tally {
 
 static int crisis_on(const cw_params *p) { return p->crisis_lockdown || p->crisis_flood; }
 
-/* Drop dead groups; leave with the base rate, the group's burnout, and (for
+/* Drop dead groups; leave with the base rate, the group's burnout, (for
  * a mutual-aid group formed in a crisis, once the crisis is over) the fade
- * rate. */
-static void leave_groups(const world *w, const cw_params *p, uint32_t g0, uint8_t *m, rng *g)
+ * rate, and (for a group whose funding ended lately) the grant-end rate. */
+static void leave_groups(const world *w, const cw_params *p, uint32_t step, uint32_t g0, uint8_t *m, rng *g)
 {
     for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
         double u = rng_uniform(g);
@@ -72,6 +81,7 @@ static void leave_groups(const world *w, const cw_params *p, uint32_t g0, uint8_
         }
         double leave = p->social_leave_rate + p->groups_burnout_leave * w->group_burnout[k];
         if (w->group_crisis_born[k] && !crisis_on(p)) leave += p->groups_mutual_aid_fade;
+        if (funding_ended_within(w, p, k, step)) leave += p->investment_grant_end_leave; /* the post went */
         if (u < leave) m[q] = NO_MEMBERSHIP;
     }
 }
@@ -129,17 +139,19 @@ static int share_a_group(const world *w, const uint8_t *live, int n, uint32_t b)
  * who live together still meet). Returns the week's contact (sum of
  * contacted ties' weights) and whether any tie is strong enough not to
  * count as isolated. */
-static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first, uint32_t end,
-                        const uint8_t *live, int n_live, rng *g, int *strong)
+static double tend_ties(world *w, const cw_params *p, uint32_t step, uint32_t i, uint32_t first, uint32_t end,
+                        const uint8_t *live, int n_live, double outside, rng *g, int *strong, int *grieving)
 {
     int lockdown = p->crisis_lockdown;
     double home_rate = p->social_contact_rate, home_decay = p->social_decay;
-    double rate = home_rate * (lockdown ? p->crisis_lockdown_contact : 1.0);
+    double rate = home_rate * outside * (lockdown ? p->crisis_lockdown_contact : 1.0);
     double decay = home_decay * (lockdown ? p->crisis_lockdown_decay : 1.0);
     double acquaintance = p->social_acquaintance, renewal = p->social_renewal;
     double isolated_weight = p->social_isolated_weight;
     double contact = 0.0;
-    int any_strong = 0;
+    int any_strong = 0, grief = 0;
+    const uint16_t *arrived = w->arrived;
+    uint32_t grief_weeks = (uint32_t)p->social_bereavement_weeks;
     /* the loop's arrays and invariants in locals: the stores to tie_weight
      * would otherwise make the compiler reload them for every tie */
     const uint32_t *target = w->tie_target, *give_to = w->give_to, *household = w->household;
@@ -150,8 +162,12 @@ static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first
         uint32_t t = target[k];
         double u = rng_uniform(g);
         double wt = weight[k];
-        int same_home = lockdown && household[t] == home;
-        double r = same_home ? home_rate : rate, d = same_home ? home_decay : decay;
+        int at_home = household[t] == home, same_home = lockdown && at_home;
+        double r = at_home ? home_rate : rate, d = same_home ? home_decay : decay;
+        if (at_home && arrived[t] != 0) { /* t took the place of one who left */
+            if (arrived[t] == step) wt = 0.0; /* the tie to the one who left is gone */
+            grief |= step - arrived[t] < grief_weeks;
+        }
         int met = gives_to == t || give_to[t] == i || u < r * (wt + acquaintance) ||
                   (n_live > 0 && t - first < n_here && share_a_group(w, live, n_live, t));
         wt = met ? wt + renewal * (1.0 - wt) : wt - d * wt;
@@ -161,15 +177,16 @@ static double tend_ties(world *w, const cw_params *p, uint32_t i, uint32_t first
         any_strong |= renewed >= isolated_weight;
     }
     *strong = any_strong;
+    *grieving = grief;
     return contact;
 }
 
 static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t step, uint32_t i,
-                          uint32_t first, uint32_t end, uint32_t g0, group_tally *t)
+                          uint32_t first, uint32_t end, uint32_t g0, double deprivation, group_tally *t)
 {
     rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_SOCIAL);
     uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
-    leave_groups(w, p, g0, m, &g);
+    leave_groups(w, p, step, g0, m, &g);
     join_group(w, p, i, g0, m, t, &g);
 
     /* volunteering: a member gives time with chance pi (times
@@ -195,9 +212,15 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
     }
     if (w->give_to[i] != NO_RESIDENT && w->give_hours[i] > 0.0f) w->last_helped[i] = (uint16_t)step;
 
-    int strong;
-    double contact = tend_ties(w, p, i, first, end, live, n_m, &g, &strong) + p->social_contact_per_membership * n_m;
+    int strong, grieving;
+    /* a long-term condition limits going out, not this week's illness:
+     * the health i's age and neighbourhood settle to (life.c) */
+    double chronic = life_health_target(p, w->age[i], deprivation, 0.0);
+    double outside = social_outside_contact(p, chronic, w->income[i]);
+    double contact = tend_ties(w, p, step, i, first, end, live, n_m, outside, &g, &strong, &grieving) +
+                     p->social_contact_per_membership * n_m + (w->employed[i] ? p->social_work_contact : 0.0);
     double need = p->social_contact_need * (0.5 + rng_trait(seed, RK_RESIDENT, world_gid(w, i), w->arrived[i], RP_TRAIT_CONTACT_NEED));
+    if (grieving) need *= 1.0 + p->social_bereavement_need;
     if (p->crisis_lockdown) need *= p->crisis_lockdown_contact_need;
     if (contact < need) {
         if (w->low_contact_weeks[i] < UINT8_MAX) w->low_contact_weeks[i]++;
@@ -218,7 +241,7 @@ static void neighbourhood_social(world *w, const cw_params *p, uint64_t seed, ui
     for (uint32_t k = 0; k < n_slots; k++)
         if (w->group_alive[g0 + k]) t->alive[t->n_alive++] = (uint8_t)k;
     uint32_t first = world_first(w, b), end = first + world_nbhd_residents(w, b);
-    for (uint32_t i = first; i < end; i++) live_socially(w, p, seed, step, i, first, end, g0, t);
+    for (uint32_t i = first; i < end; i++) live_socially(w, p, seed, step, i, first, end, g0, w->deprivation[b], t);
     for (uint32_t k = 0; k < n_slots; k++) {
         uint32_t g = g0 + k;
         w->group_members[g] = t->members[k];

@@ -105,12 +105,16 @@ typedef struct ck_writer {
     FILE *fp;
     uint64_t sum;
     int failed;
+    int err; /* errno of the first failed write, kept: later calls may overwrite errno */
 } ck_writer;
 
 static void put(ck_writer *ck, const void *p, size_t n)
 {
     if (ck->failed || n == 0) return;
-    if (fwrite(p, 1, n, ck->fp) != n) ck->failed = 1;
+    if (fwrite(p, 1, n, ck->fp) != n) {
+        ck->failed = 1;
+        ck->err = errno ? errno : EIO;
+    }
     ck->sum = fnv(ck->sum, p, n);
 }
 
@@ -286,7 +290,7 @@ static cw_status write_file(cw_sim *sim, const char *tmp, int64_t out_weeks, int
     put_u64(&ck, sum);
     if (!root) return CW_OK;
     if (!ck.fp) return sim_fail(sim, CW_EIO, "cannot create checkpoint %s: %s", tmp, strerror(open_errno));
-    int err = ck.failed ? errno : 0;
+    int err = ck.failed ? ck.err : 0;
     if (!err && fflush(ck.fp) != 0) err = errno;
     if (!err && fsync(fileno(ck.fp)) != 0) err = errno;
     if (fclose(ck.fp) != 0 && !err) err = errno;

@@ -72,4 +72,4 @@ def test_the_timeline_is_read_from_the_resolved_scenario(tiny):
     runs = validate.Runs(str(work / "pandemic.h5"))
     start, end = runs.crisis_weeks("pandemic")
     assert (start, end) == (52, 122)
-    assert validate.Runs(str(work / "grants.h5")).investment_end() == 260
+    assert validate.Runs(str(work / "grants.h5")).investment_end() == 208

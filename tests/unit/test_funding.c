@@ -316,7 +316,7 @@ Test(funding, a_dead_anchor_is_replaced_and_patient_money_stops_after_core_weeks
     int b0 = -1;
     for (uint32_t s = 0; s < 14; s++) {
         if (s == 4) { /* the anchor folds (as if it had lost its last member) */
-            funding_end_grant(&f.w, first_anchor, b0, &f.log);
+            funding_end_grant(&f.w, first_anchor, b0, s, &f.log);
             f.w.group_alive[first_anchor] = 0;
             f.w.group_died[first_anchor] = (uint16_t)(s - 1);
         }

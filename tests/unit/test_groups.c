@@ -195,7 +195,7 @@ Test(groups, grants_end_on_schedule_and_are_logged)
     cr_assert_eq(f.w.group_funding[k], FUND_NONE);
     cr_assert_eq(f.w.group_paid_hours[k], 0.0f);
     cr_assert_eq(f.w.group_grant_per_week[k], 0.0f);
-    cr_assert_eq(f.w.group_funding_end[k], NEVER);
+    cr_assert_eq(f.w.group_funding_end[k], 5, "keeps the week its funding ended (the grant-end window)");
     cr_assert_eq(f.log.count[b], 1, "one row in neighbourhood %d", b);
     const event_row *e = &f.log.rows[(size_t)b * f.log.cap];
     cr_assert_eq(e->kind, EV_GRANT_END);

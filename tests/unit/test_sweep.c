@@ -247,7 +247,7 @@ Test(sweep, set_and_overrides_apply_to_every_member)
     const char *path = write_sweep("set.yaml", "base: " BASELINE "\nset:\n  run:\n    weeks: 30\n"
                                               "method: lhs\nn: 5\nvary:\n  help.informal_offer_rate: {min: 0.04, max: 0.12}\n");
     cr_assert_eq(cw_sweep_load(path, sets, 1, &sw), CW_OK, "%s", cw_sweep_errmsg(sw));
-    cr_expect_eq(cw_sweep_weeks(sw), 30 + 52);
+    cr_expect_eq(cw_sweep_weeks(sw), 30 + 260); /* baseline.yaml: 260-week burn-in */
     cw_scenario *sc = NULL;
     cr_assert_eq(cw_sweep_member_scenario(sw, 3, &sc), CW_OK);
     cr_expect_eq(sc->params.population_neighbourhoods, 6);
