@@ -54,14 +54,13 @@ import h5py
 import numpy as np
 import yaml
 
-from . import validate
+from . import screen, validate
 
 TOP = pathlib.Path(__file__).resolve().parent.parent
 REFUSED_ROLES = {"lever": "a policy lever (an input a user chooses, not a behaviour to fit)",
                  "crisis": "a crisis switch", "setup": "a set-up parameter (the area and the run's shape)",
                  "shape": "a parameter that shapes the output file", "seed": "the seed",
                  "output": "an output setting"}
-ASSUMPTION = re.compile(r"\[[^\]]*\bassumption\b[^\]]*\]", re.IGNORECASE)
 KEYS = ("base", "set", "targets", "parameters", "waves", "candidates", "cutoff", "band_sigmas",
         "verify_replicates", "seed", "output", "diagnostics")
 DOC_BEGIN = "<!-- calibration:begin (python3 -m analysis.calibrate scenarios/calibration/fit.yaml --write-docs) -->"
@@ -204,8 +203,9 @@ def fittable(entry):
             return f"it is {REFUSED_ROLES[role]}"
     if entry.get("type") != "real":
         return f"it is a {entry.get('type')} parameter (only real-valued ones are fitted)"
-    if not ASSUMPTION.search(entry.get("doc", "")):
-        return f"it has a source, not an [assumption] (params.def: {entry.get('doc', '')!r})"
+    if not screen.unpublished(entry.get("doc", "")):
+        return (f"it has a published source, not an [assumption] or MODEL.md's design only "
+                f"(params.def: {entry.get('doc', '')!r})")
     return None
 
 
