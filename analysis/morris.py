@@ -154,15 +154,17 @@ def analyse_file(res_or_path, metric="left_out_rate"):
     return tab
 
 
-def plot(table, out=None, title=None):
-    """mu* against sigma (labelled points) and the ranking by mu* (bars)."""
+def plot(table, out=None, title=None, top=25):
+    """mu* against sigma (points; the `top` largest labelled) and the ranking by mu* (bars of the
+    `top` largest; a screen of 100+ parameters stays readable)."""
     from . import plots
     plt = plots.plt
     with plt.rc_context(plots.STYLE):
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 0.3 * len(table) + 3.5))
-        t = table.dropna(subset=["mu_star"])
+        t = table.dropna(subset=["mu_star"]).sort_values("mu_star", ascending=False)
+        shown = t.head(top)
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 0.3 * len(shown) + 3.5))
         a1.scatter(t["mu_star"], t["sigma"].fillna(0), color=plots.COLORS[0])
-        for name, row in t.iterrows():
+        for name, row in t.head(min(top, 10)).iterrows():
             a1.annotate(name, (row["mu_star"], 0 if np.isnan(row["sigma"]) else row["sigma"]),
                         fontsize=8, xytext=(3, 3), textcoords="offset points")
         lim = max(float(t["mu_star"].max()), float(t["sigma"].max()) if t["sigma"].notna().any()
@@ -172,11 +174,11 @@ def plot(table, out=None, title=None):
         a1.set_ylabel("σ (sd of elementary effects)")
         a1.set_xlim(0, lim)
         a1.set_ylim(0, lim)
-        y = np.arange(len(t))[::-1]
-        a2.barh(y, t["mu_star"], color=plots.COLORS[0])
+        y = np.arange(len(shown))[::-1]
+        a2.barh(y, shown["mu_star"], color=plots.COLORS[0])
         a2.set_yticks(y)
-        a2.set_yticklabels(t.index)
-        a2.set_xlabel("μ*")
+        a2.set_yticklabels(shown.index)
+        a2.set_xlabel("μ*" + (f" (top {len(shown)} of {len(t)})" if len(shown) < len(t) else ""))
         metric = table.attrs.get("metric", "")
         fig.suptitle(title or f"Morris screening{': ' + metric if metric else ''} "
                      f"({table.attrs.get('trajectories', '?')} trajectories)")
