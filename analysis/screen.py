@@ -172,6 +172,13 @@ def _base_of(res):
     return pathlib.Path(m.group(1)).name if m else "?"
 
 
+def _complete_blocks(sres, metric):
+    """Base samples of a Saltelli sweep (partial or not) whose k + 2 members all finished."""
+    X, y, names = sobol.sweep_design(sres, metric)
+    blocks = y[: len(y) // (len(names) + 2) * (len(names) + 2)].reshape(-1, len(names) + 2)
+    return int(np.all(np.isfinite(blocks), axis=1).sum())
+
+
 def _slug(name):
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
 
@@ -226,12 +233,14 @@ def report(morris_path, sobol_path, out, plots_dir, levers=()):
             st = sobol.analyse_file(sres, name)
             png = plots_dir / f"sobol-{_slug(name)}.png"
             sobol.plot(st, png, title=f"Sobol' indices: {OUTPUTS[name]}")
-            cols = list(st.columns)
+            cols = [c for c in st.columns if c != "rank"]
             L += [f"## Sobol': {OUTPUTS[name]}", "", f"![Sobol' indices]({rel(png)})", "",
-                  f"Saltelli design, {int(sres.complete_members.size)} members of "
-                  f"`{pathlib.Path(sobol_path).name}`, bootstrap 95% intervals.", "",
+                  f"Saltelli design: {_complete_blocks(sres, name)} of {sres.attrs.get('saltelli_n', '?')} base "
+                  f"samples complete ({int(sres.complete_members.size)} members of "
+                  f"`{pathlib.Path(sobol_path).name}`), bootstrap 95% intervals; with few base samples the "
+                  "intervals are wide and S1 can read below zero (estimator noise).", "",
                   "| parameter | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
-            for p, row in st.sort_values(cols[0], ascending=False).iterrows():
+            for p, row in st.sort_values("ST", ascending=False).iterrows():
                 L.append(f"| `{p}` | " + " | ".join(f"{row[c]:.3f}" for c in cols) + " |")
             L.append("")
     pathlib.Path(out).write_text("\n".join(L) + "\n")
