@@ -219,14 +219,14 @@ def lockdown_tie_gradient(p):
 
 
 def lockdown_survival(p):
-    """Mutual-aid groups formed in the crisis still alive two years after it ends, as a share of
-    those at the peak above the pre-crisis level."""
+    """Mutual-aid groups formed in the crisis (the file's crisis_groups_alive: groups.c's
+    crisis-born flag) still alive two years after it ends, as a share of the most alive at once
+    during it (NaN for a member where none formed)."""
     start, end, pre, _ = _lockdown(p)
-    ma = _mutual_aid(p).sum(2)
-    before = ma[:, pre].mean(1)
-    peak = ma[:, _window(p, start, end)].max(1)
-    later = ma[:, _window(p, end + 100, end + 108)].mean(1)
-    return (later - before) / np.where(peak > before, peak - before, np.nan)
+    born = p.metric("crisis_groups_alive").sum(2)
+    peak = born[:, _window(p, start, end + 13)].max(1)
+    later = born[:, _window(p, end + 100, end + 108)].mean(1)
+    return later / np.where(peak > 0, peak, np.nan)
 
 
 def lockdown_lonely_peak(p):

@@ -334,7 +334,8 @@ static const metric_row area_rows[] = {
 
 /* The metrics computed in code (write_nbhd_rest, write_groups, write_area_rest). */
 static const enum metric_id coded[] = {
-    M_SERVICE_HOURS, M_SERVICE_QUEUE, M_CIVIC_CORE, M_WELLBEING_GINI, M_GROUPS_ALIVE, M_GROUP_CAPACITY,
+    M_SERVICE_HOURS, M_SERVICE_QUEUE, M_CIVIC_CORE, M_WELLBEING_GINI, M_GROUPS_ALIVE, M_CRISIS_GROUPS_ALIVE,
+    M_GROUP_CAPACITY,
     M_GROUP_BURNOUT, M_GRANT_INCOME, M_COMMUNITY_ASSETS, A_CONCENTRATION, A_THEIL_BETWEEN, A_THEIL_WITHIN,
     A_CIVIC_CORE,
 };
@@ -376,7 +377,7 @@ static void write_groups(const world *w, const cw_params *p, int b, metrics_fram
 {
     float *alive = &f->values[M_GROUPS_ALIVE][(size_t)b * N_GROUP_KINDS];
     for (int k = 0; k < N_GROUP_KINDS; k++) alive[k] = 0.0f;
-    double capacity = 0.0, burnout = 0.0, n_alive = 0.0, assets = 0.0;
+    double capacity = 0.0, burnout = 0.0, n_alive = 0.0, assets = 0.0, crisis_born = 0.0;
     for (uint32_t g = w->nbhd_group_first[b]; g < w->nbhd_group_first[b + 1]; g++) {
         if (!w->group_alive[g]) continue;
         alive[w->group_kind[g]] += 1.0f;
@@ -384,7 +385,9 @@ static void write_groups(const world *w, const cw_params *p, int b, metrics_fram
         capacity += w->group_volunteer_hours[g] + w->group_paid_hours[g];
         burnout += w->group_burnout[g];
         assets += w->group_owns_building[g];
+        crisis_born += w->group_crisis_born[g];
     }
+    SET(M_CRISIS_GROUPS_ALIVE, b, 1, 0, (float)crisis_born);
     SET(M_GROUP_CAPACITY, b, 1, 0, (float)capacity);
     SET(M_GROUP_BURNOUT, b, 1, 0, ratio(burnout, n_alive));
     SET(M_GRANT_INCOME, b, 1, 0, (float)funding_grant_per_resident(w, p, b));
