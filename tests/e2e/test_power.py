@@ -91,12 +91,19 @@ def test_patient_effect_lasts_after_the_money_stops(commonweal, sweeps):
     assert vs_comp["ci_high"] < 0, describe(vs_comp)
 
 
-def test_competitive_money_helps_while_it_is_paid(commonweal, sweeps):
+def test_competitive_money_does_something_while_it_is_paid(commonweal, sweeps):
     """Both modes do something while the money flows: the patient advantage is not an artefact of
-    competitive money doing nothing."""
-    r = most_deprived_fifth(commonweal, sweeps["none"], sweeps["competitive"], MONEY)
-    print("\ncompetitive - none, while the money is paid: " + describe(r))
-    assert r["ci_high"] < 0, describe(r)
+    competitive money doing nothing. Since a grant's end has after-effects (issue 16 item 7:
+    volunteers leave, members' trust falls, closures rise for 26 weeks), 26-week competitive grants
+    raise the groups' capacity while paid but no longer measurably lower left out in the most
+    deprived fifth (measured: -0.005 points, 95% CI -0.08 to +0.07; whole area -0.012, CI -0.034 to
+    +0.009): the claim here is on capacity, which the money buys (+1.7 hours a week per
+    neighbourhood, CI 0.6 to 2.8). With investment.amount 0 the difference is exactly 0 and this fails."""
+    report = json.loads(run_cli(commonweal, "compare", "--json", sweeps["none"], sweeps["competitive"],
+                                "-m", "group_capacity_hours", "--weeks", MONEY).stdout)
+    (r,) = report["rows"]
+    print("\ncompetitive - none, group capacity while the money is paid: " + describe(r))
+    assert r["ci_low"] > 0, describe(r)
 
 
 def whole_area(commonweal, base, policy):
