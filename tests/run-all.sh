@@ -19,7 +19,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOMMONWEAL_MPI=ON -DCOMMONWEAL_
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-echo "== Serial build (no MPI): unit and end-to-end tests (the power tests ran above) =="
+echo "== Serial build (no MPI): unit tests, and the same output file as the MPI build =="
 cmake -S . -B build-serial -DCMAKE_BUILD_TYPE=Release -DCOMMONWEAL_MPI=OFF >/dev/null
 cmake --build build-serial -j"$jobs"
 ctest --test-dir build-serial --output-on-failure -j"$jobs" -R "^unit\."
