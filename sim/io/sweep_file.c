@@ -6,8 +6,9 @@
  * /neighbourhoods and /parameters (written by output.c's own helpers), a
  * `member` dimension, the /members table, and every metric with a leading
  * member dimension. Members are written whole as they finish, each followed
- * by /members/complete[m] = 1 and a flush, so a sweep cut short leaves a
- * readable file and --resume reruns only the members not complete.
+ * by a flush, /members/complete[m] = 1 and a second flush, so a sweep cut
+ * short leaves a readable file and --resume reruns only the members not
+ * complete.
  *
  * The writer never sees a simulation: sim/run/sweep_record.c shapes the file
  * from one (sweep_shape, sweep_file.h) and records members' weeks.
@@ -604,6 +605,12 @@ cw_status cw_sweep_file_write(cw_sweep_file *f, int member, const cw_sweep_recor
     const char *what = NULL;
     for (int m = 0; !what && m < METRIC_COUNT; m++)
         if (write_member_rows(f->metric[m], member, rec->buf[m]) < 0) what = metrics_table[m].name;
+    /* The member's rows on disk first, then the mark that says they are
+     * there: without this flush the library may write the small
+     * members/complete dataset before chunks still in its cache, and a
+     * sweep killed in between resumes with a member marked complete whose
+     * rows are fill values. */
+    if (!what && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0) what = "(flush)";
     if (!what && mark_complete(f, member) < 0) what = "members/complete";
     if (!what) {
         f->n_complete += !f->complete[member];
