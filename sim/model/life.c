@@ -238,6 +238,8 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
     w->social_flags[i] = 0;
     w->trust[i] = (float)cw_min(1.0, cw_max(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));
     w->trust_groups[i] = (float)cw_min(1.0, cw_max(0.0, p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5)));
+    w->trust_home[i] = w->trust[i];
+    w->trust_groups_home[i] = w->trust_groups[i];
     w->wellbeing[i] = (float)p->wb_max;
     w->volunteer_hours[i] = 0.0f;
     w->volunteer_year[i] = 0.0f;

@@ -11,12 +11,17 @@
 #include "inequality.h"
 #include "mathx.h"
 
-static void update_trust(const cw_params *p, float *trust, int gained, int lost)
+/* Experience moves trust; memories fade back toward the resident's own
+ * disposition (home, drawn at arrival around trust.anchor), not toward one
+ * common value: with a common anchor on the threshold the trust measures
+ * count (0.5), residents out of contact piled up at the threshold and the
+ * share above it crept for a decade (issue 16 item 1). */
+static void update_trust(const cw_params *p, float *trust, float home, int gained, int lost)
 {
     double t = *trust;
     if (gained) t += p->trust_helped_gain * (1.0 - t);
     if (lost) t -= p->trust_turned_away_loss * t;
-    t += p->trust_reversion * (p->trust_anchor - t);
+    t += p->trust_reversion * (home - t);
     *trust = (float)cw_min(1.0, cw_max(0.0, t));
 }
 
@@ -123,13 +128,13 @@ static need_result outcome_needs(nbhd_pass *np, uint32_t i, uint32_t c)
  * consulted) and in groups (helped, refused). f: the request's HF_* flags. */
 static void outcome_trust(world *w, const cw_params *p, uint32_t i, uint8_t f, uint8_t by)
 {
-    update_trust(p, &w->trust[i], f & HF_SERVED, f & HF_TURNED_AWAY);
+    update_trust(p, &w->trust[i], w->trust_home[i], f & HF_SERVED, f & HF_TURNED_AWAY);
     if (f & HF_ASKED_SERVICE) { /* listened to, or merely consulted */
         double t = w->trust[i];
         t = p->policy_listening ? t + p->trust_listening_gain * (1.0 - t) : t - p->trust_consulted_loss * t;
         w->trust[i] = (float)cw_min(1.0, cw_max(0.0, t));
     }
-    update_trust(p, &w->trust_groups[i], by & (1u << ROUTE_GROUP), f & HF_GROUP_REFUSED);
+    update_trust(p, &w->trust_groups[i], w->trust_groups_home[i], by & (1u << ROUTE_GROUP), f & HF_GROUP_REFUSED);
 }
 
 /* Wellbeing moves toward a target that needs, unmet needs, loneliness and

@@ -208,6 +208,8 @@ static void make_resident(world *w, const cw_params *p, const life_rates *r, uin
     w->trust_groups[i] = (float)(p->trust_anchor + 0.5 * (rng_uniform(&g) - 0.5));
     w->trust[i] = (float)fmin(1.0, fmax(0.0, w->trust[i]));
     w->trust_groups[i] = (float)fmin(1.0, fmax(0.0, w->trust_groups[i]));
+    w->trust_home[i] = w->trust[i];
+    w->trust_groups_home[i] = w->trust_groups[i];
     w->wellbeing[i] = (float)p->wb_max;
     memset(&w->membership[(size_t)i * MAX_MEMBERSHIPS], NO_MEMBERSHIP, MAX_MEMBERSHIPS);
     w->last_volunteered[i] = NEVER;

@@ -35,7 +35,7 @@ static size_t resident_specs(world *w, array_spec *out)
         SPEC(need, N_SECTORS),    SPEC(spare_hours, 1),  SPEC(unrelieved_weeks, N_SECTORS),
         SPEC(unmet_mask, 1),      SPEC(ineffective_mask, 1), SPEC(ineffective_by, 1),
         SPEC(low_contact_weeks, 1), SPEC(social_flags, 1), SPEC(trust, 1),
-        SPEC(trust_groups, 1),    SPEC(wellbeing, 1),    SPEC(volunteer_hours, 1), SPEC(volunteer_year, 1),
+        SPEC(trust_groups, 1),    SPEC(trust_home, 1),   SPEC(trust_groups_home, 1), SPEC(wellbeing, 1),    SPEC(volunteer_hours, 1), SPEC(volunteer_year, 1),
         SPEC(timebank_balance, 1), SPEC(membership, MAX_MEMBERSHIPS),
         SPEC(last_volunteered, 1), SPEC(last_helped, 1), SPEC_GHOSTED_IDS(give_to),
         SPEC_GHOSTED(give_hours), SPEC_GHOSTED(ask_severity), SPEC_GHOSTED(ask_sector),

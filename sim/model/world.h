@@ -89,6 +89,8 @@ typedef struct world {
     uint8_t *social_flags;   /* SF_* bits, set by the social phase           */
     float *trust;            /* trust in statutory services 0..1             */
     float *trust_groups;     /* trust in community groups 0..1               */
+    float *trust_home;       /* the resident's own disposition: where trust  */
+    float *trust_groups_home; /* in services / in groups drifts back to 0..1 */
     float *wellbeing;        /* 0..1                                         */
     float *volunteer_hours;  /* hours given to groups this week              */
     float *volunteer_year;   /* hours given over about a year (exponentially
