@@ -8,6 +8,8 @@
 
 #include "output.h"
 
+#include "mathx.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,19 +201,21 @@ static void rows_in_place(void *ctx, const void *mine, size_t row_bytes, size_t 
 }
 
 /* The neighbourhood of each resident and of each group slot, and each
- * resident's number of ties: derived columns that make the tables usable
- * on their own. */
+ * resident's number of ties and of strong ties (weight at least
+ * strong_weight, as mean_tie_degree counts them): derived columns that make
+ * the tables usable on their own. */
 typedef struct derived {
     int32_t *res_nbhd, *group_nbhd;
-    uint16_t *degree;
+    uint16_t *degree, *strong;
 } derived;
 
-static int derive(const world *w, derived *d)
+static int derive(const world *w, double strong_weight, derived *d)
 {
     d->res_nbhd = output_malloc((w->n_res ? w->n_res : 1) * sizeof *d->res_nbhd);
     d->group_nbhd = output_malloc((w->n_groups ? w->n_groups : 1) * sizeof *d->group_nbhd);
     d->degree = output_malloc((w->n_res ? w->n_res : 1) * sizeof *d->degree);
-    if (!d->res_nbhd || !d->group_nbhd || !d->degree) return 0;
+    d->strong = output_malloc((w->n_res ? w->n_res : 1) * sizeof *d->strong);
+    if (!d->res_nbhd || !d->group_nbhd || !d->degree || !d->strong) return 0;
     for (int b = 0; b < w->n_nbhd; b++)
         for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++) d->group_nbhd[k] = b;
     for (int b = world_own_nbhd_begin(w); b < world_own_nbhd_end(w); b++) {
@@ -221,6 +225,10 @@ static int derive(const world *w, derived *d)
     for (uint32_t i = 0; i < w->n_res; i++) {
         uint32_t deg = w->tie_offset[i + 1] - w->tie_offset[i];
         d->degree[i] = (uint16_t)(deg < UINT16_MAX ? deg : UINT16_MAX);
+        uint32_t strong = 0;
+        float min_weight = cw_float_at_or_above(strong_weight);
+        for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) strong += w->tie_weight[k] >= min_weight;
+        d->strong[i] = (uint16_t)(strong < UINT16_MAX ? strong : UINT16_MAX);
     }
     return 1;
 }
@@ -230,15 +238,16 @@ static void derived_free(derived *d)
     free(d->res_nbhd);
     free(d->group_nbhd);
     free(d->degree);
+    free(d->strong);
 }
 
-cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression,
+cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression, double strong_weight,
                          const snapshot_stream *stream, char *err, size_t errlen)
 {
     const snapshot_stream whole = {rows_in_place, NULL};
     if (!stream) stream = &whole;
     derived d = {0};
-    if (!derive(w, &d)) { /* a rank short of memory here cannot join the streams: the caller ends the job */
+    if (!derive(w, strong_weight, &d)) { /* a rank short of memory here cannot join the streams: the caller ends the job */
         derived_free(&d);
         snprintf(err, errlen, "out of memory writing the snapshot of week %d", week);
         return CW_ENOMEM;
@@ -288,6 +297,7 @@ cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compressi
         FIELD("timebank_balance", w->timebank_balance, 1, "hours", "Hours banked in a time bank"),
         FIELD("membership", w->membership, MAX_MEMBERSHIPS, "slot", "Group slots within the neighbourhood (255 none; /snapshots/.../groups row = neighbourhood's first slot + value)"),
         FIELD("tie_degree", d.degree, 1, "ties", "Number of social ties"),
+        FIELD("strong_ties", d.strong, 1, "ties", "Ties of weight >= social.isolated_tie_weight (those mean_tie_degree counts)"),
         FIELD("arrived", w->arrived, 1, "step", "Step of arrival (0: there at set-up; step = week + burn-in)"),
         FIELD("last_volunteered", w->last_volunteered, 1, "step",
               "Step of the resident's last hour given to a group (65535 never; step = week + burn-in)"),

@@ -40,8 +40,10 @@ typedef struct snapshot_stream {
 /* Write the snapshot of reported week `week` into the open file (replacing
  * one of the same week that a resumed run wrote before). In a distributed
  * run every rank calls this with the stream; rank 0 passes the file, the
- * others file < 0. CW_EIO on failure (rank 0). */
-cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression,
+ * others file < 0. strong_weight: the tie weight from which a tie counts
+ * in the strong_ties column (social.isolated_tie_weight). CW_EIO on failure
+ * (rank 0). */
+cw_status snapshot_write(hid_t file, const world *w, int32_t week, int compression, double strong_weight,
                          const snapshot_stream *stream, char *err, size_t errlen);
 
 #endif

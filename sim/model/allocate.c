@@ -15,6 +15,7 @@
 #include <omp.h>
 #endif
 
+#include "groups.h"
 #include "mathx.h"
 #include "rng.h"
 #include "services.h"
@@ -61,7 +62,7 @@ size_t help_scratch_bytes(int n_threads, uint32_t most, int n_nbhd)
     size_t per = (size_t)(n_threads > 0 ? n_threads : 1) * (most ? most : 1);
     help_scratch s;
     return per * (N_SECTORS * N_ROUTES * sizeof *s.hours + sizeof *s.list + sizeof *s.needy + sizeof *s.prio + 3 +
-                  sizeof *s.req + sizeof *s.draws) +
+                  sizeof *s.req + sizeof *s.draws + sizeof *s.giver + sizeof *s.giver_left) +
            (size_t)n_nbhd * sizeof *s.sums;
 }
 
@@ -85,9 +86,11 @@ cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_
     s->flags = mem_calloc(mem, per, 1);
     s->req = mem_calloc(mem, per, sizeof *s->req);
     s->draws = mem_calloc(mem, per, sizeof *s->draws);
+    s->giver = mem_calloc(mem, per, sizeof *s->giver);
+    s->giver_left = mem_calloc(mem, per, sizeof *s->giver_left);
     s->sums = mem_calloc(mem, (size_t)w->n_nbhd, sizeof *s->sums);
     if (!s->hours || !s->list || !s->needy || !s->prio || !s->group_slot || !s->group_sector || !s->flags ||
-        !s->req || !s->draws || !s->sums)
+        !s->req || !s->draws || !s->giver || !s->giver_left || !s->sums)
         return CW_ENOMEM;
     return CW_OK;
 }
@@ -95,7 +98,7 @@ cw_status help_scratch_init(help_scratch *s, cw_mem *mem, const world *w, int n_
 void help_scratch_free(help_scratch *s, cw_mem *mem)
 {
     void *arrays[] = {s->hours, s->list, s->needy, s->prio, s->group_slot, s->group_sector,
-                      s->flags, s->req, s->draws, s->sums};
+                      s->flags, s->req, s->draws, s->giver, s->giver_left, s->sums};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) mem_free(mem, arrays[k]);
     memset(s, 0, sizeof *s);
 }
@@ -317,10 +320,18 @@ static void serve_services(nbhd_pass *np, ranked_request *req, const seek_draws 
     }
 }
 
+/* Whether member i may receive time-bank help: its balance is above minus
+ * timebank.credit_limit (else it must give first). */
+static int timebank_may_receive(const world *w, const cw_params *p, uint32_t i)
+{
+    return w->timebank_balance[i] > -p->timebank_credit_limit;
+}
+
 /* The group a resident asks: a living member group that works in the need's
  * sector, else a random living group of such a kind in the neighbourhood,
- * which takes someone unlike its majority with chance `openness`. Time banks
- * serve their members only. Returns the slot (or NO_MEMBERSHIP). */
+ * which takes someone unlike its majority with chance `openness`. Time
+ * banks are not asked so: their members use them besides
+ * (serve_timebanks). Returns the slot (or NO_MEMBERSHIP). */
 static uint8_t choose_group(nbhd_pass *np, uint32_t c, int s, const seek_draws *d, int *member)
 {
     const world *w = np->w;
@@ -329,6 +340,7 @@ static uint8_t choose_group(nbhd_pass *np, uint32_t c, int s, const seek_draws *
     for (int q = 0; q < MAX_MEMBERSHIPS; q++) {
         uint32_t k = np->g0 + m[q];
         if (m[q] != NO_MEMBERSHIP && w->group_alive[k] && (group_kind_sectors[w->group_kind[k]] & (1u << s))) {
+            if (w->group_kind[k] == GK_TIME_BANK) continue;
             *member = 1;
             return m[q];
         }
@@ -387,6 +399,103 @@ static void group_requests(nbhd_pass *np, const seek_draws *draws)
     }
 }
 
+/* Whether resident i has a tie (of any weight above 0) to j. */
+static int tied(const world *w, uint32_t i, uint32_t j)
+{
+    for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++)
+        if (w->tie_target[k] == j && w->tie_weight[k] > 0.0f) return 1;
+    return 0;
+}
+
+/* Time bank slot k's exchange (MODEL.md s8: hours between people who are not
+ * tied). Its givers are its members with hours set aside this week
+ * (groups_timebank_offer), in resident order; its requests, queued in req,
+ * are served by priority, each from the first givers with hours left who are
+ * neither the requester nor tied to it, up to what the need asks less the
+ * group hours it got already, and what the requester's balance allows (down
+ * to minus timebank.credit_limit). Each hour given credits the giver's
+ * balance by one and debits the receiver's. */
+static void timebank_exchange(nbhd_pass *np, ranked_request *req, uint32_t k, uint32_t n_req)
+{
+    world *w = np->w;
+    const cw_params *p = np->p;
+    uint32_t n_giv = 0;
+    for (uint32_t li = 0; li < np->n; li++) {
+        uint32_t j = np->first + li;
+        const uint8_t *m = &w->membership[(size_t)j * MAX_MEMBERSHIPS];
+        int in = 0;
+        for (int q = 0; q < MAX_MEMBERSHIPS; q++) in |= m[q] == k;
+        if (!in) continue;
+        int n_banks;
+        double offer = groups_timebank_offer(w, p, j, np->g0, &n_banks);
+        if (offer <= 0.0) continue;
+        np->giver[n_giv] = j;
+        np->giver_left[n_giv++] = (float)(offer / n_banks);
+    }
+    uint32_t lo = 0; /* givers before lo have nothing left */
+    for (uint32_t n_queued = n_req; n_queued > 0 && lo < n_giv;) {
+        uint32_t c = queue_take(req, &n_queued), i = needy_resident(np, c);
+        int s = np->group_sector[c];
+        float *had = hours_at(np, c, s, ROUTE_GROUP);
+        double want = cw_min(wanted_hours(p, w->need[(size_t)i * N_SECTORS + (size_t)s]) - *had,
+                             (double)w->timebank_balance[i] + p->timebank_credit_limit);
+        double got = 0.0;
+        for (uint32_t x = lo; x < n_giv && want - got > 1e-9; x++) {
+            if (np->giver_left[x] <= 0.0f) {
+                lo += x == lo;
+                continue;
+            }
+            uint32_t j = np->giver[x];
+            if (j == i || tied(w, i, j)) continue;
+            float give = (float)cw_min(np->giver_left[x], want - got);
+            np->giver_left[x] -= give;
+            w->timebank_balance[j] += give;
+            got += give;
+            lo += x == lo && np->giver_left[x] <= 0.0f;
+        }
+        if (got <= 0.0) continue;
+        *had += (float)got;
+        w->timebank_balance[i] -= (float)got;
+    }
+}
+
+/* Time banks: each member in need whose balance allows
+ * (timebank_may_receive) asks each of its living time banks about its most
+ * severe need in their sectors, besides the group it asks (group_requests);
+ * priority by severity, ties broken by a random key; the exchange serves
+ * them. Records each time bank's demand. */
+static void serve_timebanks(nbhd_pass *np, ranked_request *req)
+{
+    world *w = np->w;
+    const cw_params *p = np->p;
+    for (uint32_t k = 0; k < np->n_slots; k++) {
+        uint32_t g = np->g0 + k;
+        if (!w->group_alive[g] || w->group_kind[g] != GK_TIME_BANK) continue;
+        uint32_t n_req = 0;
+        double demand = 0.0;
+        for (uint32_t c = 0; c < np->n_needy; c++) {
+            uint32_t i = needy_resident(np, c);
+            const uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+            int in = 0;
+            for (int q = 0; q < MAX_MEMBERSHIPS; q++) in |= m[q] == k;
+            if (!in || !timebank_may_receive(w, p, i)) continue;
+            const float *need = &w->need[(size_t)i * N_SECTORS];
+            int best = -1;
+            float sev = 0.0f;
+            for (int s = 0; s < N_SECTORS; s++)
+                if ((group_kind_sectors[GK_TIME_BANK] & (1u << s)) && need[s] > sev) sev = need[s], best = s;
+            if (best < 0) continue;
+            np->group_sector[c] = (uint8_t)best;
+            req[n_req++] = (ranked_request){rank_of(sev, request_key(np->seed, world_gid(w, i), np->step, 6)), c};
+            demand += wanted_hours(p, sev);
+        }
+        w->group_demand[g] = (float)demand;
+        if (n_req == 0) continue;
+        queue_build(req, n_req);
+        timebank_exchange(np, req, k, n_req);
+    }
+}
+
 /* Group slot k serves its n_req requests, np->list[first...], by priority
  * with its volunteers' and paid hours plus `extra` (its share of the
  * officer margin); records its demand. */
@@ -396,6 +505,7 @@ static void group_serve(nbhd_pass *np, ranked_request *req, uint32_t k, uint32_t
     world *w = np->w;
     const cw_params *p = np->p;
     uint32_t g = np->g0 + k;
+    if (w->group_kind[g] == GK_TIME_BANK) return; /* serve_timebanks */
     double demand = 0.0;
     for (uint32_t r = 0; r < n_req; r++) {
         uint32_t c = np->list[first + r], i = needy_resident(np, c);
@@ -413,7 +523,6 @@ static void group_serve(nbhd_pass *np, ranked_request *req, uint32_t k, uint32_t
         double give = left < want ? left : want;
         *hours_at(np, c, s, ROUTE_GROUP) = (float)give;
         left -= give;
-        if (w->group_kind[g] == GK_TIME_BANK) w->timebank_balance[i] -= (float)give;
     }
 }
 
@@ -463,6 +572,7 @@ static void allocate_neighbourhood(nbhd_pass *np, ranked_request *req, seek_draw
     help_collect_informal(np);
     serve_services(np, req, draws);
     serve_groups(np, req, draws);
+    serve_timebanks(np, req);
     for (uint32_t li = 0, c = 0; li < np->n; li++) {
         help_outcome(np, li, c);
         c += c < np->n_needy && np->needy[c] == li;
@@ -529,7 +639,9 @@ void help_allocate(world *w, const cw_params *p, uint64_t seed, uint32_t step, h
                               .prio = s->prio + (size_t)t * most,
                               .group_slot = s->group_slot + (size_t)t * most,
                               .group_sector = s->group_sector + (size_t)t * most,
-                              .flags = s->flags + (size_t)t * most, .sums = &s->sums[b]};
+                              .flags = s->flags + (size_t)t * most,
+                              .giver = s->giver + (size_t)t * most,
+                              .giver_left = s->giver_left + (size_t)t * most, .sums = &s->sums[b]};
             effect_table(p, pass.eff, pass.pen);
             pass.coproduction = coproduction(p);
             allocate_neighbourhood(&pass, req, draws);

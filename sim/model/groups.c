@@ -307,6 +307,18 @@ static void levers(world *w, const cw_params *p, uint64_t seed, uint32_t step, i
     }
 }
 
+double groups_timebank_offer(const world *w, const cw_params *p, uint32_t i, uint32_t g0, int *n_banks)
+{
+    const uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+    int n = 0;
+    for (int q = 0; q < MAX_MEMBERSHIPS; q++)
+        n += m[q] != NO_MEMBERSHIP && w->group_alive[g0 + m[q]] && w->group_kind[g0 + m[q]] == GK_TIME_BANK;
+    *n_banks = n;
+    if (n == 0) return 0.0;
+    double left = (double)w->spare_hours[i] - w->give_hours[i];
+    return left > 0.0 ? p->timebank_exchange_share * left : 0.0;
+}
+
 /* g. Asset transfer: council buildings pass to groups that lack one. */
 static void asset_transfer(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b, event_log *log)
 {

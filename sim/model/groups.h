@@ -53,6 +53,16 @@ bool groups_flood_hits(const cw_params *p, uint64_t seed, int b);
  * At most 1. */
 double groups_closure_hazard(const world *w, const cw_params *p, uint32_t k, int crisis, uint32_t step);
 
+/* Time banks (policy.timebank, MODEL.md s8): the hours resident i (of the
+ * neighbourhood whose slots begin at g0) sets aside this week for the time
+ * banks it is a member of, timebank.exchange_share of its spare hours left
+ * after informal help, and how many living time banks it is a member of
+ * (*n_banks; the hours are shared equally among them). 0 and 0 for a
+ * resident in none. The same in allocation (where the hours are given) and
+ * in the social phase (where they are not there for volunteering): nothing
+ * they read changes between the two. */
+double groups_timebank_offer(const world *w, const cw_params *p, uint32_t i, uint32_t g0, int *n_banks);
+
 /* The phase, one week. step is the simulation step (0-based, burn-in
  * included); log may be NULL (no events recorded). */
 void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, event_log *log);

@@ -58,6 +58,8 @@ typedef struct help_scratch {
     uint8_t *flags;       /* [thread][resident] HF_* bits                     */
     struct ranked_request *req;  /* [thread][resident] a provider's queue      */
     struct seek_draws *draws;    /* [thread][resident] help-seeking draws      */
+    uint32_t *giver;      /* [thread][resident] a time bank's givers          */
+    float *giver_left;    /* [thread][resident] their hours not yet given     */
     help_sums *sums;      /* [n_nbhd]                                          */
 } help_scratch;
 

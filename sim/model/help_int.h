@@ -54,6 +54,8 @@ typedef struct nbhd_pass {
     uint32_t *list;
     float *prio;
     uint8_t *group_slot, *group_sector, *flags; /* [n_needy]                   */
+    uint32_t *giver;       /* a time bank's givers (resident indices)          */
+    float *giver_left;     /* [n] their hours not yet given this week          */
     help_sums *sums;
     double eff[N_ROUTES][N_SECTORS], pen[N_SECTORS];
     double coproduction;   /* multiplier of group and service help's effect   */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "funding.h"
+#include "groups.h"
 #include "life.h"
 #include "mathx.h"
 #include "rng.h"
@@ -186,19 +187,24 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
 {
     rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_SOCIAL);
     uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+    int n_banks; /* hours set aside for time banks this week (allocation gave them) */
+    double banked = groups_timebank_offer(w, p, i, g0, &n_banks);
     leave_groups(w, p, step, g0, m, &g);
     join_group(w, p, i, g0, m, t, &g);
 
     /* volunteering: a member gives time with chance pi (times
      * crisis.lockdown_volunteering_factor in lockdown), max(1, pi x spare)
-     * hours, out of what informal help left */
+     * hours, out of what informal help and the time bank left, to its
+     * groups other than time banks (a time bank's hours are its members'
+     * exchange, set aside above) */
     uint8_t live[MAX_MEMBERSHIPS]; /* i's groups from here on */
-    int n_m = living_slots(w, i, live);
+    int n_m = living_slots(w, i, live), n_vol = n_m;
+    for (int x = 0; x < n_m; x++) n_vol -= w->group_kind[g0 + live[x]] == GK_TIME_BANK;
     double u_vol = rng_uniform(&g);
     double pi = n_m > 0 ? volunteering_propensity(w, p, seed, i, u_vol) : 0.0; /* a fixed trait */
-    double spare = w->spare_hours[i] - w->give_hours[i];
+    double spare = w->spare_hours[i] - w->give_hours[i] - banked;
     double chance = pi * (p->crisis_lockdown ? p->crisis_lockdown_volunteering : 1.0);
-    double hours = n_m > 0 && u_vol < chance ? cw_min(spare, cw_max(1.0, pi * w->spare_hours[i])) : 0.0;
+    double hours = n_vol > 0 && u_vol < chance ? cw_min(spare, cw_max(1.0, pi * w->spare_hours[i])) : 0.0;
     if (hours < 1.0) hours = 0.0; /* formal volunteering: at least an hour */
     w->volunteer_hours[i] = (float)hours;
     w->volunteer_year[i] = (float)(w->volunteer_year[i] * (51.0 / 52.0) + hours);
@@ -207,8 +213,10 @@ static void live_socially(world *w, const cw_params *p, uint64_t seed, uint32_t 
         uint8_t slot = live[x];
         t->members[slot]++;
         t->by_identity[slot][w->identity[i]]++;
-        t->hours[slot] += (float)(hours / n_m);
-        if (hours > 0.0 && w->group_kind[g0 + slot] == GK_TIME_BANK) w->timebank_balance[i] += (float)(hours / n_m);
+        if (w->group_kind[g0 + slot] != GK_TIME_BANK)
+            t->hours[slot] += (float)(hours / n_vol);
+        else if (n_banks > 0)
+            t->hours[slot] += (float)(banked / n_banks);
     }
     if (w->give_to[i] != NO_RESIDENT && w->give_hours[i] > 0.0f) w->last_helped[i] = (uint16_t)step;
 

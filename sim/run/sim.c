@@ -434,7 +434,8 @@ static cw_status snapshot_if_due(cw_sim *sim, int32_t week)
     snapshot_stream stream = {stream_rows, sim};
     hid_t file = sim->out ? output_file_id(sim->out) : -1;
     if (file < 0 && !sim->dist) return CW_OK; /* no output (a distributed rank 0 still gathers) */
-    return snapshot_write(file, &sim->w, week, (int)sim->params.output_compression, &stream, sim->errmsg,
+    return snapshot_write(file, &sim->w, week, (int)sim->params.output_compression,
+                          sim->params.social_isolated_weight, &stream, sim->errmsg,
                           sizeof sim->errmsg);
 }
 

@@ -229,3 +229,95 @@ Test(allocate, services_refer_light_needs_to_groups_ahead_of_others)
         teardown(&f);
     }
 }
+
+/* ---- time banks: hours between members who are not tied ----------------- */
+
+/* The group slot made a time bank that g, a and b belong to; g has spare
+ * hours (its offer is timebank.exchange_share of them) and no need; a is
+ * tied to g (a's entry for g has weight 1), b is not (no entry of b's
+ * points at g). Returns 0 if this world has no such a and b. */
+static int timebank_trio(fixture *f, uint32_t *g, uint32_t *a, uint32_t *b)
+{
+    world *w = &f->w;
+    *g = 0;
+    *a = *b = NO_RESIDENT;
+    for (uint32_t k = w->tie_offset[*g]; k < w->tie_offset[*g + 1] && *a == NO_RESIDENT; k++) {
+        uint32_t t = w->tie_target[k];
+        for (uint32_t e = w->tie_offset[t]; e < w->tie_offset[t + 1]; e++)
+            if (w->tie_target[e] == *g && t != *g) {
+                w->tie_weight[e] = 1.0f;
+                *a = t;
+            }
+    }
+    for (uint32_t i = 1; i < w->n_res && *b == NO_RESIDENT; i++) {
+        int any = i == *a;
+        for (uint32_t e = w->tie_offset[i]; e < w->tie_offset[i + 1]; e++) any |= w->tie_target[e] == *g;
+        if (!any) *b = i;
+    }
+    if (*a == NO_RESIDENT || *b == NO_RESIDENT) return 0;
+    w->group_alive[f->g] = 1;
+    w->group_kind[f->g] = GK_TIME_BANK;
+    join(f, *g);
+    join(f, *a);
+    join(f, *b);
+    w->spare_hours[*g] = 100.0f; /* 10 hours offered at the default share */
+    return 1;
+}
+
+Test(allocate, time_bank_hours_go_to_untied_members_only)
+{
+    fixture f;
+    setup(&f);
+    uint32_t g, a, b;
+    cr_assert(timebank_trio(&f, &g, &a, &b), "the tiny world has a tie of resident 0 and a stranger");
+    f.p.policy_timebank = true;
+    set_need(&f, a, SECTOR_HEALTH, 0.5f); /* a is the more severe: served first if it could be */
+    set_need(&f, b, SECTOR_HEALTH, 0.4f);
+    allocate(&f);
+    cr_expect(!helped(&f, a, ROUTE_GROUP), "a is tied to the only giver: no time-bank hours");
+    cr_expect(helped(&f, b, ROUTE_GROUP), "b is not tied to the giver: it gets the hours");
+    cr_expect_float_eq(f.w.timebank_balance[g], wanted(&f, 0.4f), 1e-4, "one credit per hour given");
+    cr_expect_float_eq(f.w.timebank_balance[b], -wanted(&f, 0.4f), 1e-4, "the receiver is debited");
+    cr_expect_float_eq(f.w.timebank_balance[a], 0.0f, 1e-6);
+    teardown(&f);
+}
+
+Test(allocate, time_bank_gates_members_at_the_credit_limit)
+{
+    for (int over = 0; over <= 1; over++) {
+        fixture f;
+        setup(&f);
+        uint32_t g, a, b;
+        cr_assert(timebank_trio(&f, &g, &a, &b));
+        f.p.policy_timebank = true;
+        f.p.timebank_credit_limit = 5.0;
+        /* at the limit: no help; one hour above it: one hour, no further */
+        f.w.timebank_balance[b] = over ? -5.0f : -4.0f;
+        set_need(&f, b, SECTOR_HEALTH, 0.5f);
+        allocate(&f);
+        if (over) {
+            cr_expect(!helped(&f, b, ROUTE_GROUP), "a member at minus the credit limit gets nothing");
+            cr_expect_float_eq(f.w.timebank_balance[b], -5.0f, 1e-6);
+            cr_expect_float_eq(f.w.timebank_balance[g], 0.0f, 1e-6);
+        } else {
+            cr_expect(helped(&f, b, ROUTE_GROUP));
+            cr_expect_float_eq(f.w.timebank_balance[b], -5.0f, 1e-5, "no exchange takes it below the limit");
+            cr_expect_float_eq(f.w.timebank_balance[g], 1.0f, 1e-5);
+        }
+        teardown(&f);
+    }
+}
+
+Test(allocate, time_bank_without_exchange_gives_nothing)
+{
+    fixture f;
+    setup(&f);
+    uint32_t g, a, b;
+    cr_assert(timebank_trio(&f, &g, &a, &b));
+    f.p.policy_timebank = true;
+    f.p.timebank_exchange_share = 0.0;
+    set_need(&f, b, SECTOR_HEALTH, 0.4f);
+    allocate(&f);
+    cr_expect(!helped(&f, b, ROUTE_GROUP), "no hours set aside: no exchange");
+    teardown(&f);
+}
