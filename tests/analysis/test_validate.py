@@ -73,3 +73,14 @@ def test_the_timeline_is_read_from_the_resolved_scenario(tiny):
     start, end = runs.crisis_weeks("pandemic")
     assert (start, end) == (52, 122)
     assert validate.Runs(str(work / "grants.h5")).investment_end() == 208
+
+
+def test_a_known_miss_is_still_missed_and_says_why():
+    """KNOWN_MISSES annotates, never hides: the verdict stays missed, the figure stays in the
+    table, and the reason is printed under it."""
+    rows = [{"id": "C3", "pattern": "p", "model": 0.999, "ci": [0.998, 1.0], "n": 3, "target": "87%",
+             "low": 0.75, "high": 0.95, "format": "pct", "inside": False, "source": "s",
+             "known_miss": validate.KNOWN_MISSES["C3"]}]
+    text = validate.render(rows)
+    assert "99.9%" in text and "**missed** (known: note)" in text and "missed: C3" in text
+    assert "C3 is missed and known to be: " + validate.KNOWN_MISSES["C3"] in text
