@@ -378,8 +378,8 @@ void groups_business_posts(world *w, const cw_params *p, uint64_t seed, uint32_t
         if (w->business_post[i]) wages += w->income_base[i];
     }
     w->business_income[b] = wages > 0.0 && incomes > 0.0
-                                ? (float)(1.0 + (p->business_multiplier - 1.0) * wages / incomes)
-                                : 1.0f;
+                                ? (float)((p->business_multiplier - 1.0) * wages / incomes)
+                                : 0.0f;
 }
 
 void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, event_log *log)

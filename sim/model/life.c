@@ -94,7 +94,7 @@ double life_need_personal(const cw_params *p, double income, double health)
 static double business_income_factor(const world *w, const cw_params *p, int b)
 {
     (void)p;
-    return w->business_income[b];
+    return 1.0 + w->business_income[b];
 }
 
 /* A resident's income is income_base times the out-of-work ratio (or 1)

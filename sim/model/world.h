@@ -161,9 +161,10 @@ typedef struct world {
     float *cdw_hours;         /* community-development worker hours/week      */
     float *volunteer_support; /* 0..1: funded volunteer support               */
     uint8_t *flooded;         /* 1 while a flood affects the neighbourhood    */
-    float *business_income;   /* income factor from community-business wages
-                                 kept local: 1 + (multiplier - 1) x the wage
-                                 bill over the residents' incomes (groups.c) */
+    float *business_income;   /* income uplift from community-business wages
+                                 kept local: (multiplier - 1) x the wage bill
+                                 over the residents' incomes (groups.c); the
+                                 incomes are multiplied by 1 + this         */
     uint8_t *escalate;        /* [n_nbhd * N_SECTORS] problem found this week  */
     double *income_term_key;  /* [n_nbhd * INCOME_TERM_KEYS] the parameters
                                  the residents' income_term were computed with */

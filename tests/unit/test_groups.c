@@ -602,8 +602,8 @@ Test(groups, community_businesses_hire_their_neighbourhoods_unemployed)
                 }
             }
             cr_assert_leq(posts, (uint32_t)on.p.business_jobs * businesses_in(&on.w, b));
-            if (posts) cr_assert_gt(on.w.business_income[b], 1.0f);
-            cr_assert_eq(off.w.business_income[b], 1.0f);
+            if (posts) cr_assert_gt(on.w.business_income[b], 0.0f);
+            cr_assert_eq(off.w.business_income[b], 0.0f);
         }
     }
     cr_assert_gt(hired, 6u * 5u, "only %u hired", hired);
@@ -619,7 +619,7 @@ Test(groups, community_businesses_hire_their_neighbourhoods_unemployed)
         cr_assert_eq(on.w.business_post[i], 0);
         if (had_post[i]) cr_assert(!on.w.employed[i], "resident %u kept a closed business's job", i);
     }
-    for (int b = 0; b < on.w.n_nbhd; b++) cr_assert_eq(on.w.business_income[b], 1.0f);
+    for (int b = 0; b < on.w.n_nbhd; b++) cr_assert_eq(on.w.business_income[b], 0.0f);
     teardown(&on);
     teardown(&off);
 }
