@@ -56,6 +56,7 @@ enum rng_purpose {
     RP_GROUPS_FOUND = 45,      /* a new group's traits and founders          */
     RP_GROUPS_ASSET = 46,      /* asset transfer of a building               */
     RP_FUNDING_ROUND = 47,     /* competitive grant round winners            */
+    RP_GROUPS_HIRE = 48,       /* who a community business hires             */
 };
 
 /* The reference generator (pcg32_srandom_r / pcg32_random_r). */

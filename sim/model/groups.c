@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "funding.h"
+#include "life.h"
 #include "mathx.h"
 #include "rng.h"
 
@@ -333,13 +334,64 @@ static void asset_transfer(world *w, const cw_params *p, uint64_t seed, uint32_t
     }
 }
 
-/* e. Community-business jobs per resident, from the businesses alive. */
-static void business_jobs(world *w, const cw_params *p, int b)
+/* Whether relative slot `rel` of neighbourhood b is a living community business. */
+static int is_business(const world *w, int b, uint32_t rel)
 {
-    uint32_t n = 0, n_res = residents_of(w, b);
-    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
-        n += w->group_alive[k] && w->group_kind[k] == GK_COMMUNITY_BUSINESS;
-    w->business_jobs[b] = n_res ? (float)(p->business_jobs * n / n_res) : 0.0f;
+    uint32_t k = w->nbhd_group_first[b] + rel;
+    return k < w->nbhd_group_first[b + 1] && w->group_alive[k] && w->group_kind[k] == GK_COMMUNITY_BUSINESS;
+}
+
+/* e. Community-business posts. A post is released when its business has
+ * closed or its holder is no longer employed (lost the job, left working
+ * age, or left and a newcomer took the place). Each living business then
+ * fills its business.jobs_per_business posts, in slot order, from the
+ * neighbourhood's unemployed working-age residents, lowest keyed draw
+ * first; the hired are employed, and a job ends their work need with
+ * chance need.work_resolve_on_job (as in life.c). The wage bill (the
+ * holders' employed incomes) kept local lifts every resident's income by
+ * (business.local_multiplier - 1) x wage bill / the residents' incomes. */
+void groups_business_posts(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b)
+{
+    uint32_t first = world_first(w, b), n_res = residents_of(w, b);
+    uint32_t n_slots = w->nbhd_group_first[b + 1] - w->nbhd_group_first[b];
+    uint32_t held[256] = {0};
+    uint32_t n_candidates = 0;
+    for (uint32_t i = first; i < first + n_res; i++) {
+        uint8_t post = w->business_post[i];
+        if (post && !is_business(w, b, post - 1u)) w->employed[i] = 0; /* the business closed */
+        if (post && !w->employed[i]) post = w->business_post[i] = 0;
+        if (post) held[post - 1u]++;
+        n_candidates += !w->employed[i] && life_working_age(w->age[i]);
+    }
+    uint32_t posts = (uint32_t)p->business_jobs;
+    for (uint32_t rel = 0; rel < n_slots && rel < 255u && n_candidates; rel++) {
+        if (!is_business(w, b, rel)) continue;
+        while (held[rel] < posts && n_candidates) {
+            uint32_t best = UINT32_MAX;
+            double best_u = 2.0, best_u2 = 0.0;
+            for (uint32_t i = first; i < first + n_res; i++) {
+                if (w->employed[i] || !life_working_age(w->age[i])) continue;
+                rng g = rng_stream(seed, RK_RESIDENT, world_gid(w, i), step, RP_GROUPS_HIRE);
+                double u = rng_uniform(&g);
+                if (u < best_u) best = i, best_u = u, best_u2 = rng_uniform(&g);
+            }
+            if (best == UINT32_MAX) break;
+            w->employed[best] = 1;
+            w->business_post[best] = (uint8_t)(rel + 1u);
+            if (best_u2 < p->need_work_resolve_on_job) w->need[(size_t)best * N_SECTORS + SECTOR_WORK] = 0.0f;
+            held[rel]++;
+            n_candidates--;
+        }
+    }
+    double wages = 0.0, incomes = 0.0;
+    for (uint32_t i = first; i < first + n_res; i++) {
+        int out_of_work = life_working_age(w->age[i]) && !w->employed[i];
+        incomes += w->income_base[i] * (out_of_work ? p->population_unemployed_income_ratio : 1.0);
+        if (w->business_post[i]) wages += w->income_base[i];
+    }
+    w->business_income[b] = wages > 0.0 && incomes > 0.0
+                                ? (float)((p->business_multiplier - 1.0) * wages / incomes)
+                                : 0.0f;
 }
 
 void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, event_log *log)
@@ -356,6 +408,6 @@ void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, eve
         formation(w, p, &c, seed, step, b, log);
         levers(w, p, seed, step, b, log);
         asset_transfer(w, p, seed, step, b, log);
-        business_jobs(w, p, b);
+        groups_business_posts(w, p, seed, step, b);
     }
 }

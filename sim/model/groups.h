@@ -65,6 +65,12 @@ double groups_timebank_offer(const world *w, const cw_params *p, uint32_t i, uin
 
 /* The phase, one week. step is the simulation step (0-based, burn-in
  * included); log may be NULL (no events recorded). */
+/* Community-business posts in neighbourhood b (part of groups_step; exposed
+ * for tests): release the posts of closed businesses and of holders no
+ * longer employed, fill vacancies from the neighbourhood's unemployed and
+ * set business_income[b], the uplift from the local multiplier of the wage bill. */
+void groups_business_posts(world *w, const cw_params *p, uint64_t seed, uint32_t step, int b);
+
 void groups_step(world *w, const cw_params *p, uint64_t seed, uint32_t step, event_log *log);
 
 #endif

@@ -93,14 +93,15 @@ double life_need_personal(const cw_params *p, double income, double health)
 /* The business multiplier of a neighbourhood's incomes (money kept local). */
 static double business_income_factor(const world *w, const cw_params *p, int b)
 {
-    return 1.0 + p->business_multiplier * 1000.0 * w->business_jobs[b];
+    (void)p;
+    return 1.0 + w->business_income[b];
 }
 
 /* A resident's income is income_base times the out-of-work ratio (or 1)
  * times the business factor, so its income term stays valid while the
  * neighbourhood's factor and these parameters do: forget the memoised
  * terms of a neighbourhood where one of them changed (rarely: a timeline
- * event or a change in community-business jobs). */
+ * event or a change in the community-business wage bill). */
 static void income_terms_check(world *w, const cw_params *p, int b)
 {
     const double key[INCOME_TERM_KEYS] = {business_income_factor(w, p, b), p->population_unemployed_income_ratio,
@@ -174,7 +175,6 @@ typedef struct item_rates {
     double deprivation;
     double job_loss;          /* life_job_rates' loss                          */
     double job_find;          /* its find, before health and the crisis factor */
-    double business_find;     /* 1 + business_job_find x business_jobs         */
     double income_factor;     /* business_income_factor                        */
     float leave[MAX_AGE + 1]; /* weekly chance of leaving (dying or moving)    */
     double health_base[MAX_AGE + 1]; /* life_health_target before the need   */
@@ -186,7 +186,6 @@ static void item_rates_compute(item_rates *ir, const world *w, const cw_params *
     ir->job_loss = cw_min(1.0, p->life_job_loss_hazard * (1.0 + p->life_job_loss_deprivation * deprivation) *
                                    r->job_loss_mult);
     ir->job_find = p->life_job_find_rate * (1.0 - p->life_job_find_deprivation * deprivation);
-    ir->business_find = 1.0 + p->business_job_find * w->business_jobs[b];
     ir->income_factor = business_income_factor(w, p, b);
     for (int a = 0; a <= MAX_AGE; a++) {
         double yearly = p->life_mobility_rate * (1.0 + p->life_mobility_deprivation * deprivation) *
@@ -226,6 +225,7 @@ static void arrive(world *w, const cw_params *p, const life_rates *r, uint64_t s
     w->health[i] = (float)life_health_target(p, w->age[i], deprivation, 0.0);
     w->employed[i] = (uint8_t)(life_working_age(w->age[i]) &&
                                rng_uniform(&g) < life_employment_steady(p, r, deprivation, w->health[i]));
+    w->business_post[i] = 0;                       /* the post was theirs */
     w->income_term_state[i] = INCOME_TERM_UNKNOWN; /* a new income_base */
     w->propensity_bound[i] = 0.0f;                 /* and new traits    */
     for (int s = 0; s < N_SECTORS; s++) w->need[(size_t)i * N_SECTORS + (size_t)s] = 0.0f;
@@ -306,7 +306,6 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const i
     } else {
         double loss = ir->job_loss, find = ir->job_find * w->health[i] * r->job_find_mult;
         loss *= spill[4]; /* unmet health and mental-health need cost jobs */
-        find *= ir->business_find;
         if (w->employed[i] && u_job < loss) w->employed[i] = 0;
         else if (!w->employed[i] && u_job < find) w->employed[i] = 1, found_job = 1;
     }

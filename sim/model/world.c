@@ -40,7 +40,7 @@ static size_t resident_specs(world *w, array_spec *out)
         SPEC(last_volunteered, 1), SPEC(last_helped, 1), SPEC_GHOSTED_IDS(give_to),
         SPEC_GHOSTED(give_hours), SPEC_GHOSTED(ask_severity), SPEC_GHOSTED(ask_sector),
         SPEC(helped_by, 1),       SPEC(income_term, 1),  SPEC(income_term_state, 1),
-        SPEC(propensity_bound, 1),
+        SPEC(propensity_bound, 1), SPEC(business_post, 1),
     };
     memcpy(out, specs, sizeof specs);
     return sizeof specs / sizeof specs[0];
@@ -67,7 +67,7 @@ static size_t nbhd_specs(world *w, array_spec *out)
         SPEC(space_quality, 1), SPEC(space_quality_base, 1), SPEC_STRINGS(nbhd_name, 1),    SPEC_STRINGS(nbhd_code, 1), SPEC(service_staff_hours, N_SECTORS),
         SPEC(service_queue, N_SECTORS), SPEC(service_escalated, N_SECTORS),
         SPEC(cdw_hours, 1),   SPEC(volunteer_support, 1), SPEC(flooded, 1),
-        SPEC(business_jobs, 1), SPEC(escalate, N_SECTORS), SPEC(income_term_key, INCOME_TERM_KEYS),
+        SPEC(business_income, 1), SPEC(escalate, N_SECTORS), SPEC(income_term_key, INCOME_TERM_KEYS),
         SPEC(propensity_key, PROPENSITY_KEYS),
     };
     memcpy(out, specs, sizeof specs);

@@ -98,6 +98,9 @@ typedef struct world {
     float *timebank_balance; /* hours banked in a time bank                  */
     uint8_t *membership;     /* [n_res * MAX_MEMBERSHIPS] group slot within
                                 the neighbourhood, or NO_MEMBERSHIP          */
+    uint8_t *business_post;  /* 0, or 1 + the group slot within the
+                                neighbourhood of the community business whose
+                                post the resident holds                      */
     uint16_t *last_volunteered; /* step of last formal volunteering, NEVER   */
     uint16_t *last_helped;   /* step of last informal help given, NEVER     */
     /* The income factor of the need hazards, pow(poverty line / income,
@@ -160,7 +163,10 @@ typedef struct world {
     float *cdw_hours;         /* community-development worker hours/week      */
     float *volunteer_support; /* 0..1: funded volunteer support               */
     uint8_t *flooded;         /* 1 while a flood affects the neighbourhood    */
-    float *business_jobs;     /* community-business jobs per resident         */
+    float *business_income;   /* income uplift from community-business wages
+                                 kept local: (multiplier - 1) x the wage bill
+                                 over the residents' incomes (groups.c); the
+                                 incomes are multiplied by 1 + this         */
     uint8_t *escalate;        /* [n_nbhd * N_SECTORS] problem found this week  */
     double *income_term_key;  /* [n_nbhd * INCOME_TERM_KEYS] the parameters
                                  the residents' income_term were computed with */

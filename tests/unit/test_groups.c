@@ -17,6 +17,7 @@
 
 #include "funding.h"
 #include "groups.h"
+#include "life.h"
 #include "fixture.h"
 #include "population.h"
 
@@ -559,22 +560,66 @@ static void business_on(cw_params *p)
     p->business_formation = 0.5;
 }
 
-Test(groups, community_business_jobs_appear_with_the_lever)
+static uint32_t businesses_in(const world *w, int b)
+{
+    uint32_t n = 0;
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        n += w->group_alive[k] && w->group_kind[k] == GK_COMMUNITY_BUSINESS;
+    return n;
+}
+
+/* Posts are filled from the unemployed working-age residents of the same
+ * neighbourhood, never exceed jobs_per_business x businesses, and closing
+ * the businesses releases them (holders back to unemployed). With
+ * jobs_per_business = 0 nobody is hired (the first assertion fails). */
+Test(groups, community_businesses_hire_their_neighbourhoods_unemployed)
 {
     fixture on, off;
     setup(&on, 6, 800, business_on);
     setup(&off, 6, 800, no_formation);
-    for (uint32_t s = 1; s <= 20; s++) week(&on, s, 5.0f), week(&off, s, 5.0f);
-    int with_jobs = 0;
-    for (int b = 0; b < on.w.n_nbhd; b++) {
-        uint32_t n = 0;
-        for (uint32_t k = on.w.nbhd_group_first[b]; k < on.w.nbhd_group_first[b + 1]; k++)
-            n += on.w.group_alive[k] && on.w.group_kind[k] == GK_COMMUNITY_BUSINESS;
-        cr_assert_float_eq(on.w.business_jobs[b], on.p.business_jobs * n / 800.0, 1e-6);
-        with_jobs += on.w.business_jobs[b] > 0.0f;
-        cr_assert_eq(off.w.business_jobs[b], 0.0f);
+    uint32_t hired = 0;
+    for (uint32_t s = 1; s <= 20; s++) {
+        uint8_t was_employed[6 * 800];
+        for (uint32_t i = 0; i < on.w.n_res; i++) was_employed[i] = on.w.employed[i];
+        uint8_t had_post[6 * 800];
+        for (uint32_t i = 0; i < on.w.n_res; i++) had_post[i] = on.w.business_post[i];
+        week(&on, s, 5.0f);
+        week(&off, s, 5.0f);
+        for (int b = 0; b < on.w.n_nbhd; b++) {
+            uint32_t posts = 0, n_slots = on.w.nbhd_group_first[b + 1] - on.w.nbhd_group_first[b];
+            for (uint32_t i = on.w.nbhd_first[b]; i < on.w.nbhd_first[b + 1]; i++) {
+                uint8_t post = on.w.business_post[i];
+                if (!post) continue;
+                posts++;
+                cr_assert_leq(post, n_slots, "post outside the neighbourhood's groups");
+                uint32_t k = on.w.nbhd_group_first[b] + post - 1u;
+                cr_assert(on.w.group_alive[k] && on.w.group_kind[k] == GK_COMMUNITY_BUSINESS);
+                cr_assert(on.w.employed[i]);
+                cr_assert(life_working_age(on.w.age[i]));
+                if (!had_post[i]) {
+                    cr_assert(!was_employed[i], "resident %u hired while employed", i);
+                    hired++;
+                }
+            }
+            cr_assert_leq(posts, (uint32_t)on.p.business_jobs * businesses_in(&on.w, b));
+            if (posts) cr_assert_gt(on.w.business_income[b], 0.0f);
+            cr_assert_eq(off.w.business_income[b], 0.0f);
+        }
     }
-    cr_assert_geq(with_jobs, 5, "jobs in only %d of 6 neighbourhoods", with_jobs);
+    cr_assert_gt(hired, 6u * 5u, "only %u hired", hired);
+    for (uint32_t i = 0; i < off.w.n_res; i++) cr_assert_eq(off.w.business_post[i], 0);
+
+    /* every business closes: their posts end and the holders are unemployed */
+    uint8_t had_post[6 * 800];
+    for (uint32_t i = 0; i < on.w.n_res; i++) had_post[i] = on.w.business_post[i];
+    for (uint32_t k = 0; k < on.w.n_groups; k++)
+        if (on.w.group_kind[k] == GK_COMMUNITY_BUSINESS) on.w.group_alive[k] = 0;
+    for (int b = 0; b < on.w.n_nbhd; b++) groups_business_posts(&on.w, &on.p, (uint64_t)on.p.run_seed, 21, b);
+    for (uint32_t i = 0; i < on.w.n_res; i++) {
+        cr_assert_eq(on.w.business_post[i], 0);
+        if (had_post[i]) cr_assert(!on.w.employed[i], "resident %u kept a closed business's job", i);
+    }
+    for (int b = 0; b < on.w.n_nbhd; b++) cr_assert_eq(on.w.business_income[b], 0.0f);
     teardown(&on);
     teardown(&off);
 }
@@ -749,7 +794,9 @@ Test(groups, same_result_at_one_and_two_threads)
     SAME(membership, (size_t)a.w.n_res * MAX_MEMBERSHIPS);
     SAME(cdw_hours, a.w.n_nbhd);
     SAME(volunteer_support, a.w.n_nbhd);
-    SAME(business_jobs, a.w.n_nbhd);
+    SAME(business_income, a.w.n_nbhd);
+    SAME(business_post, a.w.n_res);
+    SAME(employed, a.w.n_res);
     SAME(flooded, a.w.n_nbhd);
     SAME(space_quality, a.w.n_nbhd);
     cr_assert_eq(a.log_hash, b.log_hash, "event rows differ");
