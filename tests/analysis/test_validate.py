@@ -82,5 +82,5 @@ def test_a_known_miss_is_still_missed_and_says_why():
              "low": 0.75, "high": 0.95, "format": "pct", "inside": False, "source": "s",
              "known_miss": validate.KNOWN_MISSES["C3"]}]
     text = validate.render(rows)
-    assert "99.9%" in text and "**missed** (known: note)" in text and "missed: C3" in text
-    assert "C3 is missed and known to be: " + validate.KNOWN_MISSES["C3"] in text
+    assert "99.9%" in text and "**missed** (see note)" in text and "missed: C3" in text
+    assert "Note on C3: " + validate.KNOWN_MISSES["C3"] in text
