@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 """analysis.screen: the Morris screen of every behavioural parameter (issue 17 item 3)."""
 import json
+import re
 import subprocess
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 import yaml
 
 from analysis import load, morris, screen
+from conftest import run_cli
 
 BASELINE = screen.TOP / "scenarios/baseline.yaml"
 
@@ -73,3 +75,56 @@ def test_an_entry_of_a_breakdown_is_one_output(runs):
     got = morris.member_values(res, "area_left_out_by_fifth[4]")
     assert got == pytest.approx(x[:, :, 4].mean(axis=1))
     assert not np.allclose(got, morris.member_values(res, "area_left_out_by_fifth[0]"))
+
+
+SCREEN_MORRIS = """base: {tiny}
+method: morris
+trajectories: 3
+levels: 4
+replicates: 1
+common_random_numbers: true
+set:
+  run.weeks: 40
+  run.burn_in_weeks: 13
+vary:
+  help.informal_offer_rate: {{min: 0.04, max: 0.12}}
+  groups.burnout_rate: {{min: 0.025, max: 0.1}}
+"""
+SCREEN_SOBOL = """base: {tiny}
+method: saltelli
+n: 4
+replicates: 1
+common_random_numbers: true
+set:
+  run.weeks: 40
+  run.burn_in_weeks: 13
+vary:
+  help.informal_offer_rate: {{min: 0.04, max: 0.12}}
+  groups.burnout_rate: {{min: 0.025, max: 0.1}}
+"""
+
+
+def test_the_report_has_every_screened_parameter_with_its_figures_and_plots(commonweal, source_dir, work,
+                                                                                tmp_path):
+    """`screen report` (docs/SENSITIVITY.md's writer): every screened parameter is a row of each
+    output's Morris table with mu* as morris.analyse_file computes it, the Sobol' section lists
+    ST for each, and every plot it links exists."""
+    files = {}
+    for name, text in (("screen_morris", SCREEN_MORRIS), ("screen_sobol", SCREEN_SOBOL)):
+        yml = work / f"{name}.yaml"
+        yml.write_text(text.format(tiny=source_dir / "scenarios" / "tiny.yaml"))
+        files[name] = work / f"{name}.h5"
+        run_cli(commonweal, "sweep", yml, "-o", files[name], "--quiet", "--force", "--jobs", 2)
+    out, plots = tmp_path / "SENSITIVITY.md", tmp_path / "img"
+    screen.report(files["screen_morris"], files["screen_sobol"], out, plots)
+    text = out.read_text()
+    res = load.open_result(files["screen_morris"])
+    assert "Morris screen: 2 behavioural parameters" in text
+    for metric, label in screen.OUTPUTS.items():
+        assert f"## Morris: {label}" in text and f"## Sobol': {label}" in text
+        tab = morris.analyse_file(res, metric)
+        for p, row in tab.iterrows():
+            assert f"| `{p}` | {100 * row.mu_star:.3f} | {100 * row.sigma:.3f} |" in text, (metric, p)
+    for link in re.findall(r"\]\(([^)]+\.png)\)", text):
+        assert (out.parent / link).exists(), link
+    assert len(list(plots.glob("*.png"))) == 2 * len(screen.OUTPUTS)
