@@ -222,11 +222,11 @@ static int derive(const world *w, double strong_weight, derived *d)
         uint32_t first = world_first(w, b), end = first + world_nbhd_residents(w, b);
         for (uint32_t i = first; i < end; i++) d->res_nbhd[i] = b;
     }
+    float min_weight = cw_float_at_or_above(strong_weight);
     for (uint32_t i = 0; i < w->n_res; i++) {
         uint32_t deg = w->tie_offset[i + 1] - w->tie_offset[i];
         d->degree[i] = (uint16_t)(deg < UINT16_MAX ? deg : UINT16_MAX);
         uint32_t strong = 0;
-        float min_weight = cw_float_at_or_above(strong_weight);
         for (uint32_t k = w->tie_offset[i]; k < w->tie_offset[i + 1]; k++) strong += w->tie_weight[k] >= min_weight;
         d->strong[i] = (uint16_t)(strong < UINT16_MAX ? strong : UINT16_MAX);
     }

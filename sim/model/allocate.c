@@ -399,6 +399,15 @@ static void group_requests(nbhd_pass *np, const seek_draws *draws)
     }
 }
 
+/* Whether resident i is a member of its neighbourhood's group slot k. */
+static int member_of(const world *w, uint32_t i, uint32_t k)
+{
+    const uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
+    for (int q = 0; q < MAX_MEMBERSHIPS; q++)
+        if (m[q] == k) return 1;
+    return 0;
+}
+
 /* Whether resident i has a tie (of any weight above 0) to j. */
 static int tied(const world *w, uint32_t i, uint32_t j)
 {
@@ -422,10 +431,7 @@ static void timebank_exchange(nbhd_pass *np, ranked_request *req, uint32_t k, ui
     uint32_t n_giv = 0;
     for (uint32_t li = 0; li < np->n; li++) {
         uint32_t j = np->first + li;
-        const uint8_t *m = &w->membership[(size_t)j * MAX_MEMBERSHIPS];
-        int in = 0;
-        for (int q = 0; q < MAX_MEMBERSHIPS; q++) in |= m[q] == k;
-        if (!in) continue;
+        if (!member_of(w, j, k)) continue;
         int n_banks;
         double offer = groups_timebank_offer(w, p, j, np->g0, &n_banks);
         if (offer <= 0.0) continue;
@@ -475,10 +481,7 @@ static void serve_timebanks(nbhd_pass *np, ranked_request *req)
         double demand = 0.0;
         for (uint32_t c = 0; c < np->n_needy; c++) {
             uint32_t i = needy_resident(np, c);
-            const uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
-            int in = 0;
-            for (int q = 0; q < MAX_MEMBERSHIPS; q++) in |= m[q] == k;
-            if (!in || !timebank_may_receive(w, p, i)) continue;
+            if (!member_of(w, i, k) || !timebank_may_receive(w, p, i)) continue;
             const float *need = &w->need[(size_t)i * N_SECTORS];
             int best = -1;
             float sev = 0.0f;

@@ -386,7 +386,7 @@ void groups_business_posts(world *w, const cw_params *p, uint64_t seed, uint32_t
     double wages = 0.0, incomes = 0.0;
     for (uint32_t i = first; i < first + n_res; i++) {
         int out_of_work = life_working_age(w->age[i]) && !w->employed[i];
-        incomes += w->income_base[i] * (out_of_work ? p->population_unemployed_income_ratio : 1.0);
+        incomes += life_income_earned(p, w->income_base[i], out_of_work);
         if (w->business_post[i]) wages += w->income_base[i];
     }
     w->business_income[b] = wages > 0.0 && incomes > 0.0

@@ -91,11 +91,7 @@ double life_need_personal(const cw_params *p, double income, double health)
 }
 
 /* The business multiplier of a neighbourhood's incomes (money kept local). */
-static double business_income_factor(const world *w, const cw_params *p, int b)
-{
-    (void)p;
-    return 1.0 + w->business_income[b];
-}
+static double business_income_factor(const world *w, int b) { return 1.0 + w->business_income[b]; }
 
 /* A resident's income is income_base times the out-of-work ratio (or 1)
  * times the business factor, so its income term stays valid while the
@@ -104,7 +100,7 @@ static double business_income_factor(const world *w, const cw_params *p, int b)
  * event or a change in the community-business wage bill). */
 static void income_terms_check(world *w, const cw_params *p, int b)
 {
-    const double key[INCOME_TERM_KEYS] = {business_income_factor(w, p, b), p->population_unemployed_income_ratio,
+    const double key[INCOME_TERM_KEYS] = {business_income_factor(w, b), p->population_unemployed_income_ratio,
                                           p->life_poverty_line, p->need_income_effect};
     double *stored = &w->income_term_key[(size_t)b * INCOME_TERM_KEYS];
     if (memcmp(stored, key, sizeof key) == 0) return;
@@ -186,7 +182,7 @@ static void item_rates_compute(item_rates *ir, const world *w, const cw_params *
     ir->job_loss = cw_min(1.0, p->life_job_loss_hazard * (1.0 + p->life_job_loss_deprivation * deprivation) *
                                    r->job_loss_mult);
     ir->job_find = p->life_job_find_rate * (1.0 - p->life_job_find_deprivation * deprivation);
-    ir->income_factor = business_income_factor(w, p, b);
+    ir->income_factor = business_income_factor(w, b);
     for (int a = 0; a <= MAX_AGE; a++) {
         double yearly = p->life_mobility_rate * (1.0 + p->life_mobility_deprivation * deprivation) *
                         exp(-p->life_mobility_age_decline * (a - 30.0) / 10.0);
@@ -310,8 +306,7 @@ static void live_week(world *w, const cw_params *p, const life_rates *r, const i
         else if (!w->employed[i] && u_job < find) w->employed[i] = 1, found_job = 1;
     }
     int out_of_work = working && !w->employed[i];
-    double income = w->income_base[i] * (out_of_work ? p->population_unemployed_income_ratio : 1.0);
-    income *= ir->income_factor;
+    double income = life_income_earned(p, w->income_base[i], out_of_work) * ir->income_factor;
     w->income[i] = (float)income;
 
     /* health drifts toward its long-run level */

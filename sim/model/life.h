@@ -58,6 +58,13 @@ double life_spare_hours(const cw_params *p, double health, int employed, double 
 
 static inline int life_working_age(unsigned age) { return age >= 16 && age < 65; }
 
+/* A resident's income before the neighbourhood's business factor: its base
+ * income, times population.unemployed_income_ratio when out of work. */
+static inline double life_income_earned(const cw_params *p, double income_base, int out_of_work)
+{
+    return income_base * (out_of_work ? p->population_unemployed_income_ratio : 1.0);
+}
+
 /* The phase: every resident of the world, one week. step is the simulation
  * step (0-based, burn-in included); seed the run's seed. */
 void life_step(world *w, const cw_params *p, uint64_t seed, uint32_t step);

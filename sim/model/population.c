@@ -193,7 +193,7 @@ static void make_resident(world *w, const cw_params *p, const life_rates *r, uin
     w->health[i] = (float)fmin(1.0, fmax(0.0, h));
     int working = life_working_age(age);
     w->employed[i] = (uint8_t)(working && rng_uniform(&g) < life_employment_steady(p, r, d, w->health[i]));
-    double income = w->income_base[i] * (working && !w->employed[i] ? p->population_unemployed_income_ratio : 1.0);
+    double income = life_income_earned(p, w->income_base[i], working && !w->employed[i]);
     w->income[i] = (float)income;
     double personal = life_need_personal(p, income, w->health[i]);
     for (int s = 0; s < N_SECTORS; s++) {
