@@ -22,8 +22,7 @@
 
 /* Values that depend only on parameters, worked out once a call. */
 typedef struct groups_ctx {
-    double kind_cum[N_GROUP_KINDS]; /* cumulative normalised initial_share.* */
-    double kind_total;              /* 0: ordinary groups never form         */
+    double kind_total; /* sum of initial_share.*; 0: ordinary groups never form */
 } groups_ctx;
 
 static void log_event(event_log *log, int b, int kind, int32_t detail, double value)
@@ -33,16 +32,21 @@ static void log_event(event_log *log, int b, int kind, int32_t detail, double va
 
 static uint32_t residents_of(const world *w, int b) { return w->nbhd_first[b + 1] - w->nbhd_first[b]; }
 
+void groups_initial_shares(const cw_params *p, double share[N_GROUP_KINDS])
+{
+    const double s[N_GROUP_KINDS] = {p->groups_share_mutual_aid, p->groups_share_faith,
+                                     p->groups_share_sport_leisure, p->groups_share_tenants,
+                                     p->groups_share_food_bank, p->groups_share_advice,
+                                     p->groups_share_time_bank, p->groups_share_business};
+    memcpy(share, s, sizeof s);
+}
+
 static void kinds_cumulative(const cw_params *p, groups_ctx *c)
 {
-    const double share[N_GROUP_KINDS] = {p->groups_share_mutual_aid, p->groups_share_faith,
-                                         p->groups_share_sport_leisure, p->groups_share_tenants,
-                                         p->groups_share_food_bank, p->groups_share_advice,
-                                         p->groups_share_time_bank, p->groups_share_business};
+    double share[N_GROUP_KINDS];
+    groups_initial_shares(p, share);
     c->kind_total = 0.0;
     for (int k = 0; k < N_GROUP_KINDS; k++) c->kind_total += share[k];
-    for (int k = 0; k < N_GROUP_KINDS; k++)
-        c->kind_cum[k] = (k ? c->kind_cum[k - 1] : 0.0) + (c->kind_total > 0.0 ? share[k] / c->kind_total : 0.0);
 }
 
 static int draw_kind(rng *g, const double cum[N_GROUP_KINDS])
@@ -261,6 +265,37 @@ static double member_share(const world *w, int b)
     return n ? (double)in / n : 0.0;
 }
 
+/* The kind weights of a new ordinary group in b (issue 16 item 1): with
+ * x = groups.formation_replacement, (1 - x) x the normalised initial share
+ * plus x x the kind's share of b's shortfall against that mix, where the
+ * shortfall of kind k is max(0, share_k x (n + 1) - n_k) over b's n living
+ * ordinary groups (crisis-born ones are not the ordinary stock): a
+ * neighbourhood that lost its food bank founds a food bank. The shortfalls
+ * sum to at least 1, so the weights are defined whenever a kind can form.
+ * Writes the cumulative weights; returns 0 when no kind can form. */
+int groups_kind_weights(const world *w, const cw_params *p, int b, double cum[N_GROUP_KINDS])
+{
+    double share[N_GROUP_KINDS];
+    groups_initial_shares(p, share);
+    double total = 0.0, x = p->groups_formation_replacement;
+    for (int k = 0; k < N_GROUP_KINDS; k++) total += share[k];
+    if (total <= 0.0) return 0;
+    uint32_t count[N_GROUP_KINDS] = {0}, n = 0;
+    for (uint32_t k = w->nbhd_group_first[b]; k < w->nbhd_group_first[b + 1]; k++)
+        if (w->group_alive[k] && !w->group_crisis_born[k]) count[w->group_kind[k]]++, n++;
+    double gap[N_GROUP_KINDS], gaps = 0.0;
+    for (int k = 0; k < N_GROUP_KINDS; k++) {
+        gap[k] = cw_max(0.0, share[k] / total * (n + 1) - count[k]);
+        gaps += gap[k];
+    }
+    for (int k = 0; k < N_GROUP_KINDS; k++) {
+        double wk = (1.0 - x) * share[k] / total + (gaps > 0.0 ? x * gap[k] / gaps : x * share[k] / total);
+        cum[k] = (k ? cum[k - 1] : 0.0) + wk;
+    }
+    cum[N_GROUP_KINDS - 1] = 1.0;
+    return 1;
+}
+
 /* d. Ordinary groups form with a rate rising with social capital, space
  * quality and community-development worker hours; in a crisis (a lockdown,
  * or a flood where it hit) mutual-aid groups also form, in proportion to
@@ -278,8 +313,10 @@ static void formation(world *w, const cw_params *p, const groups_ctx *c, uint64_
     double lambda = c->kind_total > 0.0 ? p->groups_formation_rate * per_1000 * sc * space * cdw : 0.0;
     rng g = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_FORM);
     uint32_t n = rng_poisson(&g, lambda);
+    double cum[N_GROUP_KINDS];
+    if (n > 0) groups_kind_weights(w, p, b, cum);
     for (uint32_t j = 0; j < n; j++)
-        found_group(w, p, seed, step, b, draw_kind(&g, c->kind_cum), ordinary_building_chance(w, p, b), 0, log);
+        found_group(w, p, seed, step, b, draw_kind(&g, cum), ordinary_building_chance(w, p, b), 0, log);
 
     if (crisis_here(w, p, b)) {
         rng ga = rng_stream(seed, RK_NEIGHBOURHOOD, (uint64_t)b, step, RP_GROUPS_MUTUAL_AID);

@@ -40,6 +40,12 @@ double groups_social_capital(const world *w, const cw_params *p, int b);
  * the run (step 0) below crisis.flood_share. */
 bool groups_flood_hits(const cw_params *p, uint64_t seed, int b);
 
+/* groups.initial_share.* by kind (GK_*), not normalised. */
+void groups_initial_shares(const cw_params *p, double share[N_GROUP_KINDS]);
+/* Cumulative kind weights of a new ordinary group in b: (1 - x) x initial
+ * share + x x the kind's share of b's shortfall against the initial mix,
+ * x = groups.formation_replacement. Returns 0 when no kind can form. */
+int groups_kind_weights(const world *w, const cw_params *p, int b, double cum[N_GROUP_KINDS]);
 /* Weekly closure hazard of living group k (MODEL.md s3.7): groups.closure_rate
  * / 52 times 1 + groups.closure_burnout_effect x burnout (volunteers burn
  * out), plus groups.dissolve_rate when it is unfunded and its volunteers

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "groups.h"
 #include "life.h"
 #include "rng.h"
 #include "services.h"
@@ -331,11 +332,8 @@ static void found_group(world *w, const cw_params *p, uint32_t k, int b, int kin
 
 static cw_status make_groups(world *w, cw_mem *mem, const cw_params *p, uint32_t *initial)
 {
-    const double share[N_GROUP_KINDS] = {p->groups_share_mutual_aid, p->groups_share_faith,
-                                         p->groups_share_sport_leisure, p->groups_share_tenants,
-                                         p->groups_share_food_bank, p->groups_share_advice,
-                                         p->groups_share_time_bank, p->groups_share_business};
-    double cum[N_GROUP_KINDS], total = 0.0;
+    double share[N_GROUP_KINDS], cum[N_GROUP_KINDS], total = 0.0;
+    groups_initial_shares(p, share);
     for (int k = 0; k < N_GROUP_KINDS; k++) total += share[k];
     for (int k = 0; k < N_GROUP_KINDS; k++)
         cum[k] = (k ? cum[k - 1] : 0.0) + (total > 0.0 ? share[k] / total : 0.0);
@@ -365,7 +363,8 @@ static cw_status make_groups(world *w, cw_mem *mem, const cw_params *p, uint32_t
     return CW_OK;
 }
 
-/* Initial memberships: Poisson(mean x spare/spare_max) groups, chosen among
+/* Initial memberships: Poisson(join_rate x membership weeks x spare/spare_max)
+ * tries, the count the social phase's joining and leaving keep, chosen among
  * the neighbourhood's groups, accepted across identities with the group's
  * openness. The social phase then keeps them moving. */
 static void join_initial(world *w, const cw_params *p, int b, uint32_t n_initial)
@@ -375,7 +374,7 @@ static void join_initial(world *w, const cw_params *p, int b, uint32_t n_initial
     for (uint32_t i = r0; i < r1 && n_initial > 0; i++) {
         rng g = rng_stream((uint64_t)p->run_seed, RK_RESIDENT, world_gid(w, i), 0, RP_SETUP_GROUPS);
         double spare = p->life_spare_hours_max > 0 ? w->spare_hours[i] / p->life_spare_hours_max : 0.0;
-        uint32_t want = rng_poisson(&g, p->groups_initial_memberships * spare);
+        uint32_t want = rng_poisson(&g, p->social_join_rate * p->groups_initial_membership_weeks * spare);
         uint8_t *m = &w->membership[(size_t)i * MAX_MEMBERSHIPS];
         for (uint32_t t = 0, n = 0; t < want && t < 3 * MAX_MEMBERSHIPS && n < MAX_MEMBERSHIPS; t++) {
             uint32_t slot = rng_bounded(&g, n_initial);

@@ -429,6 +429,76 @@ Test(groups, formation_rises_with_space_quality_and_cdw_hours)
     cr_assert_gt(cdw, 1.3 * base, "births %u with cdw hours vs %u without", cdw, base);
 }
 
+/* Kind replacement (groups.formation_replacement, issue 16 item 1): faith
+ * and sport groups only, shares one half each, but two in three living
+ * groups faith. With replacement 1 a new group fills the shortfall: sport
+ * only (faith has none: 1/2 x (n + 1) < its 2n/3 groups); at 0 it takes the
+ * set-up shares, one half each; halfway, the mean of the two. The check
+ * fails with the mechanism off. */
+static double g_replacement = 1.0;
+static void two_kinds(cw_params *p)
+{
+    p->groups_share_mutual_aid = p->groups_share_tenants = p->groups_share_food_bank = 0.0;
+    p->groups_share_advice = p->groups_share_time_bank = p->groups_share_business = 0.0;
+    p->groups_share_faith = p->groups_share_sport_leisure = 0.5;
+    p->groups_formation_replacement = g_replacement;
+}
+
+static double faith_weight(double replacement, int *n_faith, int *n_sport)
+{
+    fixture f;
+    g_replacement = replacement;
+    setup(&f, 1, 3000, two_kinds);
+    world *w = &f.w;
+    *n_faith = *n_sport = 0;
+    int nth = 0;
+    for (uint32_t k = w->nbhd_group_first[0]; k < w->nbhd_group_first[1]; k++) {
+        if (!w->group_alive[k]) continue;
+        w->group_kind[k] = (uint8_t)(nth++ % 3 ? GK_FAITH : GK_SPORT_LEISURE);
+        if (w->group_kind[k] == GK_FAITH) (*n_faith)++;
+        else (*n_sport)++;
+    }
+    double cum[N_GROUP_KINDS];
+    cr_assert(groups_kind_weights(w, &f.p, 0, cum));
+    double faith = cum[GK_FAITH] - cum[GK_FAITH - 1], sport = cum[GK_SPORT_LEISURE] - cum[GK_SPORT_LEISURE - 1];
+    cr_assert_float_eq(faith + sport, 1.0, 1e-12);
+    cr_assert_float_eq(cum[N_GROUP_KINDS - 1], 1.0, 1e-12);
+    teardown(&f);
+    g_replacement = 1.0;
+    return faith;
+}
+
+Test(groups, new_groups_replace_the_kinds_that_close)
+{
+    int nf, ns;
+    double on = faith_weight(1.0, &nf, &ns);
+    cr_assert_geq(nf, 4, "too few faith groups: %d", nf);
+    cr_assert_gt(nf, 0.5 * (nf + ns + 1), "faith must be over its share: %d of %d", nf, nf + ns);
+    double off = faith_weight(0.0, &nf, &ns), half = faith_weight(0.5, &nf, &ns);
+    cr_assert_float_eq(on, 0.0, 1e-12, "faith weight %g with replacement", on);
+    cr_assert_float_eq(off, 0.5, 1e-12);
+    cr_assert_float_eq(half, 0.25, 1e-12);
+}
+
+/* Where every kind is at its share (none short but the forming one's
+ * rounding), the weights are the shares: replacement does not bend them. */
+Test(groups, replacement_keeps_the_shares_of_a_neighbourhood_at_its_mix)
+{
+    fixture f;
+    setup(&f, 1, 3000, two_kinds);
+    world *w = &f.w;
+    int nth = 0;
+    for (uint32_t k = w->nbhd_group_first[0]; k < w->nbhd_group_first[1]; k++)
+        if (w->group_alive[k]) w->group_kind[k] = (uint8_t)(nth++ % 2 ? GK_FAITH : GK_SPORT_LEISURE);
+    if (nth % 2) /* make the counts equal */
+        for (uint32_t k = w->nbhd_group_first[0]; k < w->nbhd_group_first[1]; k++)
+            if (w->group_alive[k]) { w->group_alive[k] = 0; break; }
+    double cum[N_GROUP_KINDS];
+    cr_assert(groups_kind_weights(w, &f.p, 0, cum));
+    cr_assert_float_eq(cum[GK_FAITH] - cum[GK_FAITH - 1], 0.5, 1e-12);
+    teardown(&f);
+}
+
 static double g_capital = 1.0;
 static void lockdown(cw_params *p)
 {

@@ -57,6 +57,35 @@ Test(population, sizes_and_invariants)
     cr_assert_eq(mem.bytes, 0u, "every counted byte is released");
 }
 
+static double mean_memberships(double join_rate, double weeks)
+{
+    cw_params p = tiny_params();
+    p.social_join_rate = join_rate;
+    p.groups_initial_membership_weeks = weeks;
+    cw_mem mem = {0};
+    world w;
+    build_ok(&w, &mem, &p);
+    uint64_t n = 0;
+    for (size_t q = 0; q < (size_t)w.n_res * MAX_MEMBERSHIPS; q++) n += w.membership[q] != NO_MEMBERSHIP;
+    double mean = (double)n / w.n_res;
+    world_free(&w, &mem);
+    return mean;
+}
+
+/* Set-up memberships are the count joining at social.join_rate and leaving
+ * after groups.initial_membership_weeks keep (issue 17): they scale with the
+ * join rate, so a fitted join rate starts where it settles. Were set-up
+ * memberships a fixed mean, a third of the join rate would leave them as
+ * they are and the check fails. */
+Test(population, set_up_memberships_follow_the_join_rate)
+{
+    double base = mean_memberships(0.01, 150.0), third = mean_memberships(0.01 / 3.0, 150.0);
+    double longer = mean_memberships(0.01 / 3.0, 450.0);
+    cr_assert_gt(base, 0.3, "mean memberships %g", base);
+    cr_assert_lt(third, 0.5 * base, "memberships %g at a third of the join rate vs %g", third, base);
+    cr_assert_float_eq(longer, base, 0.05 * base, "join rate / 3, weeks x 3: %g vs %g", longer, base);
+}
+
 Test(population, ties_are_symmetric_sorted_and_near_the_mean_degree)
 {
     cw_params p = tiny_params();
