@@ -84,3 +84,32 @@ def test_a_known_miss_is_still_missed_and_says_why():
     text = validate.render(rows)
     assert "99.9%" in text and "**missed** (see note)" in text and "missed: C3" in text
     assert "Note on C3: " + validate.KNOWN_MISSES["C3"] in text
+
+
+class _Grants:
+    """A stand-in for validate.Runs: group capacity over weeks -52..259, grants ending at 208."""
+    def __init__(self, before, funded, after):
+        self.week = np.arange(-52, 312)
+        self.x = np.empty((len(before), len(self.week), 1))
+        for s in range(len(before)):
+            self.x[s, self.week < 0, 0] = before[s]
+            self.x[s, (self.week >= 0) & (self.week < 208), 0] = funded[s]
+            self.x[s, self.week >= 208, 0] = after[s]
+
+    def investment_end(self):
+        return 208
+
+    def metric(self, name):
+        assert name == "group_capacity_hours"
+        return self.x
+
+
+def test_grant_gains_fade_divides_by_the_mean_gain_over_seeds():
+    # gains of 10 and 0.1 hours: each seed's own ratio would be 0.5 and 50; over the mean gain
+    # (5.05) the two changes after (5 and 5) read 0.99 each, and the mean is the pooled ratio
+    v = validate.grant_gains_fade(_Grants([100, 100], [110, 100.1], [105, 105]))
+    assert np.allclose(v, [5 / 5.05, 5 / 5.05])
+    # groups end up below where they started: negative
+    assert (validate.grant_gains_fade(_Grants([100, 100], [110, 110], [95, 97])) < 0).all()
+    # no gain while funded: no ratio (NaN), so the row is missed, never read as fading
+    assert np.isnan(validate.grant_gains_fade(_Grants([100, 100], [99, 100], [90, 90]))).all()
